@@ -1,0 +1,168 @@
+"""What a check is, what it gets, and the helpers every check is written with.
+
+A check is declarative: a stable id, the platforms it applies to, its diagram component and
+phase, whether it needs admin/root for a conclusive answer, a title, and one function from a
+`CheckContext` (probe answers + shared facts) to a `Finding`. The runner adds the id,
+component, phase, title and timing to turn the finding into a `CheckResult`, strips secrets
+from the evidence, and turns an exception into an `error` result.
+
+Messages are written with `m()`, `step()` and `doc()` so Babel extracts them (see
+`scripts/catalog.py`): whole English sentences with named `{placeholders}`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wizard.model import Component, DocLink, FixStep, Msg, Param, Phase, Status
+from wizard.probes.base import Answer, Probe, is_unavailable
+
+LINUX = frozenset({"linux"})
+WINDOWS = frozenset({"windows"})
+BOTH = frozenset({"linux", "windows"})
+
+WIRESERVER_IP = "168.63.129.16"
+IMDS_IP = "169.254.169.254"
+
+
+def m(text: str, **params: Param) -> Msg:
+    """A translatable message: English source text with named placeholders, and their values."""
+    return Msg(text, params)
+
+
+def step(text: str, command: str | None = None, **params: Param) -> FixStep:
+    """One fix step; `command` is copied verbatim by the user and never translated."""
+    return FixStep(Msg(text, params), command)
+
+
+def doc(title: str, url: str) -> DocLink:
+    """A link to official documentation, with a translatable title."""
+    return DocLink(Msg(title), url)
+
+
+@dataclass
+class Settings:
+    """Where the network probes aim and how long they may take (overridable for local fakes)."""
+
+    wireserver: str = WIRESERVER_IP
+    wireserver_port: int = 80
+    hostplugin_port: int = 32526
+    imds: str = f"{IMDS_IP}:80"
+    connect_timeout_s: float = 3.0
+    http_timeout_s: float = 4.0
+    cpu_window_s: float = 2.0
+
+    @property
+    def imds_base(self) -> str:
+        return f"http://{self.imds}"
+
+    def wireserver_url(self, path: str, port: int | None = None) -> str:
+        p = self.wireserver_port if port is None else port
+        host = self.wireserver if p == 80 else f"{self.wireserver}:{p}"
+        return f"http://{host}{path}"
+
+
+@dataclass
+class Finding:
+    """What a check function returns: everything but the check's own identity and timing."""
+
+    status: Status
+    summary: Msg
+    why: Msg | None = None
+    fix: list[FixStep] = field(default_factory=list)
+    docs: list[DocLink] = field(default_factory=list)
+    error_codes: list[str] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+class CheckContext:
+    """What a running check may use: the probe, the settings, shared facts and the cancel flag."""
+
+    def __init__(self, probe: Probe, settings: Settings, facts: Facts, cancel: threading.Event) -> None:
+        self.probe = probe
+        self.settings = settings
+        self.facts = facts
+        self.cancel = cancel
+
+    def call(self, probe: str, /, **args: Any) -> Answer:
+        return self.probe.call(probe, **args)
+
+    def fact(self, name: str) -> Any:
+        return self.facts.get(name)
+
+    @property
+    def system(self) -> str:
+        """'linux', 'windows', or another lower-case platform name."""
+        return str(self.fact("platform").get("system") or "")
+
+    @property
+    def is_admin(self) -> bool | None:
+        """True/False when known; None when the probe could not tell."""
+        ans = self.fact("elevation")
+        return None if is_unavailable(ans) else bool(ans.get("is_admin"))
+
+    @property
+    def is_azure(self) -> bool | None:
+        return self.fact("azure").get("is_azure")
+
+
+CheckFunc = Callable[[CheckContext], Finding]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One entry of the check catalogue."""
+
+    id: str
+    platforms: frozenset[str]
+    component: Component
+    title: str
+    func: CheckFunc
+    phase: Phase = Phase.TAKE_SNAPSHOT
+    needs_admin: bool = False
+    timeout_s: float = 10.0
+
+
+class Facts:
+    """Facts several checks need (platform, elevation, IMDS, is-Azure), each computed once, on demand.
+
+    A fact is computed by the first check that asks for it, concurrently with checks that do
+    not need it; later askers wait for that one computation.
+    """
+
+    def __init__(self, providers: dict[str, Callable[[Facts], Any]], probe: Probe, settings: Settings) -> None:
+        self._providers = providers
+        self.probe = probe
+        self.settings = settings
+        self._values: dict[str, Any] = {}
+        self._locks = {name: threading.Lock() for name in providers}
+
+    def get(self, name: str) -> Any:
+        if name in self._values:
+            return self._values[name]
+        with self._locks[name]:
+            if name not in self._values:
+                try:
+                    self._values[name] = self._providers[name](self)
+                except Exception as exc:  # a broken fact must not break every check that asks
+                    self._values[name] = {"unavailable": True, "error": f"{type(exc).__name__}: {exc}"}
+        return self._values[name]
+
+    def known(self) -> dict[str, Any]:
+        """The facts computed so far (for the host summary)."""
+        return dict(self._values)
+
+
+def not_applicable_off_azure(ctx: CheckContext) -> Finding | None:
+    """A `not_checked` finding when this is clearly not an Azure VM, else None."""
+    if ctx.is_azure is False:
+        return Finding(
+            Status.NOT_CHECKED,
+            m("Not checked: this machine does not look like an Azure VM, so the Azure platform "
+              "endpoints are not there to test."),
+            evidence={"is_azure": False},
+        )
+    return None

@@ -1,0 +1,130 @@
+"""Environment checks (`env.*`): is this an Azure VM, do we run elevated, is MSP's Guest Proxy Agent here."""
+
+from __future__ import annotations
+
+from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc, m, step
+from wizard.checks.facts import AZURE_ASSET_TAG
+from wizard.model import Component, Status
+from wizard.probes.base import is_unavailable
+
+DOC_168 = doc("What is IP address 168.63.129.16?",
+              "https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16")
+DOC_IMDS = doc("Azure Instance Metadata Service",
+               "https://learn.microsoft.com/azure/virtual-machines/instance-metadata-service")
+DOC_MSP = doc("Metadata Security Protocol (MSP) overview",
+              "https://learn.microsoft.com/azure/virtual-machines/metadata-security-protocol/overview")
+
+
+def check_azure(ctx: CheckContext) -> Finding:
+    az = ctx.fact("azure")
+    evidence = {
+        "asset_tag": az.get("asset_tag"),
+        "asset_tag_expected": AZURE_ASSET_TAG,
+        "asset_tag_match": az.get("asset_tag_match"),
+        "imds_reachable": az.get("imds_ok"),
+        "imds_outcome": az.get("imds_outcome"),
+    }
+    if az.get("is_azure"):
+        return Finding(Status.OK, m("This is an Azure VM."), evidence=evidence)
+    if az.get("is_azure") is None:
+        return Finding(
+            Status.NOT_CHECKED,
+            m("Not checked: could not tell whether this is an Azure VM (neither the hardware asset tag "
+              "nor the Instance Metadata Service could be read)."),
+            evidence=evidence,
+        )
+    return Finding(
+        Status.WARNING,
+        m("This machine does not look like an Azure VM: its hardware asset tag is not Azure's and the "
+          "Instance Metadata Service did not answer."),
+        why=m("Azure VM Backup only protects Azure VMs. The checks of the Azure platform endpoints "
+              "(168.63.129.16, 169.254.169.254) are marked not applicable here."),
+        fix=[step("If this is an Azure VM, run the wizard again inside that VM (not on your own PC or a "
+                  "jump host)."),
+             step("If it is an Azure VM, check that no in-guest firewall or proxy blocks 169.254.169.254 "
+                  "and 168.63.129.16.")],
+        docs=[DOC_168, DOC_IMDS],
+        evidence=evidence,
+    )
+
+
+def check_elevation(ctx: CheckContext) -> Finding:
+    ans = ctx.fact("elevation")
+    if is_unavailable(ans):
+        return Finding(Status.NOT_CHECKED, m("Not checked: could not tell whether the wizard runs elevated."),
+                       evidence={"error": ans.get("error")})
+    evidence = {"is_admin": bool(ans.get("is_admin")), "user": ans.get("user"), "uid": ans.get("uid")}
+    windows = ctx.system == "windows"
+    if ans.get("is_admin"):
+        if windows:
+            return Finding(Status.OK, m("Running as Administrator: every check can look."), evidence=evidence)
+        return Finding(Status.OK, m("Running as root: every check can look."), evidence=evidence)
+    if windows:
+        return Finding(
+            Status.WARNING,
+            m("Not running as Administrator (user {user}): some checks cannot give a conclusive answer.",
+              user=str(ans.get("user") or "")),
+            why=m("The VM agent lets only Administrators and SYSTEM talk to the Wire Server (168.63.129.16), "
+                  "and the VSS writer list needs Administrator rights, so those results are inconclusive."),
+            fix=[step("Close the wizard and start it again with \"Run as administrator\".")],
+            docs=[DOC_168],
+            evidence=evidence,
+        )
+    return Finding(
+        Status.WARNING,
+        m("Not running as root (user {user}): the Wire Server and firewall checks cannot give a "
+          "conclusive answer.", user=str(ans.get("user") or "")),
+        why=m("The Linux VM agent's own firewall rules let only root reach the Wire Server (168.63.129.16) on "
+              "ports 80 and 32526, so a test as another user times out even when everything is fine."),
+        fix=[step("Run the wizard again with sudo.", command="sudo vmbackup-wizard --cli")],
+        docs=[DOC_168],
+        evidence=evidence,
+    )
+
+
+GPA_LINUX_PATHS = ("/usr/sbin/azure-proxy-agent", "/var/log/azure-proxy-agent/status.json")
+GPA_WINDOWS_STATUS = "C:\\WindowsAzure\\ProxyAgent\\Logs\\status.json"
+
+
+def check_guest_proxy_agent(ctx: CheckContext) -> Finding:
+    windows = ctx.system == "windows"
+    service_name = "GuestProxyAgent" if windows else "azure-proxy-agent"
+    svc = ctx.call("service", name=service_name)
+    status_path = GPA_WINDOWS_STATUS if windows else GPA_LINUX_PATHS[1]
+    status_file = ctx.call("read_file", path=status_path, max_bytes=64 * 1024)
+    binary = None if windows else ctx.call("stat", path=GPA_LINUX_PATHS[0])
+    evidence = {
+        "service": service_name,
+        "service_exists": svc.get("exists"),
+        "service_state": svc.get("state"),
+        "status_file": status_path,
+        "status_file_exists": status_file.get("exists"),
+        "status_excerpt": str(status_file.get("text") or "")[:2000],
+    }
+    present = bool(svc.get("exists")) or bool(status_file.get("exists")) or bool(binary and binary.get("exists"))
+    if not present:
+        if is_unavailable(svc) and is_unavailable(status_file):
+            return Finding(Status.NOT_CHECKED, m("Not checked: could not look for the Guest Proxy Agent."),
+                           evidence=evidence)
+        return Finding(Status.OK, m("The Guest Proxy Agent (Metadata Security Protocol) is not installed."),
+                       evidence=evidence)
+    return Finding(
+        Status.WARNING,
+        m("The Guest Proxy Agent of the Metadata Security Protocol (MSP) is installed (service {service}: "
+          "{state}).", service=service_name, state=str(svc.get("state") or "unknown")),
+        why=m("Microsoft's MSP documentation (April 2025) lists compatibility with Azure Backup as not "
+              "supported yet. If backups fail on this VM, MSP may be the cause; this may have changed since."),
+        fix=[step("Check the current MSP documentation for Azure Backup support."),
+             step("If backups fail, try them with MSP disabled (or in audit mode) on this VM, then contact "
+                  "support with this report.")],
+        docs=[DOC_MSP],
+        evidence=evidence,
+    )
+
+
+CHECKS: list[Check] = [
+    Check("env.azure", BOTH, Component.GUEST, "Azure VM", check_azure, timeout_s=12.0),
+    Check("env.elevation", BOTH, Component.GUEST, "Administrator / root rights", check_elevation),
+    Check("env.guest_proxy_agent", BOTH, Component.AGENT, "Metadata Security Protocol (Guest Proxy Agent)",
+          check_guest_proxy_agent),
+]

@@ -1,0 +1,1 @@
+"""Network checks (`net.*`): one module per subject."""

@@ -1,0 +1,69 @@
+"""The IMDS `/metadata/instance` document: the VM facts we show and the disk layout we check."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MAX_IMDS_BYTES = 1024 * 1024
+
+
+def _get(d: Any, *path: str) -> Any:
+    for p in path:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(p)
+    return d
+
+
+def _disk(d: Any) -> dict[str, Any]:
+    if not isinstance(d, dict):
+        return {}
+    size = d.get("diskSizeGB")
+    try:
+        size_gb = int(str(size)) if size not in (None, "") else None
+    except ValueError:
+        size_gb = None
+    shared = str(d.get("isSharedDisk", "")).lower() == "true"
+    return {
+        "name": str(d.get("name") or ""),
+        "lun": str(d.get("lun") or ""),
+        "size_gb": size_gb,
+        "is_shared": shared,
+        "is_ultra": str(d.get("isUltraDisk", "")).lower() == "true",
+        "storage_type": str(_get(d, "managedDisk", "storageAccountType") or ""),
+        "diff_disk_option": str(_get(d, "diffDiskSettings", "option") or ""),
+    }
+
+
+def parse_instance(body: str) -> dict[str, Any]:
+    """Parse the instance document. Returns {"error": ...} when it is not one."""
+    if len(body) > MAX_IMDS_BYTES:
+        return {"error": "document too large"}
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return {"error": f"not JSON: {exc}"}
+    compute = _get(data, "compute")
+    if not isinstance(compute, dict):
+        return {"error": "no 'compute' section"}
+    storage = compute.get("storageProfile") if isinstance(compute.get("storageProfile"), dict) else {}
+    data_disks = storage.get("dataDisks") if isinstance(storage.get("dataDisks"), list) else []
+    facts: dict[str, Any] = {
+        "vm_id": str(compute.get("vmId") or ""),
+        "name": str(compute.get("name") or ""),
+        "resource_group": str(compute.get("resourceGroupName") or ""),
+        "subscription_id": str(compute.get("subscriptionId") or ""),
+        "location": str(compute.get("location") or ""),
+        "vm_size": str(compute.get("vmSize") or ""),
+        "os_type": str(compute.get("osType") or ""),
+        "publisher": str(compute.get("publisher") or ""),
+        "offer": str(compute.get("offer") or ""),
+        "sku": str(compute.get("sku") or ""),
+        "zone": str(compute.get("zone") or ""),
+        "security_type": str(_get(compute, "securityProfile", "securityType") or ""),
+        "resource_id": str(compute.get("resourceId") or ""),
+        "os_disk": _disk(storage.get("osDisk")),
+        "data_disks": [_disk(d) for d in data_disks[:256]],
+    }
+    return facts

@@ -1,0 +1,309 @@
+"""Files as the VM sees them: logical paths, the `--root` mapping, text decoding, the file probes.
+
+A *logical* path is written as it is on the VM (`/etc/waagent.conf`,
+`C:\\WindowsAzure\\Logs\\WaAppAgent.log`). Without a root it is used as it is. With a root
+(a copied tree, e.g. a collected log bundle) it is mapped below that folder:
+
+- `/etc/waagent.conf` -> `ROOT/etc/waagent.conf`
+- `C:\\WindowsAzure\\Logs\\x.log` -> `ROOT/WindowsAzure/Logs/x.log` (any drive letter dropped,
+  backslashes are separators). When the exact name is missing, each component is looked up
+  case-insensitively, because a tree copied from Windows keeps Windows' spelling.
+
+A path that would leave the root (`..`, a symbolic link pointing outside) raises
+`PathOutsideRoot`; the system probe turns that into an unavailable answer.
+
+Text is decoded by `decode_bytes`: BOM first (UTF-8, UTF-16 LE/BE), then UTF-16 LE without a BOM
+(recognised by its NUL bytes, as some Windows tools write it), then strict UTF-8, then the legacy
+code page (cp932 on Japanese Windows), then latin-1, which always succeeds. CRLF becomes LF.
+
+`read_file` reads only the last `max_bytes` bytes of a file (a seek to the tail, never the whole
+file); when it cut the file, the partial first line is dropped so no half character survives.
+The answers of `read_file`, `stat` and `list_dir` are plain data; `mtime` is epoch seconds.
+When the tree comes from a bundle, `uid`, `gid` and `owner` describe the copy, not the VM.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import stat as stat_module
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from wizard.probes.base import Answer
+
+DEFAULT_MAX_BYTES = 1024 * 1024
+MAX_READ_BYTES = 16 * 1024 * 1024
+MAX_DIR_ENTRIES = 500
+MAX_DIR_SCAN = 20_000
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+class PathOutsideRoot(ValueError):
+    """A logical path that would lead out of the `--root` folder."""
+
+
+def is_windows_path(logical: str) -> bool:
+    """A path written the Windows way: a drive letter or a backslash."""
+    return bool(_DRIVE.match(logical)) or "\\" in logical
+
+
+def logical_parts(logical: str) -> list[str]:
+    """The components of a logical path below its root, with `.` and `..` resolved lexically."""
+    if is_windows_path(logical):
+        pieces = re.split(r"[\\/]", _DRIVE.sub("", logical, count=1))
+    else:
+        pieces = logical.split("/")
+    parts: list[str] = []
+    for piece in pieces:
+        if piece in ("", "."):
+            continue
+        if piece == "..":
+            if not parts:
+                raise PathOutsideRoot(f"{logical!r} leads out of the --root folder")
+            parts.pop()
+            continue
+        parts.append(piece)
+    return parts
+
+
+def map_logical(root: Path, logical: str) -> Path:
+    """The path below `root` that stands for `logical`, by spelling only (no file system access)."""
+    mapped = root.joinpath(*logical_parts(logical))
+    if not _is_below(mapped, root):
+        raise PathOutsideRoot(f"{logical!r} leads out of the --root folder")
+    return mapped
+
+
+def _is_below(path: Path, root: Path) -> bool:
+    return path == root or path.is_relative_to(root)
+
+
+def find_case_insensitive(root: Path, parts: list[str]) -> Path | None:
+    """The existing path below `root` whose components match `parts` ignoring case, if any."""
+    current = root
+    for part in parts:
+        exact = current / part
+        if os.path.lexists(exact):
+            current = exact
+            continue
+        try:
+            names = sorted(os.listdir(current))
+        except OSError:
+            return None
+        wanted = part.casefold()
+        matches = [name for name in names if name.casefold() == wanted]
+        if not matches:
+            return None
+        current = current / matches[0]
+    return current
+
+
+class FsRoot:
+    """Turns logical VM paths into real paths: as they are, or below a `--root` folder."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root) if root is not None else None
+
+    def real(self, logical: str) -> Path:
+        if self.root is None:
+            return Path(logical)
+        mapped = map_logical(self.root, logical)
+        if not os.path.lexists(mapped):
+            mapped = find_case_insensitive(self.root, logical_parts(logical)) or mapped
+        if not _is_below(mapped.resolve(), self.root.resolve()):
+            raise PathOutsideRoot(f"{logical!r} leads out of the --root folder (through a link)")
+        return mapped
+
+
+def bom_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of `data` announces, if there is one."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    return None
+
+
+def looks_like_utf16le(data: bytes) -> bool:
+    """UTF-16 LE text without a BOM: mostly ASCII characters, so NUL in most odd positions."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return False
+    odd = sample[1::2]
+    return odd.count(0) >= 0.6 * len(odd) and sample[0::2].count(0) <= 0.1 * len(odd)
+
+
+def decode_bytes(data: bytes, legacy_codepage: str | None) -> str:
+    """Text from bytes of unknown encoding; never raises. See the module docstring for the order."""
+    return _normalise_newlines(_decode(data, legacy_codepage))
+
+
+def _decode(data: bytes, legacy_codepage: str | None) -> str:
+    bom = bom_encoding(data)
+    if bom is not None:
+        return data.decode(bom, errors="replace").removeprefix("\ufeff")
+    if looks_like_utf16le(data):
+        return data.decode("utf-16-le", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if legacy_codepage:
+        try:
+            return data.decode(legacy_codepage)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return data.decode("latin-1")
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n")
+
+
+def decode_tail(head: bytes, tail: bytes, legacy_codepage: str | None) -> str:
+    """Decode the last part of a file whose first bytes are `head`, dropping its partial first line.
+
+    The BOM (only in the head) decides the encoding; for byte encodings the cut is made at the
+    first LF byte, which is never part of a UTF-8 or cp932 multibyte character.
+    """
+    bom = bom_encoding(head)
+    if bom in ("utf-16-le", "utf-16-be"):
+        text = tail.decode(bom, errors="replace")
+        return _normalise_newlines(_drop_first_line(text, "\n"))
+    cut = tail.find(b"\n")
+    rest = tail[cut + 1 :] if cut >= 0 else tail
+    if bom == "utf-8":
+        return _normalise_newlines(rest.decode("utf-8", errors="replace"))
+    return decode_bytes(rest, legacy_codepage)
+
+
+def _drop_first_line(text: str, newline: str) -> str:
+    cut = text.find(newline)
+    return text[cut + 1 :] if cut >= 0 else text
+
+
+def _error_text(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def read_file(real: Path, max_bytes: int | None, legacy_codepage: str | None) -> Answer:
+    """The `read_file` answer for a real path: the decoded last `max_bytes` bytes."""
+    limit = _read_limit(max_bytes)
+    answer: Answer = {"exists": False, "is_file": False, "readable": False, "size": None,
+                      "mtime": None, "text": None, "truncated": False, "error": None}
+    try:
+        info = os.stat(real)
+    except FileNotFoundError:
+        return answer
+    except OSError as exc:
+        return {**answer, "error": _error_text(exc)}
+    answer.update(exists=True, is_file=stat_module.S_ISREG(info.st_mode), size=info.st_size,
+                  mtime=info.st_mtime)
+    if not answer["is_file"]:
+        return {**answer, "error": "not a regular file"}
+    try:
+        text, truncated = _read_text(real, limit, legacy_codepage)
+    except OSError as exc:
+        return {**answer, "error": _error_text(exc)}
+    return {**answer, "readable": True, "text": text, "truncated": truncated}
+
+
+def _read_limit(max_bytes: int | None) -> int:
+    if max_bytes is None or max_bytes <= 0:
+        return DEFAULT_MAX_BYTES
+    return min(int(max_bytes), MAX_READ_BYTES)
+
+
+def _read_text(real: Path, limit: int, legacy_codepage: str | None) -> tuple[str, bool]:
+    with open(real, "rb") as handle:
+        head = handle.read(4)
+        size = handle.seek(0, os.SEEK_END)
+        if size <= limit:
+            handle.seek(0)
+            return decode_bytes(handle.read(limit), legacy_codepage), False
+        start = size - limit
+        if bom_encoding(head) in ("utf-16-le", "utf-16-be") and start % 2:
+            start += 1
+        handle.seek(start)
+        return decode_tail(head, handle.read(limit), legacy_codepage), True
+
+
+def stat_path(real: Path) -> Answer:
+    """The `stat` answer for a real path (symbolic links followed)."""
+    answer: Answer = {"exists": False, "is_dir": False, "is_file": False, "mode": None, "uid": None,
+                      "gid": None, "owner": None, "size": None, "mtime": None, "error": None}
+    try:
+        info = os.stat(real)
+    except FileNotFoundError:
+        return answer
+    except OSError as exc:
+        return {**answer, "error": _error_text(exc)}
+    return {**answer, "exists": True, "is_dir": stat_module.S_ISDIR(info.st_mode),
+            "is_file": stat_module.S_ISREG(info.st_mode), "mode": stat_module.S_IMODE(info.st_mode),
+            "uid": info.st_uid, "gid": info.st_gid, "owner": _owner(real), "size": info.st_size,
+            "mtime": info.st_mtime}
+
+
+def _owner(real: Path) -> str | None:
+    try:
+        return real.owner()
+    except (NotImplementedError, KeyError, OSError):
+        return None
+
+
+def list_dir(real: Path) -> Answer:
+    """The `list_dir` answer: at most 500 entries, sorted by name."""
+    answer: Answer = {"exists": False, "entries": [], "truncated": False, "error": None}
+    try:
+        entries = _scan(real)
+    except FileNotFoundError:
+        return answer
+    except NotADirectoryError:
+        return {**answer, "exists": True, "error": "not a directory"}
+    except OSError as exc:
+        return {**answer, "exists": os.path.exists(real), "error": _error_text(exc)}
+    entries.sort(key=lambda entry: entry["name"])
+    return {**answer, "exists": True, "entries": entries[:MAX_DIR_ENTRIES],
+            "truncated": len(entries) > MAX_DIR_ENTRIES}
+
+
+def _scan(real: Path) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    with os.scandir(real) as scan:
+        for entry in scan:
+            entries.append({"name": entry.name, "is_dir": _is_dir(entry)})
+            if len(entries) >= MAX_DIR_SCAN:
+                break
+    return entries
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "FsRoot",
+    "PathOutsideRoot",
+    "PurePosixPath",
+    "bom_encoding",
+    "decode_bytes",
+    "decode_tail",
+    "find_case_insensitive",
+    "is_windows_path",
+    "list_dir",
+    "logical_parts",
+    "map_logical",
+    "read_file",
+    "stat_path",
+]

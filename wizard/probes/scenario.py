@@ -1,0 +1,127 @@
+"""Recording probe calls to a scenario file, and replaying one instead of touching the system.
+
+The file format is documented in `docs/scenarios.md`; in short:
+
+    {"schema": 1, "title": "...", "description": "...", "recorded_at": "...",
+     "tool": {"name": ..., "version": ...},
+     "calls": [{"probe": "tcp_connect", "args": {"host": "168.63.129.16", "port": 80},
+                "answer": {"outcome": "connected", "elapsed_ms": 2}}, ...]}
+
+A replay answers each call with the recorded answer of the same probe and arguments (the
+last one wins when a call was recorded twice); a call the scenario lacks gets an
+"unavailable" answer, never an exception.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from wizard import TOOL_NAME, __version__
+from wizard.probes.base import Answer, Probe, call_key, unavailable
+
+SCENARIO_SCHEMA = 1
+MAX_SCENARIO_BYTES = 64 * 1024 * 1024
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be used; the message is for the user."""
+
+
+class RecordingProbe:
+    """Passes every call to another probe and keeps request and answer."""
+
+    def __init__(self, inner: Probe) -> None:
+        self._inner = inner
+        self._lock = threading.Lock()
+        self.calls: list[dict[str, Any]] = []
+
+    def call(self, probe: str, /, **args: Any) -> Answer:
+        answer = self._inner.call(probe, **args)
+        with self._lock:
+            self.calls.append({"probe": probe, "args": copy.deepcopy(args), "answer": copy.deepcopy(answer)})
+        return answer
+
+    def scenario(self, title: str = "", description: str = "") -> dict[str, Any]:
+        with self._lock:
+            calls = sorted(self.calls, key=lambda c: call_key(c["probe"], c["args"]))
+        return {
+            "schema": SCENARIO_SCHEMA,
+            "title": title,
+            "description": description,
+            "recorded_at": _dt.datetime.now(_dt.UTC).astimezone().isoformat(timespec="seconds"),
+            "tool": {"name": TOOL_NAME, "version": __version__},
+            "calls": calls,
+        }
+
+    def save(self, path: Path, title: str = "", description: str = "") -> None:
+        data = self.scenario(title, description)
+        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+        write_text_atomic(path, text)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename it over: never a half file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+class ReplayProbe:
+    """Answers calls from a recorded scenario."""
+
+    def __init__(self, scenario: dict[str, Any], source: str = "") -> None:
+        self.scenario = scenario
+        self.source = source
+        self.title = str(scenario.get("title") or "")
+        self.description = str(scenario.get("description") or "")
+        self._answers: dict[str, Answer] = {}
+        self.missed: list[str] = []
+        self._lock = threading.Lock()
+        for i, entry in enumerate(scenario.get("calls") or []):
+            if not isinstance(entry, dict) or not isinstance(entry.get("probe"), str):
+                raise ScenarioError(f"call #{i + 1} has no probe name")
+            args = entry.get("args") or {}
+            answer = entry.get("answer")
+            if not isinstance(args, dict) or not isinstance(answer, dict):
+                raise ScenarioError(f"call #{i + 1} ({entry['probe']}) needs an object 'args' and 'answer'")
+            self._answers[call_key(entry["probe"], args)] = answer
+
+    def call(self, probe: str, /, **args: Any) -> Answer:
+        key = call_key(probe, args)
+        answer = self._answers.get(key)
+        if answer is None:
+            with self._lock:
+                self.missed.append(key)
+            return unavailable("not recorded in the scenario")
+        return copy.deepcopy(answer)
+
+    @classmethod
+    def load(cls, path: Path) -> ReplayProbe:
+        path = Path(path)
+        try:
+            size = path.stat().st_size
+            if size > MAX_SCENARIO_BYTES:
+                raise ScenarioError(f"{path} is {size} bytes; a scenario may be at most {MAX_SCENARIO_BYTES}")
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ScenarioError(f"cannot read scenario {path}: {exc.strerror or exc}") from exc
+        try:
+            data = json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ScenarioError(f"{path} is not a valid scenario (JSON): {exc}") from exc
+        if not isinstance(data, dict):
+            raise ScenarioError(f"{path} is not a scenario: the top level must be an object")
+        schema = data.get("schema")
+        if schema != SCENARIO_SCHEMA:
+            raise ScenarioError(f"{path} has scenario schema {schema!r}; this version reads {SCENARIO_SCHEMA}")
+        return cls(data, source=str(path))

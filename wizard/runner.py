@@ -1,0 +1,196 @@
+"""Runs checks concurrently with per-check timeouts, progress reports and cancellation.
+
+Each check runs on its own daemon thread, so the whole run takes about as long as the slowest
+check (never the sum), and a probe stuck past its timeout cannot keep the program from
+exiting. A check that raises becomes an `error` result with the traceback as evidence; one
+that overruns its timeout becomes an `error` result saying so; a cancelled run returns what
+finished and marks the rest `not_checked`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from wizard import TOOL_NAME, __version__
+from wizard.checks.base import Check, CheckContext, Facts, Finding, Settings, m
+from wizard.checks.facts import PROVIDERS
+from wizard.model import CheckResult, Diagnosis, HostInfo, Msg, Status
+from wizard.probes.base import Probe, is_unavailable
+from wizard.redact import strip_secrets
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One progress report: a check started or finished (`result` set when finished)."""
+
+    kind: str
+    check_id: str
+    done: int
+    total: int
+    result: CheckResult | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def applicable(checks: Iterable[Check], system: str) -> list[Check]:
+    """The checks that apply to this platform, in catalogue order."""
+    return [c for c in checks if system in c.platforms]
+
+
+def _result(check: Check, finding: Finding, duration: float) -> CheckResult:
+    return CheckResult(
+        id=check.id,
+        status=finding.status,
+        component=check.component,
+        phase=check.phase,
+        title=Msg(check.title),
+        summary=finding.summary,
+        why=finding.why,
+        fix=list(finding.fix),
+        docs=list(finding.docs),
+        error_codes=list(finding.error_codes),
+        evidence=strip_secrets(finding.evidence),
+        duration_s=round(duration, 3),
+    )
+
+
+def _crash(check: Check, exc: BaseException, duration: float) -> CheckResult:
+    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return _result(
+        check,
+        Finding(
+            Status.ERROR,
+            m("The check itself failed ({error}); this is a bug in VM Backup Wizard, not a finding "
+              "about your VM.", error=type(exc).__name__),
+            why=m("This check could not look, so it says nothing about whether backup works. "
+                  "Please report it with the evidence below."),
+            evidence={"exception": f"{type(exc).__name__}: {exc}", "traceback": tb[-8000:]},
+        ),
+        duration,
+    )
+
+
+def _timed_out(check: Check) -> CheckResult:
+    return _result(
+        check,
+        Finding(
+            Status.ERROR,
+            m("The check did not finish within {seconds} seconds.", seconds=int(check.timeout_s)),
+            why=m("Something on the VM answered too slowly for this check to finish, so it says nothing "
+                  "about whether backup works."),
+            evidence={"timeout_s": check.timeout_s},
+        ),
+        check.timeout_s,
+    )
+
+
+def _cancelled(check: Check) -> CheckResult:
+    return _result(check, Finding(Status.NOT_CHECKED, m("Not checked: the run was cancelled.")), 0.0)
+
+
+def _host(facts: Facts) -> HostInfo:
+    plat = facts.get("platform")
+    elev = facts.get("elevation")
+    azure = facts.get("azure")
+    imds = facts.get("imds")
+    compute = imds.get("compute") or {}
+    os_version = " ".join(str(x) for x in (plat.get("release"), plat.get("version")) if x)
+    return HostInfo(
+        hostname=str(plat.get("hostname") or ""),
+        os=str(plat.get("system") or ""),
+        os_version=os_version,
+        is_admin=None if is_unavailable(elev) else bool(elev.get("is_admin")),
+        is_azure=azure.get("is_azure"),
+        imds={k: v for k, v in compute.items() if k not in ("os_disk", "data_disks")},
+    )
+
+
+def run(
+    checks: Iterable[Check],
+    probe: Probe,
+    settings: Settings | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    only: Iterable[str] | None = None,
+) -> Diagnosis:
+    """Run the checks that apply to the probed platform; return the Diagnosis."""
+    settings = settings or Settings()
+    cancel = cancel or threading.Event()
+    started = _dt.datetime.now().astimezone()
+    t0 = time.monotonic()
+    facts = Facts(PROVIDERS, probe, settings)
+    system = facts.get("platform").get("system") or ""
+
+    def gather_host_facts() -> None:
+        for name in ("elevation", "imds", "azure"):
+            facts.get(name)
+
+    host_facts = threading.Thread(target=gather_host_facts, name="host-facts", daemon=True)
+    host_facts.start()
+    selected = applicable(checks, system)
+    if only is not None:
+        wanted = set(only)
+        selected = [c for c in selected if c.id in wanted]
+    total = len(selected)
+    done_q: queue.Queue[tuple[int, CheckResult]] = queue.Queue()
+    ctx = CheckContext(probe, settings, facts, cancel)
+
+    def work(i: int, check: Check) -> None:
+        t = time.monotonic()
+        try:
+            res = _result(check, check.func(ctx), time.monotonic() - t)
+        except Exception as exc:  # a crashing check is a result, not a crash
+            res = _crash(check, exc, time.monotonic() - t)
+        done_q.put((i, res))
+
+    starts: dict[int, float] = {}
+    for i, check in enumerate(selected):
+        if progress:
+            progress(Progress("started", check.id, 0, total))
+        starts[i] = time.monotonic()
+        threading.Thread(target=work, args=(i, check), name=f"check-{check.id}", daemon=True).start()
+
+    results: dict[int, CheckResult] = {}
+    while len(results) < total and not cancel.is_set():
+        now = time.monotonic()
+        for i, check in enumerate(selected):
+            if i not in results and now - starts[i] > check.timeout_s:
+                results[i] = _timed_out(check)
+                if progress:
+                    progress(Progress("finished", check.id, len(results), total, results[i]))
+        try:
+            i, res = done_q.get(timeout=0.05)
+        except queue.Empty:
+            continue
+        if i in results:
+            continue
+        results[i] = res
+        if progress:
+            progress(Progress("finished", res.id, len(results), total, res))
+
+    cancelled = cancel.is_set() and len(results) < total
+    for i, check in enumerate(selected):
+        if i not in results:
+            results[i] = _cancelled(check)
+
+    host_facts.join(timeout=max(0.0, settings.http_timeout_s + settings.connect_timeout_s))
+    if cancelled or host_facts.is_alive():
+        host = HostInfo(hostname=str(facts.known().get("platform", {}).get("hostname") or ""), os=system)
+    else:
+        host = _host(facts)
+    return Diagnosis(
+        tool_name=TOOL_NAME,
+        tool_version=__version__,
+        started_at=started,
+        duration_s=round(time.monotonic() - t0, 3),
+        host=host,
+        results=[results[i] for i in range(total)],
+        cancelled=cancelled,
+    )
