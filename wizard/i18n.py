@@ -103,7 +103,7 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._t.ngettext(singular, plural, n)
 
-    def __call__(self, text: str, **params: Param) -> str:
+    def __call__(self, text: str, /, **params: Param) -> str:
         """Translate and fill placeholders: `t("Found {n} writers", n=3)`."""
         return format_text(self.gettext(text), params)
 

@@ -67,6 +67,9 @@ class Component(StrEnum):
     VAULT = "vault"
 
 
+COMPONENT_ORDER: tuple[str, ...] = tuple(c.value for c in Component)
+
+
 @dataclass(frozen=True)
 class Msg:
     """A translatable sentence: the English source text (the gettext msgid) and its parameters."""

@@ -123,7 +123,7 @@ def run(
     """Run the checks that apply to the probed platform; return the Diagnosis."""
     settings = settings or Settings()
     cancel = cancel or threading.Event()
-    started = _dt.datetime.now().astimezone()
+    started = _dt.datetime.now().astimezone().replace(microsecond=0)
     t0 = time.monotonic()
     facts = Facts(PROVIDERS, probe, settings)
     system = facts.get("platform").get("system") or ""

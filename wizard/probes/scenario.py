@@ -90,7 +90,8 @@ class ReplayProbe:
         for i, entry in enumerate(scenario.get("calls") or []):
             if not isinstance(entry, dict) or not isinstance(entry.get("probe"), str):
                 raise ScenarioError(f"call #{i + 1} has no probe name")
-            args = entry.get("args") or {}
+            args = entry.get("args")
+            args = {} if args is None else args
             answer = entry.get("answer")
             if not isinstance(args, dict) or not isinstance(answer, dict):
                 raise ScenarioError(f"call #{i + 1} ({entry['probe']}) needs an object 'args' and 'answer'")

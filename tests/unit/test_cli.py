@@ -1,0 +1,138 @@
+"""The command line: exit codes, the JSON document, usage errors, replay and record."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from wizard import __version__
+from wizard.cli import main
+from wizard.jsonio import diagnosis_from_json
+from wizard.probes.fake import FakeSystem
+from wizard.probes.scenario import RecordingProbe
+
+AZURE_TAG = "7783-7084-3265-9085-8269-3286-77"
+
+
+def _scenario(tmp_path: Path, fake: FakeSystem, name: str = "s.json") -> Path:
+    from wizard import runner
+    from wizard.checks.registry import ALL_CHECKS
+
+    rec = RecordingProbe(fake)
+    runner.run(ALL_CHECKS, rec)
+    path = tmp_path / name
+    rec.save(path, title="test")
+    return path
+
+
+def _azure_linux(**kw) -> FakeSystem:  # type: ignore[no-untyped-def]
+    files = {"/sys/class/dmi/id/chassis_asset_tag": AZURE_TAG + "\n"}
+    files.update(kw.pop("files", {}))
+    return FakeSystem(files=files, **kw)
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"vmbackup-wizard {__version__}"
+
+
+def test_usage_errors_exit_3_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--cli", "--no-such-option"]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unrecognized arguments" in err[0]
+    assert main(["--cli", "--only", "net.nope"]) == 3
+    assert "unknown check id" in capsys.readouterr().err
+    assert main(["--cli", "--imds", "nohost"]) == 3
+    assert "HOST:PORT" in capsys.readouterr().err
+    assert main(["--cli", "--wireserver-port", "70000"]) == 3
+
+
+def test_missing_and_broken_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--cli", "--scenario", str(tmp_path / "none.json")]) == 3
+    assert "cannot read scenario" in capsys.readouterr().err
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    assert main(["--cli", "--scenario", str(bad)]) == 3
+    err = capsys.readouterr().err
+    assert "not a valid scenario" in err and "Traceback" not in err
+
+
+def test_json_to_stdout_has_the_documented_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _scenario(tmp_path, _azure_linux(is_admin=False, user="azureuser"))
+    code = main(["--cli", "--lang", "ja", "--scenario", str(path), "--json", "-"])
+    out = capsys.readouterr().out
+    doc = json.loads(out)
+    assert doc["schema"] == 1
+    assert doc["tool"] == {"name": "vmbackup-wizard", "version": __version__}
+    assert doc["language"] == "ja"
+    assert set(doc["host"]) >= {"hostname", "os", "os_version", "is_admin", "is_azure"}
+    assert doc["host"]["is_admin"] is False
+    assert doc["symptom"] is None
+    first = doc["results"][0]
+    assert set(first) >= {"id", "status", "component", "phase", "title", "summary", "why", "fix", "docs",
+                          "error_codes", "evidence", "duration_s"}
+    elev = next(r for r in doc["results"] if r["id"] == "env.elevation")
+    assert elev["status"] == "warning" and "azureuser" in elev["summary"] and "root" in elev["summary"]
+    assert elev["fix"][0]["command"] == "sudo vmbackup-wizard --cli"
+    assert sum(doc["counts"].values()) == len(doc["results"])
+    assert code == diagnosis_from_json(doc).exit_code()
+
+
+def test_json_round_trips_to_the_same_diagnosis(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _scenario(tmp_path, _azure_linux())
+    out = tmp_path / "d.json"
+    main(["--cli", "--lang", "en", "--scenario", str(path), "--json", str(out)])
+    capsys.readouterr()
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    again = diagnosis_from_json(doc)
+    from wizard.jsonio import diagnosis_to_json
+
+    assert diagnosis_to_json(again, "en") == doc
+
+
+def test_terminal_view_lists_every_check_and_a_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _scenario(tmp_path, _azure_linux(is_admin=False, user="azureuser"))
+    code = main(["--cli", "--lang", "en", "--scenario", str(path)])
+    out = capsys.readouterr().out
+    assert "Demo: replaying a recorded scenario" in out
+    assert "Not running as root (user azureuser)" in out
+    assert "sudo vmbackup-wizard --cli" in out
+    assert "Summary:" in out
+    assert "\033[" not in out  # not a TTY: no colour
+    assert code in (1, 2)
+
+
+def test_unwritable_json_path_says_so_and_keeps_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _scenario(tmp_path, _azure_linux())
+    target = tmp_path / "no" / "such" / "dir" / "out.json"
+    assert main(["--cli", "--lang", "en", "--scenario", str(path), "--json", str(target)]) == 3
+    cap = capsys.readouterr()
+    assert "Could not write" in cap.err and "Traceback" not in cap.err
+    assert "Summary:" in cap.out
+    assert not target.parent.exists()
+
+
+def test_record_writes_a_replayable_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = _scenario(tmp_path, _azure_linux(), "src.json")
+    rec = tmp_path / "rec.json"
+    a = tmp_path / "a.json"
+    b = tmp_path / "b.json"
+    main(["--cli", "--scenario", str(src), "--record", str(rec), "--json", str(a)])
+    main(["--cli", "--scenario", str(rec), "--json", str(b)])
+    capsys.readouterr()
+    da, db = json.loads(a.read_text()), json.loads(b.read_text())
+    assert [(r["id"], r["status"], r["summary"]) for r in da["results"]] == \
+           [(r["id"], r["status"], r["summary"]) for r in db["results"]]
+
+
+def test_list_checks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--list-checks", "--lang", "en"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("env.azure") and "linux,windows" in line for line in lines)
+
+
+def test_root_must_exist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--cli", "--root", str(tmp_path / "missing")]) == 3
+    assert "no such folder" in capsys.readouterr().err

@@ -1,0 +1,57 @@
+"""The model: statuses order, exit codes, and the lossless dict round trip."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wizard.model import (
+    CheckResult, Component, Diagnosis, DocLink, FixStep, HostInfo, Msg, Phase, Status, worst,
+)
+
+
+def _result(status: Status, rid: str = "x.y") -> CheckResult:
+    return CheckResult(rid, status, Component.AGENT, Phase.TAKE_SNAPSHOT, Msg("T"), Msg("S {a}", {"a": 1}),
+                       why=Msg("W"), fix=[FixStep(Msg("F"), "cmd --x")], docs=[DocLink(Msg("D"), "https://e/")],
+                       error_codes=["E1"], evidence={"k": [1, "two", None]}, duration_s=0.25)
+
+
+def _diag(*statuses: Status) -> Diagnosis:
+    return Diagnosis("vmbackup-wizard", "0.1.0", dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=9))),
+                     1.5, HostInfo("h", "linux", "6.8", True, True, {"name": "vm1"}),
+                     [_result(s, f"c.{i}") for i, s in enumerate(statuses)])
+
+
+def test_worst_follows_design_order() -> None:
+    assert worst([Status.OK, Status.INFO, Status.NOT_CHECKED]) is Status.NOT_CHECKED
+    assert worst([Status.ERROR, Status.WARNING]) is Status.WARNING
+    assert worst([Status.OK, Status.PROBLEM, Status.WARNING]) is Status.PROBLEM
+    assert worst([]) is None
+
+
+def test_exit_codes() -> None:
+    assert _diag(Status.OK, Status.INFO).exit_code() == 0
+    assert _diag(Status.OK, Status.WARNING).exit_code() == 1
+    assert _diag(Status.NOT_CHECKED).exit_code() == 1
+    assert _diag(Status.ERROR, Status.OK).exit_code() == 1
+    assert _diag(Status.PROBLEM, Status.WARNING).exit_code() == 2
+    assert _diag().exit_code() == 0
+
+
+def test_counts_has_every_status() -> None:
+    c = _diag(Status.OK, Status.OK, Status.PROBLEM).counts()
+    assert c == {"problem": 1, "warning": 0, "error": 0, "not_checked": 0, "info": 0, "ok": 2}
+
+
+@given(st.lists(st.sampled_from(list(Status)), max_size=8),
+       st.dictionaries(st.text(max_size=5), st.one_of(st.integers(), st.text(max_size=8), st.none()), max_size=4))
+def test_round_trip_is_lossless(statuses: list[Status], evidence: dict[str, object]) -> None:
+    d = _diag(*statuses)
+    for r in d.results:
+        r.evidence = evidence
+    d.symptom = {"code": "X"}
+    again = Diagnosis.from_dict(d.to_dict())
+    assert again == d
+    assert again.started_at.utcoffset() == dt.timedelta(hours=9)

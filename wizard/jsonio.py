@@ -1,0 +1,114 @@
+"""The public JSON document of a Diagnosis (`--json`), documented in `docs/json.md`.
+
+Text fields are rendered in the chosen language; each result also keeps its message ids and
+parameters under `messages`, so `diagnosis_from_json` rebuilds the Diagnosis without loss
+and it can be shown again in the other language.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import Any
+
+from wizard.i18n import Translator
+from wizard.model import CheckResult, Diagnosis, HostInfo
+
+JSON_SCHEMA = 1
+
+
+class DiagnosisFileError(Exception):
+    """A JSON file that is not a Diagnosis we can read; the message is for the user."""
+
+
+def _result_doc(r: CheckResult, t: Translator) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "status": r.status.value,
+        "component": r.component.value,
+        "phase": r.phase.value,
+        "title": t.msg(r.title),
+        "summary": t.msg(r.summary),
+        "why": t.msg(r.why) if r.why else "",
+        "fix": [{"text": t.msg(s.text), "command": s.command} for s in r.fix],
+        "docs": [{"title": t.msg(d.title), "url": d.url} for d in r.docs],
+        "error_codes": list(r.error_codes),
+        "evidence": r.evidence,
+        "duration_s": r.duration_s,
+        "messages": {
+            "title": r.title.to_dict(),
+            "summary": r.summary.to_dict(),
+            "why": r.why.to_dict() if r.why else None,
+            "fix": [s.to_dict() for s in r.fix],
+            "docs": [d.to_dict() for d in r.docs],
+        },
+    }
+
+
+def render_symptom(symptom: dict[str, Any] | None, t: Translator) -> dict[str, Any] | None:
+    """The symptom with its text translated (the knowledge base renders catalogue entries)."""
+    if not symptom:
+        return symptom
+    from wizard.knowledge.symptom import render_symptom_doc
+
+    return render_symptom_doc(symptom, t)
+
+
+def diagnosis_to_json(diag: Diagnosis, lang: str) -> dict[str, Any]:
+    """The public document for `diag`, text in `lang`."""
+    t = Translator(lang)
+    host: dict[str, Any] = diag.host.to_dict()
+    return {
+        "schema": JSON_SCHEMA,
+        "tool": {"name": diag.tool_name, "version": diag.tool_version},
+        "language": t.lang,
+        "started_at": diag.started_at.isoformat(timespec="seconds"),
+        "duration_s": diag.duration_s,
+        "host": host,
+        "symptom": render_symptom(diag.symptom, t),
+        "source": diag.source,
+        "cancelled": diag.cancelled,
+        "results": [_result_doc(r, t) for r in diag.results],
+        "counts": diag.counts(),
+    }
+
+
+def dumps(diag: Diagnosis, lang: str) -> str:
+    return json.dumps(diagnosis_to_json(diag, lang), ensure_ascii=False, indent=2) + "\n"
+
+
+def _result_from_doc(doc: dict[str, Any]) -> CheckResult:
+    msgs = doc["messages"]
+    return CheckResult.from_dict({
+        **{k: doc[k] for k in ("id", "status", "component", "phase", "error_codes", "evidence", "duration_s")},
+        "title": msgs["title"],
+        "summary": msgs["summary"],
+        "why": msgs.get("why"),
+        "fix": msgs.get("fix") or [],
+        "docs": msgs.get("docs") or [],
+    })
+
+
+def diagnosis_from_json(doc: dict[str, Any]) -> Diagnosis:
+    """Rebuild a Diagnosis from its public document (raises DiagnosisFileError when it is not one)."""
+    try:
+        if doc.get("schema") != JSON_SCHEMA:
+            raise DiagnosisFileError(f"unsupported schema {doc.get('schema')!r}")
+        symptom = doc.get("symptom")
+        if isinstance(symptom, dict) and "messages" in symptom:
+            symptom = symptom["messages"]
+        started_at = _dt.datetime.fromisoformat(str(doc["started_at"]))
+        return Diagnosis(
+            tool_name=str(doc["tool"]["name"]),
+            tool_version=str(doc["tool"]["version"]),
+            started_at=started_at,
+            duration_s=float(doc["duration_s"]),
+            host=HostInfo.from_dict(doc.get("host") or {}),
+            results=[_result_from_doc(r) for r in doc.get("results") or []],
+            symptom=symptom,
+            source=dict(doc.get("source") or {}),
+            cancelled=bool(doc.get("cancelled", False)),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DiagnosisFileError(f"not a VM Backup Wizard diagnosis: {exc}") from exc
+

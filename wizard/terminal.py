@@ -1,0 +1,240 @@
+"""The terminal view: live per-check lines while running, then the results explained.
+
+Colour only on a TTY and never with `NO_COLOR`; symbols fall back to ASCII where the console
+cannot encode them (a plain Windows console with cp932 or cp437); lines are wrapped by
+display width, so Japanese (double-width) text wraps where it should.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import unicodedata
+from typing import TextIO
+
+from wizard.i18n import Translator
+from wizard.labels import component_label, phase_label, status_label
+from wizard.model import CheckResult, Component, Diagnosis, Phase, Status
+from wizard.runner import Progress
+from wizard.verdict import grouped, needs_detail, verdict
+
+SYMBOLS = {
+    Status.PROBLEM: "✖", Status.WARNING: "▲", Status.ERROR: "!", Status.NOT_CHECKED: "?",
+    Status.INFO: "i", Status.OK: "✔",
+}
+ASCII_SYMBOLS = {
+    Status.PROBLEM: "X", Status.WARNING: "!", Status.ERROR: "E", Status.NOT_CHECKED: "?",
+    Status.INFO: "i", Status.OK: "+",
+}
+COLOURS = {
+    Status.PROBLEM: "\033[1;31m", Status.WARNING: "\033[33m", Status.ERROR: "\033[35m",
+    Status.NOT_CHECKED: "\033[36m", Status.INFO: "\033[34m", Status.OK: "\033[32m",
+}
+RESET = "\033[0m"
+BOLD = "\033[1m"
+DIM = "\033[2m"
+
+
+def char_width(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    return sum(char_width(c) for c in text)
+
+
+def wrap(text: str, width: int, indent: str = "", subsequent: str | None = None) -> list[str]:
+    """Wrap by display width; breaks at spaces, and anywhere inside CJK text."""
+    subsequent = indent if subsequent is None else subsequent
+    width = max(width, display_width(indent) + 10)
+    lines: list[str] = []
+    for para in text.splitlines() or [""]:
+        line, w = indent if not lines else subsequent, 0
+        w = display_width(line)
+        word = ""
+        tokens: list[str] = []
+        for ch in para:
+            if ch == " " or char_width(ch) == 2:
+                if word:
+                    tokens.append(word)
+                    word = ""
+                tokens.append(ch)
+            else:
+                word += ch
+        if word:
+            tokens.append(word)
+        for tok in tokens:
+            tw = display_width(tok)
+            if w + tw > width and line.strip():
+                lines.append(line.rstrip())
+                line = subsequent
+                w = display_width(line)
+                if tok == " ":
+                    continue
+            line += tok
+            w += tw
+        lines.append(line.rstrip())
+    return lines
+
+
+class TerminalView:
+    """Writes the live lines and the final explanation to a stream."""
+
+    def __init__(self, t: Translator, stream: TextIO | None = None, colour: bool | None = None,
+                 width: int | None = None) -> None:
+        self.t = t
+        self.out = stream or sys.stdout
+        self.colour = supports_colour(self.out) if colour is None else colour
+        self.symbols = SYMBOLS if _can_encode(self.out, "".join(SYMBOLS.values()) + "─") else ASCII_SYMBOLS
+        self.rule_char = "─" if self.symbols is SYMBOLS else "-"
+        self.width = width or max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
+
+    # -- helpers ---------------------------------------------------------------------
+    def _c(self, code: str, text: str) -> str:
+        return f"{code}{text}{RESET}" if self.colour else text
+
+    def _w(self, line: str = "") -> None:
+        try:
+            self.out.write(line + "\n")
+        except UnicodeEncodeError:
+            enc = getattr(self.out, "encoding", None) or "ascii"
+            self.out.write(line.encode(enc, "replace").decode(enc, "replace") + "\n")
+        self.out.flush()
+
+    def _badge(self, s: Status) -> str:
+        return self._c(COLOURS[s], f"{self.symbols[s]} {status_label(s, self.t)}")
+
+    def _badge_width(self, s: Status) -> int:
+        return display_width(f"{self.symbols[s]} {status_label(s, self.t)}")
+
+    # -- live ------------------------------------------------------------------------
+    def header(self, total: int, source: str | None = None) -> None:
+        t = self.t
+        self._w(self._c(BOLD, t("VM Backup Wizard {version} - checking what Azure VM Backup needs inside "
+                                "this VM ({n} checks). Nothing on the VM is changed.",
+                                version=_version(), n=total)))
+        if source:
+            self._w(self._c(DIM, t("Demo: replaying a recorded scenario, not this machine: {source}",
+                                   source=source)))
+        self._w()
+
+    def progress(self, p: Progress) -> None:
+        if p.kind != "finished" or p.result is None:
+            return
+        r = p.result
+        label_w = 16
+        badge = self._badge(r.status) + " " * max(1, label_w - self._badge_width(r.status))
+        text = f"{self.t.msg(r.title)}: {self.t.msg(r.summary)}"
+        avail = self.width - 2 - label_w - 1
+        if display_width(text) > avail:
+            text = _cut(text, avail - 1) + "…"
+        self._w(f"  {badge}{text}")
+
+    # -- final -----------------------------------------------------------------------
+    def report(self, diag: Diagnosis) -> None:
+        t = self.t
+        self._w()
+        self._w(self._c(BOLD, self.rule_char * 3 + " " + t("Results") + " " + self.rule_char * 3))
+        worst = diag.worst() or Status.OK
+        self._w(self._c(COLOURS[worst] if worst.rank <= Status.WARNING.rank else BOLD, verdict(diag, t)))
+        host = diag.host
+        facts = [t("Host: {hostname} ({os})", hostname=host.hostname or "?", os=host.os or "?")]
+        if host.imds.get("name"):
+            facts.append(t("VM: {name}, {size}, {location}", name=host.imds.get("name"),
+                           size=host.imds.get("vm_size", ""), location=host.imds.get("location", "")))
+        self._w(self._c(DIM, " · ".join(facts)))
+        for phase, comp, results in grouped(diag.results):
+            self._w()
+            self._w(self._c(BOLD, f"{phase_label(Phase(phase), t)} › {component_label(Component(comp), t)}"))
+            for r in results:
+                self._result(r)
+        self._w()
+        self._w(self._summary_line(diag))
+
+    def _result(self, r: CheckResult) -> None:
+        t = self.t
+        head = f"  {self._badge(r.status)}  {t.msg(r.title)}"
+        self._w(head)
+        body_indent = "      "
+        for line in wrap(t.msg(r.summary), self.width, body_indent):
+            self._w(line)
+        if not needs_detail(r):
+            return
+        if r.why:
+            for line in wrap(t("Why: {text}", text=t.msg(r.why)), self.width, body_indent, body_indent + "  "):
+                self._w(line)
+        if r.fix:
+            self._w(body_indent + t("What to do:"))
+            for i, s in enumerate(r.fix, 1):
+                for line in wrap(f"{i}. {t.msg(s.text)}", self.width, body_indent + "  ", body_indent + "     "):
+                    self._w(line)
+                if s.command:
+                    for cmd_line in s.command.splitlines():
+                        self._w(body_indent + "     " + self._c(BOLD, cmd_line))
+        if r.error_codes:
+            self._w(body_indent + t("Portal error codes: {codes}", codes=", ".join(r.error_codes)))
+        for d in r.docs:
+            self._w(body_indent + t("Docs: {title} - {url}", title=t.msg(d.title), url=d.url))
+
+    def _summary_line(self, diag: Diagnosis) -> str:
+        counts = diag.counts()
+        parts = [f"{status_label(Status(s), self.t)}: {n}" for s, n in counts.items() if n]
+        return self.t("Summary: {counts} - finished in {seconds} s", counts=", ".join(parts),
+                      seconds=f"{diag.duration_s:.1f}")
+
+
+def _cut(text: str, width: int) -> str:
+    out, w = "", 0
+    for ch in text:
+        cw = char_width(ch)
+        if w + cw > width:
+            break
+        out += ch
+        w += cw
+    return out
+
+
+def _version() -> str:
+    from wizard import __version__
+
+    return __version__
+
+
+def _can_encode(stream: TextIO, sample: str) -> bool:
+    enc = getattr(stream, "encoding", None) or "ascii"
+    try:
+        sample.encode(enc)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def supports_colour(stream: TextIO) -> bool:
+    """Colour only on a real terminal, never with NO_COLOR (https://no-color.org) or TERM=dumb."""
+    if os.environ.get("NO_COLOR") is not None or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        if not stream.isatty():
+            return False
+    except (AttributeError, ValueError):
+        return False
+    if sys.platform == "win32":
+        return _enable_windows_vt()
+    return True
+
+
+def _enable_windows_vt() -> bool:
+    try:
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.GetStdHandle(-11)
+        mode = ctypes.c_uint32()
+        if not kernel32.GetConsoleMode(handle, ctypes.byref(mode)):
+            return False
+        return bool(kernel32.SetConsoleMode(handle, mode.value | 0x0004))
+    except (AttributeError, OSError):
+        return False
