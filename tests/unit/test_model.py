@@ -8,7 +8,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wizard.model import (
-    CheckResult, Component, Diagnosis, DocLink, FixStep, HostInfo, Msg, Phase, Status, worst,
+    CheckResult,
+    Component,
+    Diagnosis,
+    DocLink,
+    FixStep,
+    HostInfo,
+    Msg,
+    Phase,
+    Status,
+    worst,
 )
 
 
@@ -19,7 +28,8 @@ def _result(status: Status, rid: str = "x.y") -> CheckResult:
 
 
 def _diag(*statuses: Status) -> Diagnosis:
-    return Diagnosis("vmbackup-wizard", "0.1.0", dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=9))),
+    jst = dt.timezone(dt.timedelta(hours=9))
+    return Diagnosis("vmbackup-wizard", "0.1.0", dt.datetime(2026, 11, 25, 10, 0, tzinfo=jst),
                      1.5, HostInfo("h", "linux", "6.8", True, True, {"name": "vm1"}),
                      [_result(s, f"c.{i}") for i, s in enumerate(statuses)])
 

@@ -13,7 +13,7 @@ Messages are written with `m()`, `step()` and `doc()` so Babel extracts them (se
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,7 +133,7 @@ class Facts:
     not need it; later askers wait for that one computation.
     """
 
-    def __init__(self, providers: dict[str, Callable[[Facts], Any]], probe: Probe, settings: Settings) -> None:
+    def __init__(self, providers: Mapping[str, Callable[[Facts], Any]], probe: Probe, settings: Settings) -> None:
         self._providers = providers
         self.probe = probe
         self.settings = settings

@@ -47,8 +47,10 @@ def parse_instance(body: str) -> dict[str, Any]:
     compute = _get(data, "compute")
     if not isinstance(compute, dict):
         return {"error": "no 'compute' section"}
-    storage = compute.get("storageProfile") if isinstance(compute.get("storageProfile"), dict) else {}
-    data_disks = storage.get("dataDisks") if isinstance(storage.get("dataDisks"), list) else []
+    raw_storage = compute.get("storageProfile")
+    storage: dict[str, Any] = raw_storage if isinstance(raw_storage, dict) else {}
+    raw_disks = storage.get("dataDisks")
+    data_disks: list[Any] = raw_disks if isinstance(raw_disks, list) else []
     facts: dict[str, Any] = {
         "vm_id": str(compute.get("vmId") or ""),
         "name": str(compute.get("name") or ""),

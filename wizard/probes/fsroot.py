@@ -16,8 +16,9 @@ Text is decoded by `decode_bytes`: BOM first (UTF-8, UTF-16 LE/BE), then UTF-16 
 (recognised by its NUL bytes, as some Windows tools write it), then strict UTF-8, then the legacy
 code page (cp932 on Japanese Windows), then latin-1, which always succeeds. CRLF becomes LF.
 
-`read_file` reads only the last `max_bytes` bytes of a file (a seek to the tail, never the whole
-file); when it cut the file, the partial first line is dropped so no half character survives.
+`read_file` reads only the last `max_bytes` bytes of a file (default 1 MiB, at most 16 MiB; a
+seek to the tail, never the whole file); when it cut the file, the partial first line is
+dropped so no half character survives.
 The answers of `read_file`, `stat` and `list_dir` are plain data; `mtime` is epoch seconds.
 When the tree comes from a bundle, `uid`, `gid` and `owner` describe the copy, not the VM.
 """
@@ -28,7 +29,7 @@ import codecs
 import os
 import re
 import stat as stat_module
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from wizard.probes.base import Answer
@@ -170,18 +171,29 @@ def _normalise_newlines(text: str) -> str:
 def decode_tail(head: bytes, tail: bytes, legacy_codepage: str | None) -> str:
     """Decode the last part of a file whose first bytes are `head`, dropping its partial first line.
 
-    The BOM (only in the head) decides the encoding; for byte encodings the cut is made at the
+    The head decides the encoding (a BOM is only there); for byte encodings the cut is made at the
     first LF byte, which is never part of a UTF-8 or cp932 multibyte character.
     """
     bom = bom_encoding(head)
-    if bom in ("utf-16-le", "utf-16-be"):
-        text = tail.decode(bom, errors="replace")
+    wide = _utf16_encoding(head)
+    if wide is not None:
+        text = tail.decode(wide, errors="replace")
         return _normalise_newlines(_drop_first_line(text, "\n"))
     cut = tail.find(b"\n")
     rest = tail[cut + 1 :] if cut >= 0 else tail
     if bom == "utf-8":
         return _normalise_newlines(rest.decode("utf-8", errors="replace"))
     return decode_bytes(rest, legacy_codepage)
+
+
+def _utf16_encoding(head: bytes) -> str | None:
+    """The UTF-16 flavour a file's first bytes show (BOM, or the NULs of BOM-less UTF-16 LE)."""
+    bom = bom_encoding(head)
+    if bom in ("utf-16-le", "utf-16-be"):
+        return bom
+    if bom is None and looks_like_utf16le(head):
+        return "utf-16-le"
+    return None
 
 
 def _drop_first_line(text: str, newline: str) -> str:
@@ -229,7 +241,7 @@ def _read_text(real: Path, limit: int, legacy_codepage: str | None) -> tuple[str
             handle.seek(0)
             return decode_bytes(handle.read(limit), legacy_codepage), False
         start = size - limit
-        if bom_encoding(head) in ("utf-16-le", "utf-16-be") and start % 2:
+        if _utf16_encoding(head) is not None and start % 2:
             start += 1
         handle.seek(start)
         return decode_tail(head, handle.read(limit), legacy_codepage), True
@@ -290,20 +302,3 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
     except OSError:
         return False
 
-
-__all__ = [
-    "DEFAULT_MAX_BYTES",
-    "FsRoot",
-    "PathOutsideRoot",
-    "PurePosixPath",
-    "bom_encoding",
-    "decode_bytes",
-    "decode_tail",
-    "find_case_insensitive",
-    "is_windows_path",
-    "list_dir",
-    "logical_parts",
-    "map_logical",
-    "read_file",
-    "stat_path",
-]

@@ -1,0 +1,128 @@
+"""Running a command for the `run` probe: argv only (no shell), bounded in time and in output.
+
+The child gets no stdin, its own process group/session (so a timeout kills what it started
+too, on Linux), and its stdout/stderr are drained by two threads that keep the first 1 MiB of
+each and discard the rest, so a chatty or hung command can neither fill memory nor block us.
+The threads close their pipes themselves; if something the child started keeps a pipe open
+after a timeout, we stop waiting for it after a short grace period.
+On a timeout the child is killed and the answer says `timed_out`. The platform modules decide
+the environment, the creation flags and how the bytes are decoded.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import IO, Any
+
+from wizard.probes.base import Answer
+
+MAX_OUTPUT_BYTES = 1024 * 1024
+DEFAULT_TIMEOUT = 10.0
+MAX_TIMEOUT = 300.0
+READ_CHUNK = 64 * 1024
+DRAIN_GRACE = 2.0
+
+Decoder = Callable[[bytes], str]
+
+
+class _Drain(threading.Thread):
+    """Reads a pipe to its end, keeping only the first `limit` bytes."""
+
+    def __init__(self, pipe: IO[bytes], limit: int) -> None:
+        super().__init__(daemon=True)
+        self._pipe = pipe
+        self._limit = limit
+        self.data = bytearray()
+        self.truncated = False
+
+    def run(self) -> None:
+        try:
+            fd = self._pipe.fileno()
+            while chunk := os.read(fd, READ_CHUNK):
+                room = self._limit - len(self.data)
+                self.data.extend(chunk[:room])
+                self.truncated = self.truncated or len(chunk) > room
+        except (OSError, ValueError):
+            pass
+        finally:
+            self._pipe.close()
+
+
+def check_argv(argv: Any) -> list[str]:
+    """`argv` as a list of strings, or ValueError: commands are never given as one shell string."""
+    if not isinstance(argv, list | tuple) or not argv or not all(isinstance(a, str) for a in argv):
+        raise ValueError("argv must be a non-empty list of strings")
+    return list(argv)
+
+
+def clamp_timeout(timeout: float | None) -> float:
+    if timeout is None or timeout <= 0:
+        return DEFAULT_TIMEOUT
+    return min(float(timeout), MAX_TIMEOUT)
+
+
+def run_bounded(
+    argv: Sequence[str],
+    timeout: float,
+    decode: Decoder,
+    env: Mapping[str, str] | None = None,
+    creationflags: int = 0,
+) -> Answer:
+    """Run `argv`; the `run` probe's answer (found, returncode, stdout, stderr, timed_out, ...)."""
+    start = time.monotonic()
+    answer: Answer = {"found": True, "returncode": None, "stdout": "", "stderr": "", "timed_out": False,
+                      "truncated": False, "elapsed_ms": 0, "error": None}
+    try:
+        proc = _spawn(argv, env, creationflags)
+    except FileNotFoundError as exc:
+        return {**answer, "found": False, "error": f"command not found: {exc.filename or argv[0]}"}
+    except OSError as exc:
+        return {**answer, "error": f"{type(exc).__name__}: {exc.strerror or exc}"}
+    assert proc.stdout is not None and proc.stderr is not None
+    out, err = _Drain(proc.stdout, MAX_OUTPUT_BYTES), _Drain(proc.stderr, MAX_OUTPUT_BYTES)
+    out.start()
+    err.start()
+    try:
+        answer["returncode"] = proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        answer.update(timed_out=True, returncode=_kill(proc), error=f"timed out after {timeout:g} s")
+    out.join(DRAIN_GRACE)
+    err.join(DRAIN_GRACE)
+    answer.update(stdout=decode(bytes(out.data)), stderr=decode(bytes(err.data)),
+                  truncated=out.truncated or err.truncated)
+    answer["elapsed_ms"] = round((time.monotonic() - start) * 1000)
+    return answer
+
+
+def _spawn(argv: Sequence[str], env: Mapping[str, str] | None, creationflags: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        list(argv),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(env) if env is not None else None,
+        creationflags=creationflags,
+        start_new_session=sys.platform != "win32",
+        close_fds=True,
+    )
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> int | None:
+    """Kill the child and, on POSIX, the process group it leads; its return code once it is gone."""
+    try:
+        if sys.platform != "win32":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except OSError:
+        proc.kill()
+    try:
+        return proc.wait(DRAIN_GRACE)
+    except subprocess.TimeoutExpired:
+        return None
