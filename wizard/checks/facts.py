@@ -34,6 +34,8 @@ def _imds(f: Facts) -> dict[str, Any]:
     out: dict[str, Any] = {"url": url, "outcome": ans.get("outcome"), "status": ans.get("status"),
                            "error": ans.get("error"), "ok": False, "compute": None,
                            "unavailable": is_unavailable(ans)}
+    if ans.get("outcome") == "ok" and ans.get("status") != 200:
+        out["body_excerpt"] = str(ans.get("body") or "")[:2000]
     if ans.get("outcome") == "ok" and ans.get("status") == 200:
         parsed = parse_instance(str(ans.get("body") or ""))
         if "error" in parsed:

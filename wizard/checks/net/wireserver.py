@@ -1,5 +1,487 @@
-"""Placeholder: checks are being written."""
+"""WireServer checks (`net.wireserver_*`, `net.hostplugin_health`): can this VM reach 168.63.129.16?
 
-from wizard.checks.base import Check
+The VM agent and the backup extension talk to the WireServer on TCP 80 and to its HostGAPlugin
+on TCP 32526 (port 443 is not needed). Four checks, each one probe call:
 
-CHECKS: list[Check] = []
+- `net.wireserver_port80`, `net.wireserver_port32526`: a TCP connect;
+- `net.wireserver_versions`: `GET /?comp=versions`, which must advertise wire protocol 2012-11-30;
+- `net.hostplugin_health`: `GET :32526/health`, healthy when 200/201/202 (the body is not read).
+
+Connections that fail are judged with care: the agents admit only root (Linux) and
+Administrators/SYSTEM (Windows) to the WireServer, so a failure seen by anyone else is
+*inconclusive*, never "blocked"; and off Azure there is nothing to reach.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc, m, not_applicable_off_azure, step
+from wizard.checks.env import DOC_168
+from wizard.checks.net.imds import PS_DIRECT_SESSION
+from wizard.model import Component, DocLink, FixStep, Status
+from wizard.parsers.wireserver import (
+    WIRE_PROTOCOL_VERSION,
+    advertises,
+    blocked_locally,
+    excerpt,
+    parse_error_body,
+    parse_versions,
+)
+from wizard.probes.base import Answer, is_unavailable
+
+VERSIONS_PATH = "/?comp=versions"
+HEALTH_PATH = "/health"
+OK_CODES = frozenset({200, 201, 202})
+# Statuses WALinuxAgent retries (restutil.py) plus 410 (stale goal state): transient, not broken.
+RETRY_CODES = frozenset({205, 206, 403, 410, 429, 500, 501, 502, 503, 504, 507})
+HOSTPLUGIN_INTERNAL_ERROR = 502
+PROTOCOL_NOT_FOUND_TEXT = (
+    "Agent supported wire protocol version: 2012-11-30 was not advised by Fabric."
+)
+CONNECTIVITY_CODES = [
+    "UserErrorGuestAgentStatusUnavailable",
+    "ExtensionSnapshotFailedNoNetwork",
+    "ExtensionOperationFailedForManagedDisks",
+]
+
+DOC_TS_AGENT = doc("Troubleshoot Azure Backup failure: Issues with the agent or extension",
+                   "https://learn.microsoft.com/azure/backup/backup-azure-troubleshoot-vm-backup-fails-snapshot-timeout")
+DOC_TS_VM = doc("Troubleshoot backup errors with Azure virtual machines",
+                "https://learn.microsoft.com/azure/backup/backup-azure-vms-troubleshoot")
+DOC_WINDOWS_AGENT = doc("Troubleshoot the Azure Windows Guest Agent",
+                        "https://learn.microsoft.com/troubleshoot/azure/virtual-machines/windows/windows-azure-guest-agent")
+DOC_LINUX_AGENT = doc("Troubleshoot the Azure Linux Agent",
+                      "https://learn.microsoft.com/troubleshoot/azure/virtual-machines/linux/linux-azure-guest-agent")
+DOC_WINDOWS_VHD = doc("Prepare a Windows VHD or VHDX to upload to Azure",
+                      "https://learn.microsoft.com/azure/virtual-machines/windows/prepare-for-upload-vhd-image")
+
+PS_BLOCK_RULES = (
+    "Get-NetFirewallRule -Enabled True -Direction Outbound -Action Block | Where-Object { "
+    "$a = ($_ | Get-NetFirewallAddressFilter).RemoteAddress; $a -contains 'Any' -or "
+    "$a -contains '168.63.129.16' } | Format-Table DisplayName, Profile, Direction, Action -AutoSize"
+)
+PS_PROFILES = "Get-NetFirewallProfile | Format-Table Name, Enabled, DefaultOutboundAction -AutoSize"
+PS_ALLOW_RULE = (
+    "New-NetFirewallRule -DisplayName AzurePlatform -Direction Outbound -RemoteAddress 168.63.129.16 "
+    "-Profile Any -Action Allow"
+)
+UNCONFIRMED_HEALTH_BODY = (
+    "UNCONFIRMED: the body of HostGAPlugin /health is not documented; the VM agent judges only the "
+    "HTTP status (200/201/202 = healthy), and so does this check."
+)
+UNCONFIRMED_WINDOWS_RULES = (
+    "UNCONFIRMED: the names of the rules the Windows Guest Agent uses to restrict the WireServer to "
+    "Administrators/SYSTEM are not documented."
+)
+
+
+# -- building blocks ---------------------------------------------------------------------------
+
+
+def _windows(ctx: CheckContext) -> bool:
+    return ctx.system == "windows"
+
+
+def _agent_doc(ctx: CheckContext) -> DocLink:
+    return DOC_WINDOWS_AGENT if _windows(ctx) else DOC_LINUX_AGENT
+
+
+def _test_command(ctx: CheckContext, url: str, host: str, port: int, http: bool) -> str:
+    """An exact command that repeats this test by hand, as Administrator/root, without a proxy."""
+    if _windows(ctx):
+        if http:
+            return (PS_DIRECT_SESSION + f"Invoke-WebRequest -UseBasicParsing -WebSession $s -Uri '{url}' | "
+                    "Select-Object StatusCode, Content")
+        return f"Test-NetConnection -ComputerName {host} -Port {port}"
+    return f"sudo curl --noproxy '*' -sS -o /dev/null -w '%{{http_code}}\\n' '{url}'"
+
+
+def _firewall_steps(ctx: CheckContext, test_command: str) -> list[FixStep]:
+    if _windows(ctx):
+        return [
+            step("In an elevated PowerShell, list the enabled outbound Windows Firewall rules that block "
+                 "traffic to 168.63.129.16 or to any address:", command=PS_BLOCK_RULES),
+            step("Check whether a firewall profile blocks outbound traffic by default:", command=PS_PROFILES),
+            step("Delete or narrow the rule that blocks it: in Windows Firewall a block rule wins over every "
+                 "allow rule. If outbound traffic is blocked by default, add Microsoft's allow rule for the "
+                 "Azure platform:", command=PS_ALLOW_RULE),
+            step("If a third-party firewall or endpoint security product is installed, allow 168.63.129.16 "
+                 "on TCP ports 80 and 32526 there as well."),
+            step("Test again in an elevated PowerShell:", command=test_command),
+        ]
+    return [
+        step("As root, list the OUTPUT rules of the security table. The VM agent's own three rules are "
+             "expected (ACCEPT tcp dpt:53, ACCEPT owner UID match 0, DROP ctstate INVALID,NEW); look for any "
+             "other DROP or REJECT rule that matches 168.63.129.16 or all traffic, or one placed before the "
+             "agent's ACCEPT rules:", command="sudo iptables -t security -L OUTPUT -nxv"),
+        step("Look for such rules in the filter table too:", command="sudo iptables -S OUTPUT"),
+        step("List the nftables rules as well (firewalld, ufw and newer VM agents use them); only the "
+             "agent's table walinuxagent is expected to drop traffic to 168.63.129.16, and only for users "
+             "other than root:", command="sudo nft list ruleset"),
+        step("Remove the rule that blocks it, and its saved copy (firewalld, ufw or your own firewall "
+             "scripts), so that it does not come back after a reboot."),
+        step("Test again as root:", command=test_command),
+    ]
+
+
+def _route_steps(ctx: CheckContext) -> list[FixStep]:
+    if _windows(ctx):
+        return [
+            step("Check the route Windows uses to reach 168.63.129.16:",
+                 command="Find-NetRoute -RemoteIPAddress 168.63.129.16"),
+            step("Make sure the primary network adapter gets its address from DHCP (a static address set "
+                 "inside the VM breaks the route to the Wire Server):",
+                 command="Get-NetIPInterface -AddressFamily IPv4 | Format-Table InterfaceAlias, Dhcp, "
+                         "ConnectionState -AutoSize"),
+        ]
+    return [
+        step("Check the route Linux uses to reach 168.63.129.16:", command="ip route get 168.63.129.16"),
+        step("Make sure the primary network interface gets its address from DHCP (a static address or "
+             "gateway set inside the VM breaks the route to the Wire Server)."),
+    ]
+
+
+def _docs(ctx: CheckContext) -> list[DocLink]:
+    out = [DOC_168, DOC_TS_AGENT, _agent_doc(ctx)]
+    if _windows(ctx):
+        out.append(DOC_WINDOWS_VHD)
+    return out
+
+
+def _connection_failure(ctx: CheckContext, ans: Answer, host: str, port: int, test_command: str,
+                        evidence: dict[str, Any]) -> Finding:
+    """The finding for a TCP connect or HTTP GET that never got an answer from the server."""
+    outcome = str(ans.get("outcome") or "error")
+    ms = int(ans.get("elapsed_ms") or 0)
+    error = str(ans.get("error") or outcome)
+    off_azure = not_applicable_off_azure(ctx)
+    if off_azure is not None:
+        off_azure.evidence = {**evidence, **off_azure.evidence}
+        return off_azure
+    is_admin = ctx.is_admin
+    evidence = {**evidence, "is_admin": is_admin}
+    if is_admin is not True:
+        return _inconclusive(ctx, is_admin, outcome, host, port, error, evidence)
+
+    windows = _windows(ctx)
+    fix = _firewall_steps(ctx, test_command)
+    if outcome == "refused":
+        return Finding(
+            Status.PROBLEM,
+            m("The Wire Server at {host}:{port} refused the connection (after {ms} ms).",
+              host=host, port=port, ms=ms),
+            why=m("The Wire Server always listens on port {port}, so a refusal comes from inside the VM: a "
+                  "firewall rule that rejects the connection, or security software. The VM agent and the "
+                  "backup extension cannot reach the Wire Server, so backups fail in the Take Snapshot "
+                  "phase.", port=port),
+            fix=fix, docs=_docs(ctx), error_codes=list(CONNECTIVITY_CODES), evidence=evidence,
+        )
+    if outcome == "timeout":
+        return Finding(
+            Status.PROBLEM,
+            m("The Wire Server at {host}:{port} did not answer within {ms} ms.", host=host, port=port, ms=ms),
+            why=m("Traffic to the Wire Server is being dropped, most often by a rule of the firewall inside "
+                  "the VM or by security software (network security groups and routes in Azure do not apply "
+                  "to this address). The VM agent and the backup extension cannot reach the Wire Server, so "
+                  "backups fail in the Take Snapshot phase."),
+            fix=fix, docs=_docs(ctx), error_codes=list(CONNECTIVITY_CODES), evidence=evidence,
+        )
+    if outcome == "unreachable":
+        return Finding(
+            Status.PROBLEM,
+            m("The Wire Server at {host}:{port} is unreachable: the VM has no route to it ({error}).",
+              host=host, port=port, error=error),
+            why=m("The network settings inside the VM send no traffic to the Wire Server, typically after a "
+                  "static IP address or gateway was set inside the VM instead of DHCP, or a firewall rule "
+                  "rejects the traffic with 'host unreachable'. The VM agent and the backup extension cannot "
+                  "reach the Wire Server, so backups fail in the Take Snapshot phase."),
+            fix=_route_steps(ctx) + fix, docs=_docs(ctx), error_codes=list(CONNECTIVITY_CODES),
+            evidence=evidence,
+        )
+    if blocked_locally(error):
+        return Finding(
+            Status.PROBLEM,
+            m("The connection to the Wire Server at {host}:{port} was forbidden inside the VM before it was "
+              "sent ({error}).", host=host, port=port, error=error),
+            why=m("The operating system refused to open the connection, which happens when a firewall rule "
+                  "or a filtering driver inside the VM forbids it. The VM agent and the backup extension "
+                  "cannot reach the Wire Server, so backups fail in the Take Snapshot phase."),
+            fix=fix, docs=_docs(ctx), error_codes=list(CONNECTIVITY_CODES),
+            evidence={**evidence, "note": UNCONFIRMED_WINDOWS_RULES} if windows else evidence,
+        )
+    return Finding(
+        Status.WARNING,
+        m("The connection to the Wire Server at {host}:{port} failed with an unexpected error ({error}).",
+          host=host, port=port, error=error),
+        why=m("The wizard cannot tell what caused this error. If the VM agent meets the same error, it "
+              "cannot reach the Wire Server and backups fail in the Take Snapshot phase."),
+        fix=fix, docs=_docs(ctx), error_codes=list(CONNECTIVITY_CODES), evidence=evidence,
+    )
+
+
+def _inconclusive(ctx: CheckContext, is_admin: bool | None, outcome: str, host: str, port: int,
+                  error: str, evidence: dict[str, Any]) -> Finding:
+    """A failure seen without Administrator/root rights: the agents' own rules may explain it."""
+    timeout = outcome == "timeout"
+    if is_admin is None:
+        return Finding(
+            Status.NOT_CHECKED,
+            m("Inconclusive: the connection to the Wire Server at {host}:{port} failed ({error}), and the "
+              "wizard could not tell whether it runs as Administrator or root.", host=host, port=port,
+              error=error),
+            why=m("Only Administrators and SYSTEM (Windows) or root (Linux) may reach the Wire Server, so a "
+                  "test by any other user can fail even when everything is fine."),
+            fix=[step("Run the wizard again as Administrator (Windows) or with sudo (Linux).",
+                      command=None if _windows(ctx) else "sudo vmbackup-wizard --cli")],
+            docs=[DOC_168], evidence=evidence,
+        )
+    if _windows(ctx):
+        fix = [step("Close the wizard and start it again as Administrator (right-click it, then \"Run as "
+                    "administrator\").")]
+        if timeout:
+            return Finding(
+                Status.NOT_CHECKED,
+                m("Inconclusive: the Wire Server at {host}:{port} did not answer, but the wizard is not "
+                  "running as Administrator, and the VM agent lets only Administrators and SYSTEM reach "
+                  "the Wire Server.", host=host, port=port),
+                why=m("On Windows, connections to the Wire Server are restricted to Administrators and "
+                      "SYSTEM, so a test by a normal user can time out even when everything is fine. Only a "
+                      "test as Administrator shows what the VM agent sees."),
+                fix=fix, docs=[DOC_168], evidence={**evidence, "note": UNCONFIRMED_WINDOWS_RULES},
+            )
+        return Finding(
+            Status.NOT_CHECKED,
+            m("Inconclusive: the connection to the Wire Server at {host}:{port} failed ({error}), but the "
+              "wizard is not running as Administrator, so it may have met a restriction that applies only "
+              "to normal users.", host=host, port=port, error=error),
+            why=m("On Windows, connections to the Wire Server are restricted to Administrators and SYSTEM. "
+                  "Only a test as Administrator shows what the VM agent sees."),
+            fix=fix, docs=[DOC_168], evidence={**evidence, "note": UNCONFIRMED_WINDOWS_RULES},
+        )
+    fix = [step("Run the wizard again as root.", command="sudo vmbackup-wizard --cli")]
+    if timeout:
+        return Finding(
+            Status.NOT_CHECKED,
+            m("Inconclusive: the Wire Server at {host}:{port} did not answer, but the wizard is not running "
+              "as root, and the VM agent's own firewall admits only root to the Wire Server.",
+              host=host, port=port),
+            why=m("The Linux VM agent adds firewall rules that silently drop every connection to the Wire "
+                  "Server (except DNS on port 53) from users other than root, so this timeout is expected "
+                  "and says nothing about whether the agent, which runs as root, can connect."),
+            fix=fix, docs=[DOC_168], evidence=evidence,
+        )
+    return Finding(
+        Status.NOT_CHECKED,
+        m("Inconclusive: the connection to the Wire Server at {host}:{port} failed ({error}), but the wizard "
+          "is not running as root, so it may have met a rule that applies only to users other than root.",
+          host=host, port=port, error=error),
+        why=m("The VM agent runs as root, and rules inside the VM may treat root differently from other "
+              "users. Only a test as root shows what the agent sees."),
+        fix=fix, docs=[DOC_168], evidence=evidence,
+    )
+
+
+def _http_evidence(url: str, ans: Answer) -> dict[str, Any]:
+    raw_headers = ans.get("headers")
+    headers: dict[str, Any] = raw_headers if isinstance(raw_headers, dict) else {}
+    evidence: dict[str, Any] = {
+        "url": url,
+        "outcome": ans.get("outcome"),
+        "status": ans.get("status"),
+        "elapsed_ms": ans.get("elapsed_ms"),
+        "error": ans.get("error"),
+        "content_type": headers.get("content-type"),
+        "body_excerpt": excerpt(ans.get("body")),
+        "body_truncated": bool(ans.get("truncated")),
+    }
+    if headers.get("location"):
+        evidence["location"] = excerpt(headers.get("location"), 500)
+    return evidence
+
+
+def _unavailable(ans: Answer, evidence: dict[str, Any]) -> Finding:
+    return Finding(
+        Status.NOT_CHECKED,
+        m("Not checked: the wizard could not make the network test ({error}).",
+          error=str(ans.get("error") or "")),
+        evidence={**evidence, "unavailable": True, "error": ans.get("error")},
+    )
+
+
+def _intercept_steps(ctx: CheckContext, test_command: str) -> list[FixStep]:
+    return [
+        step("Make sure nothing inside the VM intercepts traffic to 168.63.129.16: no transparent proxy, web "
+             "filter or security product may answer in the Wire Server's place."),
+        step("Repeat the request yourself as Administrator or root and compare the answer:",
+             command=test_command),
+        step("If the answer stays the same, contact Azure support and attach this report."),
+    ]
+
+
+# -- the checks --------------------------------------------------------------------------------
+
+
+def _port_check(ctx: CheckContext, port: int, path: str) -> Finding:
+    host = ctx.settings.wireserver
+    ans = ctx.call("tcp_connect", host=host, port=port, timeout=ctx.settings.connect_timeout_s)
+    evidence: dict[str, Any] = {"host": host, "port": port, "outcome": ans.get("outcome"),
+                                "elapsed_ms": ans.get("elapsed_ms"), "error": ans.get("error")}
+    if is_unavailable(ans):
+        return _unavailable(ans, evidence)
+    if ans.get("outcome") == "connected":
+        return Finding(
+            Status.OK,
+            m("Connected to the Wire Server at {host}:{port} in {ms} ms.", host=host, port=port,
+              ms=int(ans.get("elapsed_ms") or 0)),
+            evidence=evidence,
+        )
+    url = ctx.settings.wireserver_url(path, port=port)
+    test_command = _test_command(ctx, url, host, port, http=False)
+    return _connection_failure(ctx, ans, host, port, test_command, evidence)
+
+
+def check_port80(ctx: CheckContext) -> Finding:
+    return _port_check(ctx, ctx.settings.wireserver_port, VERSIONS_PATH)
+
+
+def check_port32526(ctx: CheckContext) -> Finding:
+    return _port_check(ctx, ctx.settings.hostplugin_port, HEALTH_PATH)
+
+
+def check_versions(ctx: CheckContext) -> Finding:
+    host, port = ctx.settings.wireserver, ctx.settings.wireserver_port
+    url = ctx.settings.wireserver_url(VERSIONS_PATH)
+    ans = ctx.call("http_get", url=url, headers={}, timeout=ctx.settings.http_timeout_s)
+    evidence = _http_evidence(url, ans)
+    if is_unavailable(ans):
+        return _unavailable(ans, evidence)
+    test_command = _test_command(ctx, url, host, port, http=True)
+    if ans.get("outcome") != "ok" or not isinstance(ans.get("status"), int):
+        return _connection_failure(ctx, ans, host, port, test_command, evidence)
+
+    status = int(ans["status"])
+    ms = int(ans.get("elapsed_ms") or 0)
+    if status not in OK_CODES:
+        err = parse_error_body(str(ans.get("body") or ""))
+        if err["code"] or err["message"]:
+            evidence.update(error_code=err["code"], error_message=err["message"])
+        if status in RETRY_CODES:
+            return Finding(
+                Status.WARNING,
+                m("The Wire Server answered {url} with HTTP {status} instead of 200.",
+                  url=url, status=status),
+                why=m("The VM agent treats HTTP {status} as a temporary failure and retries. If it keeps "
+                      "happening, the agent cannot refresh its goal state and backups fail in the Take "
+                      "Snapshot phase (the Windows agent then logs \"GetVersions() failed\" with the same "
+                      "status).", status=status),
+                fix=[step("Run the wizard again in a few minutes."), *_intercept_steps(ctx, test_command)],
+                docs=_docs(ctx), error_codes=["UserErrorGuestAgentStatusUnavailable"], evidence=evidence,
+            )
+        return Finding(
+            Status.PROBLEM,
+            m("The Wire Server answered {url} with HTTP {status}, which the VM agent treats as a failure.",
+              url=url, status=status),
+            why=m("A working Wire Server answers this request with HTTP 200. HTTP {status} means the request "
+                  "was rejected, or something else answered in its place (for example a proxy that "
+                  "redirects it). The VM agent cannot fetch its goal state, so backups fail in the Take "
+                  "Snapshot phase.", status=status),
+            fix=_intercept_steps(ctx, test_command), docs=_docs(ctx), error_codes=list(CONNECTIVITY_CODES),
+            evidence=evidence,
+        )
+
+    parsed = parse_versions(str(ans.get("body") or ""))
+    evidence.update(preferred=parsed["preferred"], supported=parsed["supported"],
+                    parse_error=parsed["error"], recovered=parsed["recovered"],
+                    required_version=WIRE_PROTOCOL_VERSION)
+    preferred = ", ".join(parsed["preferred"]) or "-"
+    supported = ", ".join(parsed["supported"]) or "-"
+    if parsed["error"]:
+        if parsed["recovered"]:
+            evidence["recovered_advertises_required"] = advertises(parsed)
+        return Finding(
+            Status.WARNING,
+            m("The Wire Server answered {url} with HTTP {status}, but the body is not a valid list of "
+              "versions ({error}).", url=url, status=status, error=str(parsed["error"])),
+            why=m("The VM agent reads this list to choose its protocol version; an answer like this one "
+                  "stops it. Such a body usually comes from something else answering in the Wire Server's "
+                  "place (a transparent proxy or security software inside the VM), or from a cut-off "
+                  "response."),
+            fix=_intercept_steps(ctx, test_command), docs=_docs(ctx), evidence=evidence,
+        )
+    if not advertises(parsed):
+        evidence["agent_error_text"] = PROTOCOL_NOT_FOUND_TEXT
+        return Finding(
+            Status.PROBLEM,
+            m("The Wire Server answered, but it does not offer wire protocol version 2012-11-30 (preferred: "
+              "{preferred}; supported: {supported}).", preferred=preferred, supported=supported),
+            why=m("The VM agent speaks wire protocol 2012-11-30 and stops when the Wire Server does not "
+                  "offer it (the Linux agent reports \"Agent supported wire protocol version: 2012-11-30 was "
+                  "not advised by Fabric.\"). It then cannot fetch its goal state, no backup extension "
+                  "runs, and backups fail in the Take Snapshot phase."),
+            fix=_intercept_steps(ctx, test_command), docs=_docs(ctx), error_codes=list(CONNECTIVITY_CODES),
+            evidence=evidence,
+        )
+    return Finding(
+        Status.OK,
+        m("The Wire Server answered {url} with HTTP {status} in {ms} ms and offers wire protocol version "
+          "2012-11-30 (preferred: {preferred}).", url=url, status=status, ms=ms, preferred=preferred),
+        evidence=evidence,
+    )
+
+
+def check_hostplugin_health(ctx: CheckContext) -> Finding:
+    host, port = ctx.settings.wireserver, ctx.settings.hostplugin_port
+    url = ctx.settings.wireserver_url(HEALTH_PATH, port=port)
+    ans = ctx.call("http_get", url=url, headers={}, timeout=ctx.settings.http_timeout_s)
+    evidence = {**_http_evidence(url, ans), "note": UNCONFIRMED_HEALTH_BODY}
+    if is_unavailable(ans):
+        return _unavailable(ans, evidence)
+    test_command = _test_command(ctx, url, host, port, http=True)
+    if ans.get("outcome") != "ok" or not isinstance(ans.get("status"), int):
+        return _connection_failure(ctx, ans, host, port, test_command, evidence)
+    status = int(ans["status"])
+    if status in OK_CODES:
+        return Finding(
+            Status.OK,
+            m("The HostGAPlugin at {host}:{port} reports healthy (HTTP {status}, {ms} ms).",
+              host=host, port=port, status=status, ms=int(ans.get("elapsed_ms") or 0)),
+            evidence=evidence,
+        )
+    if status == HOSTPLUGIN_INTERNAL_ERROR:
+        return Finding(
+            Status.WARNING,
+            m("The HostGAPlugin at {host}:{port} answered HTTP 502: it reports an internal error of its own.",
+              host=host, port=port),
+            why=m("The HostGAPlugin runs on the Azure host and answers HTTP 502 for its own errors and for "
+                  "errors further upstream; the VM agent retries. While it lasts, the agent may not get "
+                  "extension settings or report status through it, so backups can fail in the Take "
+                  "Snapshot phase."),
+            fix=[step("Run the wizard again in a few minutes."),
+                 step("If the HostGAPlugin keeps answering HTTP 502, contact Azure support and attach this "
+                      "report; it cannot be repaired from inside the VM.")],
+            docs=_docs(ctx), error_codes=["UserErrorGuestAgentStatusUnavailable"], evidence=evidence,
+        )
+    return Finding(
+        Status.PROBLEM,
+        m("The HostGAPlugin at {host}:{port} answered HTTP {status} instead of 200, 201 or 202.",
+          host=host, port=port, status=status),
+        why=m("The VM agent counts only HTTP 200, 201 and 202 as healthy. Any other answer means the "
+              "HostGAPlugin is not working, or something else answers in its place; the agent then cannot "
+              "get extension settings or report status through it, so backups can fail in the Take "
+              "Snapshot phase."),
+        fix=_intercept_steps(ctx, test_command), docs=_docs(ctx), error_codes=list(CONNECTIVITY_CODES),
+        evidence=evidence,
+    )
+
+
+CHECKS: list[Check] = [
+    Check("net.wireserver_port80", BOTH, Component.WIRESERVER, "Wire Server port 80", check_port80,
+          needs_admin=True, timeout_s=15.0),
+    Check("net.wireserver_port32526", BOTH, Component.WIRESERVER, "Wire Server port 32526 (HostGAPlugin)",
+          check_port32526, needs_admin=True, timeout_s=15.0),
+    Check("net.wireserver_versions", BOTH, Component.WIRESERVER, "Wire Server protocol versions",
+          check_versions, needs_admin=True, timeout_s=15.0),
+    Check("net.hostplugin_health", BOTH, Component.WIRESERVER, "HostGAPlugin health", check_hostplugin_health,
+          needs_admin=True, timeout_s=15.0),
+]
