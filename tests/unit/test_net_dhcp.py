@@ -1,0 +1,116 @@
+"""`net.dhcp` (Windows): DHCP on the primary network adapter, from PowerShell JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from wizard import runner
+from wizard.checks.facts import AZURE_ASSET_TAG, WINDOWS_ASSET_TAG_COMMAND
+from wizard.checks.net import dhcp
+from wizard.checks.registry import ALL_CHECKS
+from wizard.model import CheckResult, Status
+from wizard.probes.base import Answer
+from wizard.probes.fake import FakeSystem
+
+LOOPBACK = {"InterfaceAlias": "Loopback Pseudo-Interface 1", "InterfaceIndex": 1, "Dhcp": "Disabled",
+            "InterfaceMetric": 75}
+ETH0 = {"InterfaceAlias": "Ethernet", "InterfaceIndex": 6, "Dhcp": "Enabled", "InterfaceMetric": 15}
+ETH1 = {"InterfaceAlias": "Ethernet 2", "InterfaceIndex": 9, "Dhcp": "Disabled", "InterfaceMetric": 25}
+ADAPTERS = [{"InterfaceIndex": 6, "InterfaceDescription": "Microsoft Hyper-V Network Adapter", "Status": "Up"},
+            {"InterfaceIndex": 9, "InterfaceDescription": "Microsoft Hyper-V Network Adapter #2", "Status": "Up"}]
+ROUTES = [{"InterfaceIndex": 6, "RouteMetric": 0, "NextHop": "10.0.0.1"}]
+
+
+def windows_vm(interfaces: Any = None, routes: Any = None, adapters: Any = None, output: Answer | str | None = None,
+               azure: bool = True, guest: dict[str, Any] | None = None) -> FakeSystem:
+    fake = FakeSystem(system="windows", user="Administrator")
+    if azure:
+        fake.commands[tuple(WINDOWS_ASSET_TAG_COMMAND)] = AZURE_ASSET_TAG + "\r\n"
+    if output is None:
+        output = json.dumps({"interfaces": [LOOPBACK, ETH0] if interfaces is None else interfaces,
+                             "routes": ROUTES if routes is None else routes,
+                             "adapters": ADAPTERS if adapters is None else adapters})
+    fake.commands[tuple(dhcp.DHCP_ARGV)] = output
+    if guest is not None:
+        fake.registry[dhcp.GUEST_KEY] = guest
+    return fake
+
+
+def run(fake: Any) -> CheckResult:
+    d = runner.run(ALL_CHECKS, fake, only=["net.dhcp"])
+    assert len(d.results) == 1
+    return d.results[0]
+
+
+def test_script_has_no_double_quotes() -> None:
+    assert '"' not in dhcp.DHCP_SCRIPT and "ConvertTo-Json" in dhcp.DHCP_SCRIPT
+
+
+def test_dhcp_enabled_is_ok_and_loopback_ignored() -> None:
+    r = run(windows_vm(guest={"DHCPStatus": "Enabled", "GuestAgentVersion": "2.7.41491.1102"}))
+    assert r.status is Status.OK
+    assert r.summary.params == {"alias": "Ethernet", "index": 6}
+    assert [i["index"] for i in r.evidence["interfaces"]] == [6]
+    assert r.evidence["guest_registry"] == {"DHCPStatus": "Enabled"}
+    assert "UNCONFIRMED" in r.evidence["guest_registry_note"]
+
+
+def test_static_primary_is_problem() -> None:
+    static = dict(ETH0, Dhcp="Disabled")
+    r = run(windows_vm(interfaces=[LOOPBACK, static]))
+    assert r.status is Status.PROBLEM
+    assert r.error_codes == ["GuestAgentSnapshotTaskStatusError", "ExtensionSnapshotFailedNoNetwork",
+                             "ExtensionOperationFailedForManagedDisks"]
+    assert r.summary.params == {"alias": "Ethernet", "index": 6}
+    commands = [s.command for s in r.fix if s.command]
+    assert commands[0] == ('netsh interface ipv4 set address name="Ethernet" source=dhcp && '
+                           'netsh interface ipv4 set dnsservers name="Ethernet" source=dhcp')
+    assert "Get-NetIPInterface -InterfaceIndex 6" in commands[1]
+    assert r.why is not None and "Take Snapshot" in r.why.id
+
+
+def test_primary_follows_the_default_route_and_secondary_static_is_info() -> None:
+    r = run(windows_vm(interfaces=[ETH1, ETH0]))
+    assert r.status is Status.INFO
+    assert r.summary.params == {"alias": "Ethernet", "others": "Ethernet 2 (9)"}
+    r = run(windows_vm(interfaces=[ETH1, ETH0], routes=[{"InterfaceIndex": 9, "RouteMetric": 0}]))
+    assert r.status is Status.PROBLEM and r.summary.params["index"] == 9
+
+
+def test_without_routes_the_lowest_metric_interface_is_primary() -> None:
+    r = run(windows_vm(interfaces=[ETH1, ETH0], routes=[]))
+    assert r.evidence["primary"]["index"] == 6
+
+
+def test_single_objects_and_numeric_enums() -> None:
+    output = json.dumps({"interfaces": dict(ETH0, Dhcp=0), "routes": ROUTES[0], "adapters": ADAPTERS[0]})
+    r = run(windows_vm(output=output))
+    assert r.status is Status.PROBLEM
+    output = json.dumps({"interfaces": dict(ETH0, Dhcp=1), "routes": None, "adapters_error": "not supported"})
+    assert run(windows_vm(output=output)).status is Status.OK
+
+
+def test_unreadable_output_is_not_checked() -> None:
+    r = run(windows_vm(output={"returncode": 1, "stderr": "Get-NetIPInterface : Access denied"}))
+    assert r.status is Status.NOT_CHECKED
+    assert r.summary.params == {"error": "Get-NetIPInterface : Access denied"}
+    r = run(windows_vm(output="garbage"))
+    assert r.status is Status.NOT_CHECKED and r.summary.params == {"error": "no JSON in the output"}
+    r = run(windows_vm(output={"found": False, "returncode": None, "error": "command not found: powershell.exe"}))
+    assert r.status is Status.NOT_CHECKED
+
+
+def test_no_interfaces_is_not_checked() -> None:
+    r = run(windows_vm(interfaces=[LOOPBACK]))
+    assert r.status is Status.NOT_CHECKED
+    assert r.summary.id.startswith("Not checked: no connected network adapter")
+    r = run(windows_vm(interfaces=[dict(ETH0, Dhcp="Weird")]))
+    assert r.status is Status.NOT_CHECKED
+
+
+def test_not_applicable_off_azure_and_not_on_linux() -> None:
+    r = run(windows_vm(azure=False))
+    assert r.status is Status.NOT_CHECKED and r.evidence == {"is_azure": False}
+    d = runner.run(ALL_CHECKS, FakeSystem(system="linux"), only=["net.dhcp"])
+    assert d.results == []
