@@ -1,0 +1,50 @@
+"""What the wizard knows, as data: the portal error codes, the two backup phases, the FAQ, and
+how a user's symptom (a pasted error code, the phase that failed) is matched against them.
+
+Every text is an English msgid marked with `N_()` and translated by the presenters.
+"""
+
+from __future__ import annotations
+
+from wizard.knowledge.errorcodes import CATALOGUE, ErrorCode, list_error_codes, lookup
+from wizard.knowledge.faq import FAQS, Faq, render_faq
+from wizard.knowledge.phases import (
+    PHASE_NAMES,
+    PHASE_SECTIONS,
+    PHASE_SUMMARIES,
+    SECTIONS,
+    Section,
+    render_sections,
+)
+from wizard.knowledge.symptom import (
+    PHASE_CHOICES,
+    MatchResult,
+    build_symptom,
+    match_error_code,
+    order_results,
+    parse_phase,
+    render_symptom,
+)
+
+__all__ = [
+    "CATALOGUE",
+    "FAQS",
+    "PHASE_CHOICES",
+    "PHASE_NAMES",
+    "PHASE_SECTIONS",
+    "PHASE_SUMMARIES",
+    "SECTIONS",
+    "ErrorCode",
+    "Faq",
+    "MatchResult",
+    "Section",
+    "build_symptom",
+    "list_error_codes",
+    "lookup",
+    "match_error_code",
+    "order_results",
+    "parse_phase",
+    "render_faq",
+    "render_sections",
+    "render_symptom",
+]
