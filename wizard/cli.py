@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -35,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=TOOL_NAME,
         description="Finds out, from inside an Azure VM, why Azure VM Backup fails. Changes nothing on the VM.",
     )
-    p.add_argument("--cli", action="store_true", help="terminal view instead of the graphical wizard")
+    p.add_argument("--cli", action="store_true", help="terminal view (the only view in this version)")
     p.add_argument("--lang", choices=LANGUAGES, help="language of the output (default: the OS language)")
     p.add_argument("--json", metavar="PATH", help="write the whole diagnosis as JSON to PATH ('-' for stdout)")
     p.add_argument("--record", metavar="PATH", help="record every probe request and answer to a scenario file")
@@ -142,12 +141,6 @@ def _only(value: str | None) -> list[str] | None:
     return ids
 
 
-def display_available() -> bool:
-    if sys.platform in ("win32", "darwin"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
 def run_terminal(args: argparse.Namespace, lang: str) -> int:
     """The terminal view (and the batch outputs: --json, --record, --diagram)."""
     from wizard import runner
@@ -169,7 +162,7 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
     view = TerminalView(t, stream=sys.stderr if quiet else sys.stdout)
     if not quiet:
         if symptom:
-            _print_symptom(symptom, t)
+            view.symptom_card(symptom)
         total = sum(1 for c in ALL_CHECKS if only is None or c.id in only)
         view.header(total, source.get("path") if source.get("kind") == "scenario" else None)
 
@@ -237,14 +230,6 @@ def _symptom(args: argparse.Namespace) -> dict[str, Any] | None:
     return build_symptom(args.error_code or "", args.phase or "unknown")
 
 
-def _print_symptom(symptom: dict[str, Any], t: Translator) -> None:
-    from wizard.knowledge.symptom import symptom_card_lines
-
-    for line in symptom_card_lines(symptom, t):
-        print(line)
-    print()
-
-
 def _write_output(target: str, text: str, t: Translator) -> bool:
     if target == "-":
         sys.stdout.write(text)
@@ -291,16 +276,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list_checks(t)
         if args.list_error_codes:
             return _list_error_codes(t)
-        if not args.cli:
-            if display_available():
-                try:
-                    from wizard.gui.app import run_gui
-                except ImportError:
-                    log.info("graphical wizard not available; using the terminal view")
-                else:
-                    return int(run_gui(args, lang))
-            else:
-                print(t("No display found: showing the terminal view."), file=sys.stderr)
         return run_terminal(args, lang)
     except UsageError as exc:
         print(f"{TOOL_NAME}: {exc}", file=sys.stderr)

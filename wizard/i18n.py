@@ -22,7 +22,7 @@ LANGUAGES = ("en", "ja")
 DEFAULT_LANGUAGE = "en"
 
 
-def N_(text: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(text: str) -> str:
     """Mark a string for extraction without translating it now."""
     return text
 

@@ -49,9 +49,9 @@ def render_symptom(symptom: dict[str, Any] | None, t: Translator) -> dict[str, A
     """The symptom with its text translated (the knowledge base renders catalogue entries)."""
     if not symptom:
         return symptom
-    from wizard.knowledge.symptom import render_symptom_doc
+    from wizard.knowledge.symptom import render_symptom
 
-    return render_symptom_doc(symptom, t)
+    return {**render_symptom(symptom, t), "messages": symptom}
 
 
 def diagnosis_to_json(diag: Diagnosis, lang: str) -> dict[str, Any]:

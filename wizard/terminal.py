@@ -11,7 +11,7 @@ import os
 import shutil
 import sys
 import unicodedata
-from typing import TextIO
+from typing import Any, TextIO
 
 from wizard.i18n import Translator
 from wizard.labels import component_label, phase_label, status_label
@@ -119,6 +119,43 @@ class TerminalView:
         if source:
             self._w(self._c(DIM, t("Demo: replaying a recorded scenario, not this machine: {source}",
                                    source=source)))
+        self._w()
+
+    def symptom_card(self, symptom: dict[str, Any]) -> None:
+        """The portal error code the user gave, explained, before the checks run."""
+        from wizard.knowledge.symptom import render_symptom
+
+        t = self.t
+        card = render_symptom(symptom, t)
+        indent = "   "
+        if card.get("code"):
+            self._w(self._c(BOLD, t("Portal error code: {code}", code=str(card["code"]))))
+            for line in wrap(str(card["title"]), self.width, indent):
+                self._w(line)
+            for line in wrap(t("What it means: {text}", text=str(card["meaning"])), self.width, indent):
+                self._w(line)
+            self._w(indent + str(card["fixable_text"]))
+            steps = card.get("steps") or []
+            if steps:
+                self._w(indent + t("What to do:"))
+                for i, s in enumerate(steps, 1):
+                    for line in wrap(f"{i}. {s['text']}", self.width, indent + "  ", indent + "     "):
+                        self._w(line)
+                    if s.get("command"):
+                        for cmd_line in str(s["command"]).splitlines():
+                            self._w(indent + "     " + self._c(BOLD, cmd_line))
+            for d in card.get("docs") or []:
+                self._w(indent + t("Docs: {title} - {url}", title=d["title"], url=d["url"]))
+            if card.get("related_checks"):
+                self._w(indent + t("The checks related to this code are listed first in the results."))
+        elif card.get("input"):
+            self._w(self._c(BOLD, t("Portal error code not recognised: {text}", text=_cut(str(card["input"]), 60))))
+            suggestions = [f"{s['code']} ({s['title']})" for s in card.get("suggestions") or []]
+            if suggestions:
+                self._w(indent + t("Closest known codes: {codes}", codes=", ".join(suggestions)))
+            self._w(indent + t("All checks run as usual; --list-error-codes lists the codes the wizard knows."))
+        if card.get("phase_name"):
+            self._w(indent + t("Failed sub-task: {phase}", phase=str(card["phase_name"])))
         self._w()
 
     def progress(self, p: Progress) -> None:

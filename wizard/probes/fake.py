@@ -162,6 +162,8 @@ class FakeSystem:
         if f is None or not f.is_dir:
             return {"exists": f is not None, "entries": [], "error": "No such file or directory"
                     if f is None else "Not a directory"}
+        if not f.readable:
+            return {"exists": True, "entries": [], "error": "Permission denied"}
         return {"exists": True, "entries": [{"name": n, "is_dir": d} for n, d in self._children(path)],
                 "error": None}
 
