@@ -113,12 +113,14 @@ class TerminalView:
     # -- live ------------------------------------------------------------------------
     def header(self, total: int, source: str | None = None) -> None:
         t = self.t
-        self._w(self._c(BOLD, t("VM Backup Wizard {version} - checking what Azure VM Backup needs inside "
-                                "this VM ({n} checks). Nothing on the VM is changed.",
-                                version=_version(), n=total)))
+        for line in wrap(t("VM Backup Wizard {version} - checking what Azure VM Backup needs inside "
+                           "this VM ({n} checks). Nothing on the VM is changed.", version=_version(), n=total),
+                         self.width):
+            self._w(self._c(BOLD, line))
         if source:
-            self._w(self._c(DIM, t("Demo: replaying a recorded scenario, not this machine: {source}",
-                                   source=source)))
+            for line in wrap(t("Demo: replaying a recorded scenario, not this machine: {source}", source=source),
+                             self.width):
+                self._w(self._c(DIM, line))
         self._w()
 
     def symptom_card(self, symptom: dict[str, Any]) -> None:
@@ -144,8 +146,7 @@ class TerminalView:
                     if s.get("command"):
                         for cmd_line in str(s["command"]).splitlines():
                             self._w(indent + "     " + self._c(BOLD, cmd_line))
-            for d in card.get("docs") or []:
-                self._w(indent + t("Docs: {title} - {url}", title=d["title"], url=d["url"]))
+            self._docs([(str(d["title"]), str(d["url"])) for d in card.get("docs") or []], indent)
             if card.get("related_checks"):
                 self._w(indent + t("The checks related to this code are listed first in the results."))
         elif card.get("input"):
@@ -176,7 +177,8 @@ class TerminalView:
         self._w()
         self._w(self._c(BOLD, self.rule_char * 3 + " " + t("Results") + " " + self.rule_char * 3))
         worst = diag.worst() or Status.OK
-        self._w(self._c(COLOURS[worst] if worst.rank <= Status.WARNING.rank else BOLD, verdict(diag, t)))
+        for line in wrap(verdict(diag, t), self.width):
+            self._w(self._c(COLOURS[worst] if worst.rank <= Status.WARNING.rank else BOLD, line))
         host = diag.host
         facts = [t("Host: {hostname} ({os})", hostname=host.hostname or "?", os=host.os or "?")]
         if host.imds.get("name"):
@@ -212,9 +214,20 @@ class TerminalView:
                     for cmd_line in s.command.splitlines():
                         self._w(body_indent + "     " + self._c(BOLD, cmd_line))
         if r.error_codes:
-            self._w(body_indent + t("Portal error codes: {codes}", codes=", ".join(r.error_codes)))
-        for d in r.docs:
-            self._w(body_indent + t("Docs: {title} - {url}", title=t.msg(d.title), url=d.url))
+            for line in wrap(t("Portal error codes: {codes}", codes=", ".join(r.error_codes)), self.width,
+                             body_indent, body_indent + "  "):
+                self._w(line)
+        self._docs([(t.msg(d.title), d.url) for d in r.docs], body_indent)
+
+    def _docs(self, docs: list[tuple[str, str]], indent: str) -> None:
+        """Doc links: the title wrapped, the URL on a line of its own so it is never broken."""
+        if not docs:
+            return
+        self._w(indent + self.t("Docs:"))
+        for title, url in docs:
+            for line in wrap(f"- {title}", self.width, indent + "  ", indent + "    "):
+                self._w(line)
+            self._w(indent + "    " + url)
 
     def _summary_line(self, diag: Diagnosis) -> str:
         counts = diag.counts()
