@@ -103,7 +103,19 @@ def test_with_a_root_only_files_and_platform_answer(tmp_path: Path) -> None:
     assert probe.call("list_dir", path="/etc")["entries"] == [{"name": "waagent.conf", "is_dir": False}]
     platform = probe.call("platform")
     assert platform["root"] == str(tmp_path)
-    assert platform["hostname"] == socket.gethostname()
+    assert platform["system"] == "linux"  # the bundle's layout, not the machine reading it
+    assert platform["hostname"] == tmp_path.name  # no etc/hostname in this bundle
+
+
+def test_bundle_platform_follows_the_layout(tmp_path: Path) -> None:
+    win = tmp_path / "win"
+    (win / "WindowsAzure" / "Logs").mkdir(parents=True)
+    assert SystemProbe(win).call("platform")["system"] == "windows"
+    lin = tmp_path / "lin"
+    (lin / "etc").mkdir(parents=True)
+    (lin / "etc" / "hostname").write_text("vm-web01\n")
+    answer = SystemProbe(lin).call("platform")
+    assert (answer["system"], answer["hostname"]) == ("linux", "vm-web01")
 
 
 # -- run -------------------------------------------------------------------------------------

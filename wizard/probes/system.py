@@ -6,8 +6,9 @@ unknown probe, a probe this platform lacks (`registry` on Linux) and any excepti
 probe all become an unavailable answer.
 
 With a `root` (`--root DIR`, a collected log bundle), the file probes (`read_file`, `stat`,
-`list_dir`) read below DIR and `platform` still describes the machine we run on, plus a `root`
-key naming DIR. Every other probe would describe this machine rather than the one the bundle
+`list_dir`) read below DIR and `platform` describes the bundle's machine as far as its layout
+tells (Windows for `WindowsAzure/` or `Packages/`, Linux for `etc/` or `var/`; the host name
+from `etc/hostname` or the folder's name), plus a `root` key naming DIR. Every other probe would describe this machine rather than the one the bundle
 came from, so it answers unavailable.
 
 Text files are decoded UTF-8 first, then with a legacy code page: on Windows the ANSI code page
@@ -106,7 +107,9 @@ class SystemProbe:
 
     def _platform(self) -> Answer:
         facts = machine.platform_facts()
-        return facts if self.root is None else {**facts, "root": str(self.root)}
+        if self.root is None:
+            return facts
+        return {**facts, **bundle_platform(self.root), "root": str(self.root)}
 
     def _tcp_connect(self, host: str, port: int, timeout: float | None = None) -> Answer:
         return net.tcp_connect(host, port, _clamp(timeout, self.tcp_timeout))
@@ -133,6 +136,24 @@ class SystemProbe:
         if self.root is not None and is_windows_path(logical):
             return WINDOWS_BUNDLE_CODEPAGE
         return None
+
+
+def bundle_platform(root: Path) -> dict[str, str]:
+    """What a collected bundle says about its machine: Windows when it holds the agent's Windows
+    folders, Linux when it holds /etc or /var; the host name from /etc/hostname or the folder name."""
+    names = {p.name.lower() for p in root.iterdir() if p.is_dir()} if root.is_dir() else set()
+    out: dict[str, str] = {"release": "", "version": "", "machine": ""}
+    if names & {"windowsazure", "packages"}:
+        out["system"] = "windows"
+    elif names & {"etc", "var"}:
+        out["system"] = "linux"
+    hostname = ""
+    try:
+        hostname = (root / "etc" / "hostname").read_text(encoding="utf-8", errors="replace").strip()[:253]
+    except OSError:
+        pass
+    out["hostname"] = hostname or root.resolve().name
+    return out
 
 
 def make_system_probe(root: Path | None = None) -> Probe:
