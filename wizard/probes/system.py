@@ -8,7 +8,8 @@ probe all become an unavailable answer.
 With a `root` (`--root DIR`, a collected log bundle), the file probes (`read_file`, `stat`,
 `list_dir`) read below DIR and `platform` describes the bundle's machine as far as its layout
 tells (Windows for `WindowsAzure/` or `Packages/`, Linux for `etc/` or `var/`; the host name
-from `etc/hostname` or the folder's name), plus a `root` key naming DIR. Every other probe would describe this machine rather than the one the bundle
+from `etc/hostname` or the folder's name), plus a `root` key naming DIR.
+Every other probe would describe this machine rather than the one the bundle
 came from, so it answers unavailable.
 
 Text files are decoded UTF-8 first, then with a legacy code page: on Windows the ANSI code page
