@@ -89,10 +89,17 @@ class TerminalView:
         self.out = stream or sys.stdout
         self.colour = supports_colour(self.out) if colour is None else colour
         self.symbols = SYMBOLS if _can_encode(self.out, "".join(SYMBOLS.values()) + "─") else ASCII_SYMBOLS
-        self.rule_char = "─" if self.symbols is SYMBOLS else "-"
+        self.rule_char = self._pick("─", "-")
+        self.ellipsis = self._pick("…", "...")
+        self.dot = self._pick(" · ", " / ")
+        self.arrow = self._pick(" › ", " > ")
         self.width = width or max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
 
     # -- helpers ---------------------------------------------------------------------
+    def _pick(self, fancy: str, plain: str) -> str:
+        """`fancy` where the console can show it, else `plain` (a cp932 or cp437 console)."""
+        return fancy if _can_encode(self.out, fancy) else plain
+
     def _c(self, code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if self.colour else text
 
@@ -168,7 +175,7 @@ class TerminalView:
         text = f"{self.t.msg(r.title)}: {self.t.msg(r.summary)}"
         avail = self.width - 2 - label_w - 1
         if display_width(text) > avail:
-            text = _cut(text, avail - 1) + "…"
+            text = _cut(text, avail - display_width(self.ellipsis)) + self.ellipsis
         self._w(f"  {badge}{text}")
 
     # -- final -----------------------------------------------------------------------
@@ -184,10 +191,13 @@ class TerminalView:
         if host.imds.get("name"):
             facts.append(t("VM: {name}, {size}, {location}", name=host.imds.get("name"),
                            size=host.imds.get("vm_size", ""), location=host.imds.get("location", "")))
-        self._w(self._c(DIM, " · ".join(facts)))
+        for line in wrap(self.dot.join(facts), self.width):
+            self._w(self._c(DIM, line))
         for phase, comp, results in grouped(diag.results):
             self._w()
-            self._w(self._c(BOLD, f"{phase_label(Phase(phase), t)} › {component_label(Component(comp), t)}"))
+            heading = phase_label(Phase(phase), t) + self.arrow + component_label(Component(comp), t)
+            for line in wrap(heading, self.width):
+                self._w(self._c(BOLD, line))
             for r in results:
                 self._result(r)
         self._w()
@@ -195,8 +205,11 @@ class TerminalView:
 
     def _result(self, r: CheckResult) -> None:
         t = self.t
-        head = f"  {self._badge(r.status)}  {t.msg(r.title)}"
-        self._w(head)
+        plain_badge = f"{self.symbols[r.status]} {status_label(r.status, t)}"
+        lines = wrap(f"  {plain_badge}  {t.msg(r.title)}", self.width, "", "      ")
+        lines[0] = lines[0].replace(plain_badge, self._badge(r.status), 1)
+        for line in lines:
+            self._w(line)
         body_indent = "      "
         for line in wrap(t.msg(r.summary), self.width, body_indent):
             self._w(line)

@@ -1,0 +1,77 @@
+"""The terminal view's rendering: symbols per console, colour rules, wrapping by display width."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wizard import runner
+from wizard.checks.registry import ALL_CHECKS
+from wizard.i18n import Translator
+from wizard.paths import resource
+from wizard.probes.scenario import ReplayProbe
+from wizard.terminal import TerminalView, display_width, supports_colour, wrap
+
+
+class _Stream(io.StringIO):
+    def __init__(self, encoding: str, tty: bool) -> None:
+        super().__init__()
+        self._encoding = encoding
+        self._tty = tty
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._encoding
+
+    def isatty(self) -> bool:
+        return self._tty
+
+
+def _diag(name: str = "windows-vss-writer-failed-ja"):  # type: ignore[no-untyped-def]
+    return runner.run(ALL_CHECKS, ReplayProbe.load(resource("scenarios", name + ".json")))
+
+
+def test_plain_windows_console_gets_ascii_symbols_and_japanese_text() -> None:
+    out = _Stream("cp932", tty=False)
+    view = TerminalView(Translator("ja"), out, colour=False, width=80)
+    view.report(_diag())
+    text = out.getvalue()
+    text.encode("cp932")  # everything printed can be shown by a Japanese Windows console
+    assert "✔" not in text and "X 問題" in text
+    assert "VSS" in text
+
+
+def test_utf8_terminal_gets_symbols() -> None:
+    out = _Stream("utf-8", tty=False)
+    TerminalView(Translator("en"), out, colour=False, width=100).report(_diag())
+    assert "✖ Problem" in out.getvalue()
+
+
+def test_colour_only_on_a_tty_without_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert supports_colour(_Stream("utf-8", tty=True)) is True
+    assert supports_colour(_Stream("utf-8", tty=False)) is False
+    monkeypatch.setenv("NO_COLOR", "")
+    assert supports_colour(_Stream("utf-8", tty=True)) is False
+
+
+def test_lines_never_exceed_the_width_except_unbreakable_words() -> None:
+    out = _Stream("utf-8", tty=False)
+    TerminalView(Translator("ja"), out, colour=False, width=72).report(_diag("linux-firewall-drops-wireserver"))
+    for line in out.getvalue().splitlines():
+        if display_width(line) > 72:
+            assert " " not in line.strip() or "://" in line or line.strip().startswith(("sudo", "Test-", "-"))
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=200),
+       st.integers(min_value=20, max_value=120))
+def test_wrap_keeps_every_character_and_respects_width(text: str, width: int) -> None:
+    lines = wrap(text, width)
+    assert "".join("".join(lines).split()) == "".join(text.split())
+    for line in lines:
+        too_long = display_width(line) > width
+        assert not too_long or any(display_width(w) > width - 10 for w in line.split())
