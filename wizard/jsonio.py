@@ -68,6 +68,7 @@ def diagnosis_to_json(diag: Diagnosis, lang: str) -> dict[str, Any]:
         "symptom": render_symptom(diag.symptom, t),
         "source": diag.source,
         "cancelled": diag.cancelled,
+        "case": dict(diag.case),
         "results": [_result_doc(r, t) for r in diag.results],
         "counts": diag.counts(),
     }
@@ -108,6 +109,7 @@ def diagnosis_from_json(doc: dict[str, Any]) -> Diagnosis:
             symptom=symptom,
             source=dict(doc.get("source") or {}),
             cancelled=bool(doc.get("cancelled", False)),
+            case={str(k): str(v) for k, v in (doc.get("case") or {}).items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DiagnosisFileError(f"not a VM Backup Wizard diagnosis: {exc}") from exc

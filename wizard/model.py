@@ -201,7 +201,11 @@ class HostInfo:
 
 @dataclass
 class Diagnosis:
-    """Everything one run found: the host, the user's symptom, every result, timings."""
+    """Everything one run found: the host, the user's symptom and case details, every result, timings.
+
+    `case` holds what the user typed for the support case (keys `activity_id`, `started`,
+    `tried`), kept verbatim for the report.
+    """
 
     tool_name: str
     tool_version: str
@@ -212,6 +216,7 @@ class Diagnosis:
     symptom: dict[str, JSONValue] | None = None
     source: dict[str, JSONValue] = field(default_factory=dict)
     cancelled: bool = False
+    case: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """How many results have each status (every status present, zero included)."""
@@ -244,6 +249,7 @@ class Diagnosis:
             "symptom": self.symptom,
             "source": dict(self.source),
             "cancelled": self.cancelled,
+            "case": dict(self.case),
             "results": [r.to_dict() for r in self.results],
         }
 
@@ -260,4 +266,5 @@ class Diagnosis:
             symptom=data.get("symptom"),
             source=dict(data.get("source") or {}),
             cancelled=bool(data.get("cancelled", False)),
+            case={str(k): str(v) for k, v in (data.get("case") or {}).items()},
         )

@@ -62,6 +62,7 @@ def test_round_trip_is_lossless(statuses: list[Status], evidence: dict[str, obje
     for r in d.results:
         r.evidence = evidence
     d.symptom = {"code": "X"}
+    d.case = {"activity_id": "a1b2", "tried": "restarted the agent"}
     again = Diagnosis.from_dict(d.to_dict())
     assert again == d
     assert again.started_at.utcoffset() == dt.timedelta(hours=9)
