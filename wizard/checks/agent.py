@@ -12,6 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc, m, step
+from wizard.checks.docs import IP_168 as DOC_168
+from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
+from wizard.checks.docs import MATRIX as DOC_MATRIX
+from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
+from wizard.checks.docs import TS_VM as DOC_TS_VM
+from wizard.checks.docs import WIN_AGENT as DOC_WIN_AGENT
 from wizard.model import Component, DocLink, FixStep, Msg, Status
 from wizard.parsers import waagent as wa
 from wizard.parsers import waappagent as wapp
@@ -19,20 +25,8 @@ from wizard.probes.base import Answer, is_unavailable
 
 # --- documentation ----------------------------------------------------------------------------
 
-DOC_TS_AGENT = doc("Troubleshoot Azure Backup failure: Issues with the agent or extension",
-                   "https://learn.microsoft.com/azure/backup/backup-azure-troubleshoot-vm-backup-fails-snapshot-timeout")
-DOC_TS_VM = doc("Troubleshoot backup errors with Azure VMs",
-                "https://learn.microsoft.com/azure/backup/backup-azure-vms-troubleshoot")
-DOC_WIN_AGENT = doc("Troubleshoot Azure Windows VM Agent issues",
-                    "https://learn.microsoft.com/troubleshoot/azure/virtual-machines/windows/windows-azure-guest-agent")
 DOC_WIN_AGENT_OVERVIEW = doc("Azure Virtual Machine Agent overview",
                              "https://learn.microsoft.com/azure/virtual-machines/extensions/agent-windows")
-DOC_LINUX_AGENT = doc("Troubleshoot the Azure Linux Agent",
-                      "https://learn.microsoft.com/troubleshoot/azure/virtual-machines/linux/linux-azure-guest-agent")
-DOC_168 = doc("What is IP address 168.63.129.16?",
-              "https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16")
-DOC_MATRIX = doc("Support matrix for Azure VM backup",
-                 "https://learn.microsoft.com/azure/backup/backup-support-matrix-iaas")
 
 # --- portal error codes (facts §8) ------------------------------------------------------------
 

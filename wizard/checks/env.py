@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc, m, step
+from wizard.checks.docs import IMDS as DOC_IMDS
+from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.facts import AZURE_ASSET_TAG
 from wizard.model import Component, Status
 from wizard.probes.base import is_unavailable
 
-DOC_168 = doc("What is IP address 168.63.129.16?",
-              "https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16")
-DOC_IMDS = doc("Azure Instance Metadata Service",
-               "https://learn.microsoft.com/azure/virtual-machines/instance-metadata-service")
 DOC_MSP = doc("Metadata Security Protocol (MSP) overview",
               "https://learn.microsoft.com/azure/virtual-machines/metadata-security-protocol/overview")
 

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc, m, step
+from wizard.checks.docs import LINUX_APP as DOC_LINUX_APP
+from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
+from wizard.checks.docs import TS_VM as DOC_TS_VM
 from wizard.model import Component, DocLink, FixStep, Msg, Status, worst
 from wizard.parsers.extstatus import (
     MAX_STATUS_BYTES,
@@ -75,12 +78,6 @@ HOST_STATUS_NOTES = {
     "558": "synthetic: exception during the dosnapshot call",
 }
 
-DOC_TS_VM = doc("Troubleshoot backup failures on Azure virtual machines",
-                "https://learn.microsoft.com/azure/backup/backup-azure-vms-troubleshoot")
-DOC_TS_AGENT = doc("Troubleshoot Azure Backup failure: Issues with the agent or extension",
-                   "https://learn.microsoft.com/azure/backup/backup-azure-troubleshoot-vm-backup-fails-snapshot-timeout")
-DOC_LINUX_APP = doc("Application-consistent backup of Azure Linux VMs",
-                    "https://learn.microsoft.com/azure/backup/backup-azure-linux-app-consistent")
 DOC_SNAPSHOT_LINUX = doc("VM Snapshot Linux extension for Azure Backup",
                          "https://learn.microsoft.com/azure/virtual-machines/extensions/vmsnapshot-linux")
 DOC_SNAPSHOT_WINDOWS = doc("VM Snapshot Windows extension for Azure Backup",

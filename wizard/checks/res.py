@@ -37,19 +37,15 @@ from wizard.checks.base import (
     not_applicable_off_azure,
     step,
 )
+from wizard.checks.docs import LINUX_APP as DOC_LINUX_APP
+from wizard.checks.docs import MATRIX as DOC_MATRIX
+from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
+from wizard.checks.docs import TS_VM as DOC_TS_VM
 from wizard.model import Component, DocLink, FixStep, Msg, Status
 from wizard.parsers import mounts as mounts_parser
 from wizard.parsers import vssadmin
 from wizard.probes.base import Answer, is_unavailable
 
-DOC_TS_VM = doc("Troubleshoot backup failures on Azure virtual machines",
-                "https://learn.microsoft.com/azure/backup/backup-azure-vms-troubleshoot")
-DOC_TS_AGENT = doc("Troubleshoot Azure Backup failure: Issues with the agent or extension",
-                   "https://learn.microsoft.com/azure/backup/backup-azure-troubleshoot-vm-backup-fails-snapshot-timeout")
-DOC_MATRIX = doc("Support matrix for Azure VM backups",
-                 "https://learn.microsoft.com/azure/backup/backup-support-matrix-iaas")
-DOC_LINUX_APP = doc("Application-consistent backup of Azure Linux VMs",
-                    "https://learn.microsoft.com/azure/backup/backup-azure-linux-app-consistent")
 DOC_RESIZE = doc("Resize a virtual machine", "https://learn.microsoft.com/azure/virtual-machines/resize-vm")
 
 CODE_TIMEOUT = "ExtensionFailedTimeoutVMNetworkUnresponsive"

@@ -19,18 +19,16 @@ from wizard.checks.base import (
     Check,
     CheckContext,
     Finding,
-    doc,
     m,
     not_applicable_off_azure,
     step,
 )
+from wizard.checks.docs import TS_VM as DOC_VM_TS
 from wizard.checks.net.proxy import DOC_AGENT_EXT
 from wizard.model import Component, Status
 from wizard.parsers.firewall import as_list, parse_powershell_json
 from wizard.probes.base import is_unavailable
 
-DOC_VM_TS = doc("Troubleshoot backup failures on Azure virtual machines",
-                "https://learn.microsoft.com/azure/backup/backup-azure-vms-troubleshoot")
 ERROR_CODES = ["GuestAgentSnapshotTaskStatusError", "ExtensionSnapshotFailedNoNetwork",
                "ExtensionOperationFailedForManagedDisks"]
 GUEST_KEY = "HKLM\\SOFTWARE\\Microsoft\\Virtual Machine\\Guest"

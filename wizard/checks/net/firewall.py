@@ -35,7 +35,7 @@ from wizard.checks.base import (
     not_applicable_off_azure,
     step,
 )
-from wizard.checks.env import DOC_168
+from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.net.proxy import DOC_AGENT_EXT, DOC_LINUX_AGENT, DOC_WINDOWS_AGENT
 from wizard.model import Component, FixStep, Status
 from wizard.parsers import firewall as fw

@@ -30,11 +30,13 @@ from wizard.checks.base import (
     Check,
     CheckContext,
     Finding,
-    doc,
     m,
     not_applicable_off_azure,
     step,
 )
+from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
+from wizard.checks.docs import TS_AGENT as DOC_AGENT_EXT
+from wizard.checks.docs import WIN_AGENT as DOC_WINDOWS_AGENT
 from wizard.checks.env import DOC_168, DOC_IMDS
 from wizard.model import Component, FixStep, Status
 from wizard.parsers import proxy as px
@@ -43,12 +45,6 @@ from wizard.probes.base import Answer, is_unavailable
 HOSTS = (WIRESERVER_IP, IMDS_IP)
 NO_NETWORK = "ExtensionSnapshotFailedNoNetwork"
 
-DOC_AGENT_EXT = doc("Troubleshoot Azure Backup failure: Issues with the agent or extension",
-                    "https://learn.microsoft.com/azure/backup/backup-azure-troubleshoot-vm-backup-fails-snapshot-timeout")
-DOC_LINUX_AGENT = doc("Troubleshoot the Azure Linux Agent",
-                      "https://learn.microsoft.com/troubleshoot/azure/virtual-machines/linux/linux-azure-guest-agent")
-DOC_WINDOWS_AGENT = doc("Troubleshoot Azure Windows VM Agent issues",
-                        "https://learn.microsoft.com/troubleshoot/azure/virtual-machines/windows/windows-azure-guest-agent")
 
 MAX_CONF = 256 * 1024
 MAX_ENVIRON = 256 * 1024

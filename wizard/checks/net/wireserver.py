@@ -17,6 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc, m, not_applicable_off_azure, step
+from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
+from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
+from wizard.checks.docs import WIN_AGENT as DOC_WINDOWS_AGENT
 from wizard.checks.env import DOC_168
 from wizard.checks.net.imds import PS_DIRECT_SESSION
 from wizard.model import Component, DocLink, FixStep, Status
@@ -45,14 +48,6 @@ CONNECTIVITY_CODES = [
     "ExtensionOperationFailedForManagedDisks",
 ]
 
-DOC_TS_AGENT = doc("Troubleshoot Azure Backup failure: Issues with the agent or extension",
-                   "https://learn.microsoft.com/azure/backup/backup-azure-troubleshoot-vm-backup-fails-snapshot-timeout")
-DOC_TS_VM = doc("Troubleshoot backup errors with Azure virtual machines",
-                "https://learn.microsoft.com/azure/backup/backup-azure-vms-troubleshoot")
-DOC_WINDOWS_AGENT = doc("Troubleshoot the Azure Windows Guest Agent",
-                        "https://learn.microsoft.com/troubleshoot/azure/virtual-machines/windows/windows-azure-guest-agent")
-DOC_LINUX_AGENT = doc("Troubleshoot the Azure Linux Agent",
-                      "https://learn.microsoft.com/troubleshoot/azure/virtual-machines/linux/linux-azure-guest-agent")
 DOC_WINDOWS_VHD = doc("Prepare a Windows VHD or VHDX to upload to Azure",
                       "https://learn.microsoft.com/azure/virtual-machines/windows/prepare-for-upload-vhd-image")
 
