@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -34,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=TOOL_NAME,
         description="Finds out, from inside an Azure VM, why Azure VM Backup fails. Changes nothing on the VM.",
     )
-    p.add_argument("--cli", action="store_true", help="terminal view (the only view in this version)")
+    p.add_argument("--cli", action="store_true", help="terminal view instead of the graphical wizard")
     p.add_argument("--lang", choices=LANGUAGES, help="language of the output (default: the OS language)")
     p.add_argument("--json", metavar="PATH", help="write the whole diagnosis as JSON to PATH ('-' for stdout)")
     p.add_argument("--record", metavar="PATH", help="record every probe request and answer to a scenario file")
@@ -51,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the backup job's sub-task that failed")
     p.add_argument("--list-error-codes", action="store_true", help="list the known portal error codes and exit")
     p.add_argument("--diagram", metavar="PATH", help="write the phase diagram (SVG) to PATH")
+    p.add_argument("--report", metavar="PATH",
+                   help="write the HTML report to PATH (a folder: the default file name inside it)")
+    p.add_argument("--redact", action="store_true",
+                   help="mask host names, IP/MAC addresses, subscription/resource/VM ids and user names "
+                        "in the report, JSON and diagram")
+    p.add_argument("--screenshots", metavar="DIR",
+                   help="wizard: save a PNG of every page to DIR after a --scenario run, then exit")
     p.add_argument("--version", action="store_true", help="print the version and exit")
     return p
 
@@ -141,6 +149,13 @@ def _only(value: str | None) -> list[str] | None:
     return ids
 
 
+def display_available() -> bool:
+    """Windows and macOS always have one; elsewhere an X11 or Wayland display must be named."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_terminal(args: argparse.Namespace, lang: str) -> int:
     """The terminal view (and the batch outputs: --json, --record, --diagram)."""
     from wizard import runner
@@ -199,13 +214,20 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
         diag.results = order_results(diag.results, symptom)
     if not quiet:
         view.report(diag)
+    exported = diag
+    if args.redact:
+        from wizard.report import redact_diagnosis
+
+        exported = redact_diagnosis(diag)
     failed = False
     if args.json:
-        failed |= not _write_output(args.json, _json_text(diag, lang), t)
+        failed |= not _write_output(args.json, _json_text(exported, lang), t)
     if args.diagram:
         from wizard.diagram import render_svg
 
-        failed |= not _write_output(args.diagram, render_svg(diag, t), t)
+        failed |= not _write_output(args.diagram, render_svg(exported, t), t)
+    if args.report:
+        failed |= not _write_report(exported, Path(args.report), lang, t, quiet)
     if recorder is not None:
         try:
             recorder.save(Path(args.record), title=f"Recorded on {diag.host.hostname}")
@@ -214,6 +236,20 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
                     error=exc.strerror or str(exc)), file=sys.stderr)
             failed = True
     return EXIT_TOOL_FAILED if failed else diag.exit_code()
+
+
+def _write_report(diag: Any, target: Path, lang: str, t: Translator, quiet: bool) -> bool:
+    from wizard.report import ReportWriteError, default_report_path, render_report, write_report
+
+    if target.is_dir():
+        target = target / default_report_path(diag).name
+    try:
+        written = write_report(render_report(diag, lang), target)
+    except ReportWriteError as exc:
+        print(exc.translated(t), file=sys.stderr)
+        return False
+    print(t("Report written to {path}", path=str(written)), file=sys.stderr if quiet else sys.stdout)
+    return True
 
 
 def _json_text(diag: Any, lang: str) -> str:
@@ -276,6 +312,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list_checks(t)
         if args.list_error_codes:
             return _list_error_codes(t)
+        if args.screenshots and not args.scenario:
+            raise UsageError("--screenshots needs --scenario")
+        if not args.cli:
+            if display_available() or args.screenshots:
+                try:
+                    from wizard.gui.app import run_gui
+                except ImportError as exc:  # Qt's libraries missing on this machine
+                    log.warning("graphical wizard unavailable: %s", exc)
+                    print(t("The graphical wizard cannot start here ({error}): showing the terminal view.",
+                            error=str(exc)), file=sys.stderr)
+                else:
+                    return int(run_gui(args, lang))
+            else:
+                print(t("No display found: showing the terminal view."), file=sys.stderr)
         return run_terminal(args, lang)
     except UsageError as exc:
         print(f"{TOOL_NAME}: {exc}", file=sys.stderr)
