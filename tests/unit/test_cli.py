@@ -136,3 +136,32 @@ def test_list_checks(capsys: pytest.CaptureFixture[str]) -> None:
 def test_root_must_exist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--cli", "--root", str(tmp_path / "missing")]) == 3
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_report_to_a_folder_uses_the_default_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--cli", "--lang", "ja", "--scenario", "linux-firewall-drops-wireserver", "--report", str(tmp_path)])
+    out = capsys.readouterr().out
+    written = list(tmp_path.glob("vmbackup-report_vm-ubuntu01_*.html"))
+    assert code == 2 and len(written) == 1
+    assert str(written[0]) in out
+    html = written[0].read_text(encoding="utf-8")
+    assert '<html lang="ja"' in html and "168.63.129.16" in html
+
+
+def test_redact_masks_json_and_report_alike(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "r.html"
+    main(["--cli", "--scenario", "healthy-windows", "--redact", "--report", str(report), "--json", "-"])
+    doc = json.loads(capsys.readouterr().out)
+    html = report.read_text(encoding="utf-8")
+    for secret in ("vm-win01", "azureadmin", "rg-backup-demo"):
+        assert secret not in json.dumps(doc, ensure_ascii=False)
+        assert secret not in html
+    assert doc["source"].get("redacted") is True
+
+
+def test_unwritable_report_path_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "missing" / "r.html"
+    assert main(["--cli", "--lang", "en", "--scenario", "healthy-linux", "--report", str(target)]) == 3
+    cap = capsys.readouterr()
+    assert "Traceback" not in cap.err and str(tmp_path / "missing") in cap.err
+    assert not target.exists()
