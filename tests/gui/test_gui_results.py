@@ -1,0 +1,137 @@
+"""The Results page: the diagram filters the findings, "only problems", the detail pane with its
+Copy buttons and documentation links, and the error code's related checks first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gui_helpers import to_page
+from PySide6.QtCore import QPoint, Qt
+
+from wizard.gui.pages import PageId
+from wizard.gui.pages.results import DIAGRAM_TAB, FINDINGS_TAB
+from wizard.model import Component
+from wizard.verdict import needs_detail
+
+
+def test_clicking_a_component_in_the_diagram_filters_the_findings(qtbot: Any, make_wizard: Any) -> None:
+    window = make_wizard("linux-firewall-drops-wireserver")
+    to_page(qtbot, window, PageId.RESULTS)
+    page = window.results_page
+    diag = window.session.diagnosis
+    page.tabs.setCurrentIndex(DIAGRAM_TAB)
+    qtbot.waitExposed(page.diagram)
+    for comp in (Component.NETWORK_PATH, Component.AGENT, Component.GUEST):
+        page.tabs.setCurrentIndex(DIAGRAM_TAB)
+        rect = page.diagram.component_rect(comp.value)
+        assert not rect.isEmpty() and page.diagram.rect().contains(rect.toRect())
+        qtbot.mouseClick(page.diagram, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+        assert page.tabs.currentIndex() == FINDINGS_TAB
+        assert page.component_filter == comp.value
+        assert page.filter_combo.currentIndex() == 1 + list(Component).index(comp)
+        assert sorted(page.visible_ids()) == sorted(r.id for r in diag.results if r.component is comp)
+        assert page.diagram.selected() == comp.value
+    page.filter_combo.setCurrentIndex(0)
+    assert page.component_filter is None and len(page.visible_ids()) == len(diag.results)
+
+
+def test_a_click_outside_the_components_changes_nothing(qtbot: Any, make_wizard: Any) -> None:
+    window = make_wizard("linux-firewall-drops-wireserver")
+    to_page(qtbot, window, PageId.RESULTS)
+    page = window.results_page
+    page.tabs.setCurrentIndex(DIAGRAM_TAB)
+    qtbot.waitExposed(page.diagram)
+    qtbot.mouseClick(page.diagram, Qt.MouseButton.LeftButton, pos=QPoint(2, 2))
+    assert page.tabs.currentIndex() == DIAGRAM_TAB and page.component_filter is None
+
+
+def test_the_keyboard_reaches_every_component(qtbot: Any, make_wizard: Any) -> None:
+    window = make_wizard("linux-firewall-drops-wireserver")
+    to_page(qtbot, window, PageId.RESULTS)
+    page = window.results_page
+    page.tabs.setCurrentIndex(DIAGRAM_TAB)
+    page.diagram.setFocus()
+    qtbot.keyClick(page.diagram, Qt.Key.Key_Right)
+    qtbot.keyClick(page.diagram, Qt.Key.Key_Return)
+    assert page.component_filter == Component.AGENT.value
+
+
+def test_only_problems_hides_what_needs_no_attention(qtbot: Any, make_wizard: Any) -> None:
+    window = make_wizard("linux-firewall-drops-wireserver")
+    to_page(qtbot, window, PageId.RESULTS)
+    page = window.results_page
+    diag = window.session.diagnosis
+    page.only_problems.click()
+    assert sorted(page.visible_ids()) == sorted(r.id for r in diag.results if needs_detail(r))
+    assert len(page.visible_ids()) == 5
+    page.only_problems.click()
+    assert len(page.visible_ids()) == len(diag.results)
+
+
+def test_nothing_to_show_says_so(qtbot: Any, make_wizard: Any) -> None:
+    window = make_wizard("healthy-linux")
+    to_page(qtbot, window, PageId.RESULTS)
+    page = window.results_page
+    page.only_problems.click()
+    assert page.visible_ids() == []
+    assert page.tree.topLevelItem(0).text(0) == "Nothing to show with these filters."
+    assert page.detail.shown is None
+
+
+def test_the_detail_pane_copies_commands_and_opens_doc_links(qtbot: Any, make_wizard: Any, seams: Any) -> None:
+    window = make_wizard("linux-firewall-drops-wireserver")
+    to_page(qtbot, window, PageId.RESULTS)
+    page = window.results_page
+    page.tree.setCurrentItem(page._items["net.firewall"])
+    result = window.session.diagnosis.result("net.firewall")
+    assert page.detail.shown == "net.firewall"
+    rows = page.detail.step_rows
+    assert [r.text_label.text() for r in rows] == [window.session.t.msg(s.text) for s in result.fix]
+    with_command = [(row, step) for row, step in zip(rows, result.fix, strict=True) if step.command]
+    assert with_command
+    row, step = with_command[0]
+    assert row.command_box is not None and row.command_box.toPlainText() == step.command
+    assert row.copy_button is not None
+    row.copy_button.click()
+    assert seams.clipboard == [step.command]
+    assert row.copy_button.text() == "Copied"
+    link = page.detail.doc_labels[0]
+    link.linkActivated.emit(result.docs[0].url)
+    assert seams.urls == [result.docs[0].url]
+
+
+def test_the_error_codes_related_checks_come_first(qtbot: Any, make_wizard: Any) -> None:
+    from wizard.knowledge.errorcodes import lookup
+
+    window = make_wizard("linux-firewall-drops-wireserver")
+    window.next()
+    window.symptom_page.code_edit.setText("UserErrorGuestAgentStatusUnavailable")
+    to_page(qtbot, window, PageId.RESULTS)
+    page = window.results_page
+    entry = lookup("UserErrorGuestAgentStatusUnavailable")
+    assert entry is not None
+    tree = page.tree
+    assert tree.topLevelItem(0).text(0) == "Portal error code: UserErrorGuestAgentStatusUnavailable"
+    related_group = tree.topLevelItem(1)
+    assert related_group.text(0) == "Related to the error code UserErrorGuestAgentStatusUnavailable"
+    related = [related_group.child(i).data(0, 0x0100) for i in range(related_group.childCount())]
+    present = {r.id for r in window.session.diagnosis.results}
+    assert set(related) == set(entry.related_checks) & present
+    assert page.visible_ids()[: len(related)] == related
+    page.tree.setCurrentItem(tree.topLevelItem(0))
+    assert page.detail.shown == "symptom"
+    assert len(page.detail.step_rows) == len(entry.steps)
+
+
+def test_the_diagram_is_drawn_and_says_what_it_shows(qtbot: Any, make_wizard: Any) -> None:
+    window = make_wizard("linux-firewall-drops-wireserver", lang="ja")
+    to_page(qtbot, window, PageId.RESULTS)
+    page = window.results_page
+    page.tabs.setCurrentIndex(DIAGRAM_TAB)
+    image = page.diagram.grab().toImage()
+    rect = page.diagram.component_rect(Component.NETWORK_PATH.value)
+    inside = image.pixelColor(rect.toRect().adjusted(6, 6, 0, 0).topLeft())
+    assert (inside.red(), inside.green(), inside.blue()) == (0xFD, 0xEC, 0xEA), "the problem fill colour"
+    assert page.diagram.accessibleName() == "フェーズ図"
+    assert page.diagram.accessibleDescription().startswith("Take Snapshot")
+    assert "Wire Server" in page.diagram.accessibleDescription()

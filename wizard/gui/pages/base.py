@@ -1,0 +1,45 @@
+"""What every page has: the session and seams, the demo banner, and `retranslate()`."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget, QWizardPage
+
+from wizard.gui.seams import Seams
+from wizard.gui.session import Session
+from wizard.gui.widgets.banner import DemoBanner
+from wizard.gui.widgets.text import ScrollBody
+from wizard.i18n import Translator
+
+
+class BasePage(QWizardPage):
+    """A wizard page whose visible text all comes from `retranslate()`, called again on a language switch."""
+
+    def __init__(self, session: Session, seams: Seams, *, scroll: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.seams = seams
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.banner = DemoBanner(self)
+        outer.addWidget(self.banner)
+        if scroll:
+            area = QScrollArea(self)
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            inner = ScrollBody(area)
+            self.body = QVBoxLayout(inner)
+            self.body.setContentsMargins(0, 4, 8, 4)
+            area.setWidget(inner)
+            outer.addWidget(area, 1)
+        else:
+            self.body = QVBoxLayout()
+            self.body.setContentsMargins(0, 4, 0, 0)
+            outer.addLayout(self.body, 1)
+
+    @property
+    def t(self) -> Translator:
+        return self.session.t
+
+    def retranslate(self) -> None:
+        """Set every visible text in the session's language; subclasses extend it."""
+        self.banner.show_text(self.session.demo_text() if self.session.is_demo else None)

@@ -1,0 +1,319 @@
+"""Page 4: the verdict in plain words; the findings grouped by phase (the error code's related
+checks first, problems first) with a detail pane; the phase diagram, where clicking a component
+filters the findings; an "only problems" toggle; and "Run again"."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wizard.diagram import component_statuses, render_svg
+from wizard.gui.icons import status_icon
+from wizard.gui.pages.base import BasePage
+from wizard.gui.seams import Seams
+from wizard.gui.session import Session
+from wizard.gui.widgets.detail import DetailPane
+from wizard.gui.widgets.diagram import DiagramWidget
+from wizard.gui.widgets.text import label
+from wizard.gui.widgets.wrapping import wrap_items
+from wizard.knowledge.phases import PHASE_SUMMARIES
+from wizard.labels import component_label, phase_label, status_label
+from wizard.model import CheckResult, Component, Diagnosis, Msg, Phase, Status
+from wizard.verdict import needs_detail, severity_sorted, verdict
+
+KEY_ROLE = Qt.ItemDataRole.UserRole
+SYMPTOM_KEY = "symptom"
+FINDINGS_TAB, DIAGRAM_TAB = 0, 1
+
+
+class ResultsPage(BasePage):
+    """Shows `Session.diagnosis`; `runAgainRequested` asks the wizard to go back and run again."""
+
+    runAgainRequested = Signal()
+
+    def __init__(self, session: Session, seams: Seams, parent: QWidget | None = None) -> None:
+        super().__init__(session, seams, parent=parent)
+        self.component_filter: str | None = None
+        self._items: dict[str, QTreeWidgetItem] = {}
+
+        head = QHBoxLayout()
+        self.verdict_icon = QLabel(self)
+        self.verdict_text = label(bold=True, scale=1.2, selectable=True)
+        head.addWidget(self.verdict_icon, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.verdict_text, 1)
+        self.body.addLayout(head)
+        self.facts = label(muted=True, selectable=True)
+        self.body.addWidget(self.facts)
+
+        self.tabs = QTabWidget(self)
+        self.body.addWidget(self.tabs, 1)
+
+        findings = QWidget(self.tabs)
+        fl = QVBoxLayout(findings)
+        fl.setContentsMargins(6, 6, 6, 6)
+        bar = QHBoxLayout()
+        self.filter_label = label()
+        self.filter_label.setWordWrap(False)
+        self.filter_combo = QComboBox(findings)
+        self.filter_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.filter_label.setBuddy(self.filter_combo)
+        self.filter_combo.currentIndexChanged.connect(self._on_combo)
+        self.only_problems = QCheckBox(findings)
+        self.only_problems.toggled.connect(lambda _on: self.populate())
+        self.again_button = QPushButton(findings)
+        self.again_button.clicked.connect(self.runAgainRequested)
+        bar.addWidget(self.filter_label)
+        bar.addWidget(self.filter_combo)
+        bar.addSpacing(12)
+        bar.addWidget(self.only_problems)
+        bar.addStretch(1)
+        bar.addWidget(self.again_button)
+        fl.addLayout(bar)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, findings)
+        self.tree = QTreeWidget(self.splitter)
+        self.tree.setColumnCount(2)
+        self.tree.setRootIsDecorated(True)
+        wrap_items(self.tree)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.currentItemChanged.connect(self._on_current)
+        self.detail = DetailPane(seams.copy_text, seams.open_url, self.splitter)
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 6)
+        self.splitter.setChildrenCollapsible(False)
+        fl.addWidget(self.splitter, 1)
+        self.tabs.addTab(findings, "")
+
+        pictured = QWidget(self.tabs)
+        dl = QVBoxLayout(pictured)
+        dl.setContentsMargins(6, 6, 6, 6)
+        self.diagram_hint = label(muted=True)
+        self.diagram = DiagramWidget(pictured)
+        self.diagram.componentClicked.connect(self.filter_by_component)
+        dl.addWidget(self.diagram_hint)
+        dl.addWidget(self.diagram, 1)
+        self.tabs.addTab(pictured, "")
+
+        QWidget.setTabOrder(self.filter_combo, self.only_problems)
+        QWidget.setTabOrder(self.only_problems, self.again_button)
+        QWidget.setTabOrder(self.again_button, self.tree)
+
+    # -- filters ----------------------------------------------------------------------
+    def filter_by_component(self, component: str | None) -> None:
+        """Show only `component`'s findings (None: all), on the Findings tab."""
+        self.component_filter = component if component in {c.value for c in Component} else None
+        index = 0 if self.component_filter is None else 1 + list(Component).index(Component(self.component_filter))
+        self.filter_combo.blockSignals(True)
+        self.filter_combo.setCurrentIndex(index)
+        self.filter_combo.blockSignals(False)
+        self.diagram.set_selected(self.component_filter)
+        self.populate()
+        self.tabs.setCurrentIndex(FINDINGS_TAB)
+
+    def _on_combo(self, index: int) -> None:
+        self.filter_by_component(None if index <= 0 else list(Component)[index - 1].value)
+
+    def _visible(self, r: CheckResult) -> bool:
+        if self.component_filter and r.component.value != self.component_filter:
+            return False
+        return not (self.only_problems.isChecked() and not needs_detail(r))
+
+    # -- building the page ----------------------------------------------------------------
+    def initializePage(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        diag = self.session.diagnosis
+        t = self.t
+        if diag is None:
+            self.verdict_text.setText(t("No results yet."))
+            self.facts.setText("")
+            self.tree.clear()
+            self.detail.show_empty(t)
+            return
+        worst = diag.worst() or Status.OK
+        shown = Status.NOT_CHECKED if diag.cancelled else worst if worst.rank <= Status.NOT_CHECKED.rank else Status.OK
+        self.verdict_icon.setPixmap(status_icon(shown).pixmap(32, 32))
+        self.verdict_text.setText(verdict(diag, t))
+        self.facts.setText(self._facts(diag))
+        statuses = component_statuses(diag)
+        tips = {}
+        for comp in Component:
+            st = statuses[comp]
+            tips[comp.value] = t("{component}: {status}. Click to list its findings.",
+                                 component=component_label(comp, t),
+                                 status=status_label(st, t) if st else t("No results"))
+        svg = render_svg(diag, t)
+        self.diagram.set_svg(svg, tips)
+        described = re.search(r'<desc id="diagram-desc">(.*?)</desc>', svg, re.DOTALL)
+        self.diagram.setAccessibleDescription(html.unescape(described.group(1)) if described else "")
+        self.diagram.set_selected(self.component_filter)
+        self.populate()
+
+    def _facts(self, diag: Diagnosis) -> str:
+        t = self.t
+        host = diag.host
+        parts = [t("Host: {hostname} ({os})", hostname=host.hostname or "?", os=host.os or "?")]
+        if host.imds.get("name"):
+            parts.append(t("VM: {name}, {size}, {location}", name=host.imds.get("name"),
+                           size=host.imds.get("vm_size", ""), location=host.imds.get("location", "")))
+        parts.append(t("{n} checks in {seconds} s", n=len(diag.results), seconds=f"{diag.duration_s:.1f}"))
+        return " · ".join(parts)
+
+    def _symptom_card(self) -> dict[str, Any] | None:
+        from wizard.knowledge.symptom import render_symptom
+
+        diag = self.session.diagnosis
+        if diag is None or not diag.symptom or not (diag.symptom.get("code") or diag.symptom.get("input")):
+            return None
+        return render_symptom(diag.symptom, self.t)
+
+    def populate(self) -> None:
+        """Rebuild the findings tree from the diagnosis and the filters, keeping the selection."""
+        t = self.t
+        diag = self.session.diagnosis
+        keep = self.detail.shown
+        self.tree.clear()
+        self._items = {}
+        if diag is None:
+            return
+        bold = QFont(self.tree.font())
+        bold.setBold(True)
+
+        card = self._symptom_card()
+        related: set[str] = set()
+        code = None
+        if card is not None:
+            code = str(card["code"]) if card.get("code") else None
+            text = (t("Portal error code: {code}", code=code) if code else
+                    t("Portal error code not recognised: {text}", text=str(card.get("input") or "")[:80]))
+            item = QTreeWidgetItem(self.tree, [text])
+            item.setFirstColumnSpanned(True)
+            item.setData(0, KEY_ROLE, SYMPTOM_KEY)
+            item.setIcon(0, status_icon(Status.INFO))
+            self._items[SYMPTOM_KEY] = item
+            related = {str(c) for c in card.get("related_checks") or []}
+
+        shown = [r for r in diag.results if self._visible(r)]
+        rel = [r for r in shown if r.id in related]
+        if rel:
+            group = self._group(t("Related to the error code {code}", code=code or ""), bold)
+            for r in severity_sorted(rel):
+                self._result_item(group, r)
+        for phase in Phase:
+            members = severity_sorted([r for r in shown if r.phase is phase and r.id not in related])
+            note_wanted = (phase is Phase.TRANSFER_TO_VAULT and not members and not self.only_problems.isChecked()
+                           and self.component_filter in (None, Component.VAULT.value))
+            if not members and not note_wanted:
+                continue
+            group = self._group(phase_label(phase, t), bold)
+            for r in members:
+                self._result_item(group, r)
+            if note_wanted:
+                note = QTreeWidgetItem(group, [t("{summary} Nothing inside the VM takes part in it, so there is "
+                                                 "nothing to check here.", summary=t.msg(Msg(PHASE_SUMMARIES[phase])))])
+                note.setFirstColumnSpanned(True)
+                note.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                note.setToolTip(0, note.text(0))
+        if not shown and card is None:
+            empty = QTreeWidgetItem(self.tree, [t("Nothing to show with these filters.")])
+            empty.setFirstColumnSpanned(True)
+            empty.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        self.tree.expandAll()
+        target = self._items.get(keep or "") or self._first_item()
+        if target is not None:
+            self.tree.setCurrentItem(target)
+            self._on_current(target, None)
+        else:
+            self.detail.show_empty(t)
+
+    def _group(self, text: str, font: QFont) -> QTreeWidgetItem:
+        group = QTreeWidgetItem(self.tree, [text])
+        group.setFirstColumnSpanned(True)
+        group.setFont(0, font)
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        return group
+
+    def _result_item(self, parent: QTreeWidgetItem, r: CheckResult) -> None:
+        t = self.t
+        item = QTreeWidgetItem(parent, [status_label(r.status, t), t.msg(r.title)])
+        item.setIcon(0, status_icon(r.status))
+        item.setData(0, KEY_ROLE, r.id)
+        item.setToolTip(1, t.msg(r.summary))
+        self._items[r.id] = item
+
+    def _first_item(self) -> QTreeWidgetItem | None:
+        for key, item in self._items.items():
+            if key != SYMPTOM_KEY:
+                return item
+        return self._items.get(SYMPTOM_KEY)
+
+    def _on_current(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        t = self.t
+        key = item.data(0, KEY_ROLE) if item is not None else None
+        diag = self.session.diagnosis
+        if key == SYMPTOM_KEY:
+            card = self._symptom_card()
+            if card is not None:
+                self.detail.show_symptom(card, t)
+                return
+        result = diag.result(str(key)) if diag is not None and key else None
+        if result is None:
+            self.detail.show_empty(t)
+            return
+        card = self._symptom_card()
+        related = card is not None and result.id in (card.get("related_checks") or [])
+        self.detail.show_result(result, t, related_code=str(card["code"]) if related and card else None)
+
+    def visible_ids(self) -> list[str]:
+        """The check ids listed now, top to bottom (the error-code item excluded)."""
+        return [k for k in self._items if k != SYMPTOM_KEY]
+
+    # -- text -------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        super().retranslate()
+        t = self.t
+        self.setTitle(t("Results"))
+        self.setSubTitle(t("What was found, what it means for the backup, and what to do."))
+        self.tabs.setTabText(FINDINGS_TAB, t("&Findings"))
+        self.tabs.setTabText(DIAGRAM_TAB, t("Phase &diagram"))
+        self.filter_label.setText(t("&Show:"))
+        self.filter_combo.blockSignals(True)
+        self.filter_combo.clear()
+        self.filter_combo.addItem(t("All components"))
+        for comp in Component:
+            self.filter_combo.addItem(component_label(comp, t))
+        index = 0 if self.component_filter is None else 1 + list(Component).index(Component(self.component_filter))
+        self.filter_combo.setCurrentIndex(index)
+        self.filter_combo.blockSignals(False)
+        self.filter_combo.setAccessibleName(t("Show the findings of"))
+        self.only_problems.setText(t("&Only problems"))
+        self.only_problems.setToolTip(t("Show only problems, warnings and checks that failed."))
+        self.again_button.setText(t("&Run again"))
+        self.tree.setHeaderLabels([t("Status"), t("Finding")])
+        self.tree.setAccessibleName(t("Findings"))
+        self.detail.setAccessibleName(t("Details of the selected finding"))
+        self.diagram_hint.setText(t("The two phases of a backup job, coloured by what was found. Click a component "
+                                    "(or use the arrow keys and Enter) to list its findings."))
+        self.diagram.setAccessibleName(t("Phase diagram"))
+        self.refresh()

@@ -1,0 +1,69 @@
+"""The outside world as one swappable object: message boxes, file dialogs, the clipboard, the
+browser, the About box and elevation (design §8.9). Tests pass a recording fake instead."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+log = logging.getLogger("wizard.gui")
+
+
+class Seams:
+    """The real implementations; every method is one interaction with the world outside the page."""
+
+    def information(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.information(parent, title, text)
+
+    def error(self, parent: QWidget | None, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+
+    def ask(self, parent: QWidget | None, title: str, text: str, yes: str, no: str) -> bool:
+        """A question with two named answers; True for `yes`."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(yes_button)
+        box.exec()
+        return box.clickedButton() is yes_button
+
+    def about(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.about(parent, title, text)
+
+    def save_file(self, parent: QWidget | None, caption: str, path: str, filters: str) -> str | None:
+        """The path the user chose to save to, or None when they cancelled."""
+        chosen, _ = QFileDialog.getSaveFileName(parent, caption, path, filters)
+        return chosen or None
+
+    def copy_text(self, text: str) -> None:
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(text)
+
+    def open_url(self, url: str) -> bool:
+        return QDesktopServices.openUrl(QUrl(url))
+
+    def elevate(self, executable: str, arguments: list[str]) -> bool:
+        """Start `executable` again with `arguments`, elevated through UAC (Windows only)."""
+        if sys.platform != "win32":
+            return False
+        import ctypes
+        import subprocess
+
+        params = subprocess.list2cmdline(arguments)
+        try:
+            shell32 = ctypes.windll.shell32  # type: ignore[attr-defined,unused-ignore]
+            code = int(shell32.ShellExecuteW(None, "runas", executable, params, None, 1))
+        except (AttributeError, OSError):
+            log.exception("ShellExecuteW runas failed")
+            return False
+        log.info("ShellExecuteW runas returned %s", code)
+        return code > 32
+

@@ -1,0 +1,111 @@
+"""What the pages share: the language, where the answers come from, what the user told us, and
+the Diagnosis. A thin QObject that only holds plain data and announces language changes."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from wizard.checks.base import Settings
+from wizard.i18n import Translator, normalise_language
+from wizard.model import CheckResult, Diagnosis
+from wizard.probes.base import Probe, is_unavailable
+
+log = logging.getLogger("wizard.gui")
+
+CASE_KEYS = ("activity_id", "started", "tried")
+
+
+def log_file() -> Path:
+    """The log file the command line sets up (the user's temp folder); named in error messages."""
+    return Path(tempfile.gettempdir()) / "vmbackup-wizard.log"
+
+
+@dataclass
+class UserInput:
+    """What the user typed on the "What did you see?" page (plain data, kept for the Diagnosis)."""
+
+    error_text: str = ""
+    phase: str = "unknown"
+    case: dict[str, str] = field(default_factory=lambda: dict.fromkeys(CASE_KEYS, ""))
+
+
+class Session(QObject):
+    """Shared state of one wizard window."""
+
+    languageChanged = Signal(str)
+
+    def __init__(self, lang: str, probe: Probe, settings: Settings, source: dict[str, Any],
+                 only: list[str] | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.lang = normalise_language(lang) or "en"
+        self.t = Translator(self.lang)
+        self.probe = probe
+        self.settings = settings
+        self.source = dict(source)
+        self.only = only
+        self.input = UserInput()
+        self.diagnosis: Diagnosis | None = None
+        self._raw_results: list[CheckResult] = []
+
+    # -- language -------------------------------------------------------------------
+    def set_language(self, lang: str) -> None:
+        lang = normalise_language(lang) or "en"
+        if lang == self.lang:
+            return
+        self.lang = lang
+        self.t = Translator(lang)
+        log.info("language switched to %s", lang)
+        self.languageChanged.emit(lang)
+
+    # -- where the answers come from ---------------------------------------------------
+    @property
+    def is_demo(self) -> bool:
+        return self.source.get("kind") == "scenario"
+
+    def demo_text(self) -> str:
+        name = str(self.source.get("title") or Path(str(self.source.get("path") or "")).name)
+        return self.t("Demo: replaying a recorded scenario, not this machine: {source}", source=name)
+
+    def ask_probe(self, name: str) -> dict[str, Any]:
+        """One quick probe answer for the GUI thread (platform, elevation); unavailable on any failure."""
+        try:
+            answer = self.probe.call(name)
+        except Exception as exc:  # a probe that breaks must not break the page
+            log.exception("probe %s failed", name)
+            return {"unavailable": True, "error": str(exc)}
+        return answer if isinstance(answer, dict) else {"unavailable": True}
+
+    def platform(self) -> str:
+        answer = self.ask_probe("platform")
+        return "" if is_unavailable(answer) else str(answer.get("system") or "").lower()
+
+    # -- the symptom, the case and the diagnosis ----------------------------------------
+    def symptom(self) -> dict[str, Any] | None:
+        from wizard.knowledge.symptom import build_symptom
+
+        return build_symptom(self.input.error_text, self.input.phase)
+
+    def set_diagnosis(self, diag: Diagnosis | None) -> None:
+        self.diagnosis = diag
+        self._raw_results = list(diag.results) if diag else []
+        if diag is not None:
+            diag.source = dict(self.source)
+            self.apply_input()
+
+    def apply_input(self) -> None:
+        """Put what the user told us into the Diagnosis: symptom, case details, related results first."""
+        diag = self.diagnosis
+        if diag is None:
+            return
+        from wizard.knowledge.symptom import order_results
+
+        symptom = self.symptom()
+        diag.symptom = symptom
+        diag.case = {k: v.strip() for k, v in self.input.case.items() if v.strip()}
+        diag.results = order_results(self._raw_results, symptom) if symptom else list(self._raw_results)

@@ -1,0 +1,78 @@
+"""The card that explains the portal error code the user typed, live, as they type or paste."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from wizard.gui.widgets.text import label
+from wizard.i18n import Translator
+
+
+class SymptomCard(QFrame):
+    """Shows a rendered symptom (`wizard.knowledge.symptom.render_symptom`); hidden when there is none."""
+
+    suggestionChosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("symptomCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(10, 8, 10, 8)
+        box.setSpacing(4)
+        self.heading = label("", self, bold=True, selectable=True)
+        self.title = label("", self, selectable=True)
+        self.meaning = label("", self, selectable=True)
+        self.fixable = label("", self)
+        self.note = label("", self)
+        self.suggestions = QLabel(self)
+        self.suggestions.setTextFormat(Qt.TextFormat.RichText)
+        self.suggestions.setWordWrap(True)
+        self.suggestions.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                                 | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.suggestions.linkActivated.connect(self._on_link)
+        for w in (self.heading, self.title, self.meaning, self.fixable, self.note, self.suggestions):
+            box.addWidget(w)
+        self.hide()
+
+    def show_card(self, card: dict[str, Any] | None, t: Translator) -> None:
+        if not card or (not card.get("code") and not card.get("input")):
+            self.hide()
+            return
+        matched = bool(card.get("code"))
+        if matched:
+            self.heading.setText(t("Portal error code: {code}", code=str(card["code"])))
+            self.title.setText(str(card.get("title") or ""))
+            self.meaning.setText(t("What it means: {text}", text=str(card.get("meaning") or "")))
+            self.fixable.setText(str(card.get("fixable_text") or ""))
+            self.note.setText(t("The checks related to this code are listed first in the results.")
+                              if card.get("related_checks") else "")
+            self.suggestions.setText("")
+        else:
+            self.heading.setText(t("Portal error code not recognised: {text}", text=_cut(str(card["input"]), 80)))
+            self.title.setText("")
+            self.meaning.setText("")
+            self.fixable.setText("")
+            self.note.setText(t("The wizard runs every check anyway. Pick a code from the list to see what it "
+                                "means."))
+            links = [f'<a href="code:{html.escape(str(s["code"]))}">{html.escape(str(s["code"]))}</a>'
+                     for s in card.get("suggestions") or []]
+            self.suggestions.setText(html.escape(t("Closest known codes: {codes}", codes="\x00")).replace(
+                "\x00", ", ".join(links)) if links else "")
+        for w in (self.title, self.meaning, self.fixable, self.note, self.suggestions):
+            w.setVisible(bool(w.text()))
+        self.setAccessibleName(self.heading.text())
+        self.show()
+
+    def _on_link(self, href: str) -> None:
+        if href.startswith("code:"):
+            self.suggestionChosen.emit(href[len("code:"):])
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
