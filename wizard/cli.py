@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "in the report, JSON and diagram")
     p.add_argument("--screenshots", metavar="DIR",
                    help="wizard: save a PNG of every page to DIR after a --scenario run, then exit")
+    p.add_argument("--smoke-test", action="store_true",
+                   help="check the bundled catalogs, templates, scenarios, report and wizard pages, then exit")
     p.add_argument("--version", action="store_true", help="print the version and exit")
     return p
 
@@ -296,13 +298,19 @@ def _setup_logging() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if any(a in args_list for a in ("--cli", "--version", "--list-checks", "--list-error-codes", "--json",
+                                    "--smoke-test", "-h", "--help")):
+        from wizard.winconsole import attach_parent_console
+
+        attach_parent_console()
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure:
             reconfigure(errors="replace")
     _setup_logging()
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(args_list)
         lang = args.lang or detect_language()
         t = Translator(lang)
         if args.version:
@@ -310,11 +318,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.list_checks:
             return _list_checks(t)
+        if args.smoke_test:
+            from wizard import smoke
+
+            return smoke.run()
         if args.list_error_codes:
             return _list_error_codes(t)
         if args.screenshots and not args.scenario:
             raise UsageError("--screenshots needs --scenario")
-        if not args.cli:
+        batch = any((args.json, args.report, args.record, args.diagram))
+        if not args.cli and not batch:
             if display_available() or args.screenshots:
                 try:
                     from wizard.gui.app import run_gui

@@ -180,7 +180,8 @@ def run(
         if i not in results:
             results[i] = _cancelled(check)
 
-    host_facts.join(timeout=max(0.0, settings.http_timeout_s + settings.connect_timeout_s))
+    if not cancelled:  # a cancelled run returns at once; the host facts are not waited for
+        host_facts.join(timeout=max(0.0, settings.http_timeout_s + settings.connect_timeout_s))
     if cancelled or host_facts.is_alive():
         host = HostInfo(hostname=str(facts.known().get("platform", {}).get("hostname") or ""), os=system)
     else:
