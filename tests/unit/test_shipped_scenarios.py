@@ -19,19 +19,10 @@ from wizard.probes.scenario import ReplayProbe
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted(p.stem for p in resource("scenarios").glob("*.json"))
 
-# name -> (exit code, {check id: status})
+# name -> {"exit_code": n, "statuses": {check id: status}}; shared with scripts/check_executable.py
+EXPECTATIONS = json.loads(resource("scenario-expectations.json").read_text(encoding="utf-8"))
 EXPECTED: dict[str, tuple[int, dict[str, str]]] = {
-    "healthy-linux": (0, {"net.wireserver_port80": "ok", "agent.service": "ok", "ext.backup": "ok"}),
-    "healthy-windows": (0, {"net.wireserver_port32526": "ok", "res.vss": "ok", "agent.version": "ok"}),
-    "linux-firewall-drops-wireserver": (2, {"net.wireserver_port80": "problem", "net.firewall": "problem"}),
-    "windows-agent-stopped": (2, {"agent.service": "problem"}),
-    "linux-not-root": (1, {"env.elevation": "warning", "net.wireserver_port80": "not_checked",
-                           "net.hostplugin_health": "not_checked"}),
-    "high-cpu": (2, {"res.cpu": "problem"}),
-    "windows-vss-writer-failed-ja": (2, {"res.vss": "problem"}),
-    "linux-fsfreeze-failed": (2, {"ext.backup": "problem"}),
-    "windows-proxy-no-bypass": (1, {"net.proxy": "warning"}),
-    "not-azure": (1, {"env.azure": "warning", "net.wireserver_port80": "not_checked"}),
+    name: (e["exit_code"], e["statuses"]) for name, e in EXPECTATIONS.items()
 }
 
 
