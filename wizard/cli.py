@@ -152,10 +152,11 @@ def _only(value: str | None) -> list[str] | None:
 
 
 def display_available() -> bool:
-    """Windows and macOS always have one; elsewhere an X11 or Wayland display must be named."""
+    """Windows and macOS always have one; elsewhere an X11 or Wayland display must be named, or a
+    Qt platform chosen explicitly (QT_QPA_PLATFORM, e.g. offscreen)."""
     if sys.platform in ("win32", "darwin"):
         return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM"))
 
 
 def run_terminal(args: argparse.Namespace, lang: str) -> int:
