@@ -1,23 +1,47 @@
-"""Page 5: keep the results — save the whole Diagnosis as JSON (atomic write; an unwritable place
-is explained and another one offered) and copy a plain-text summary for a chat or a ticket."""
+"""Page 5: keep the results. First the HTML report, the file to attach to a support case: in the
+language chosen for it, optionally with the customer's identifiers masked (a preview shows what
+will be replaced), written atomically, with "Open it" afterwards. Below it the whole Diagnosis as
+JSON (masked the same way) and a plain-text summary to copy for a chat or a ticket. An unwritable
+place is explained and another one offered."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, QStandardPaths, QUrl
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from wizard.gui.pages.base import BasePage
 from wizard.gui.seams import Seams
-from wizard.gui.session import Session
+from wizard.gui.session import Session, log_file
 from wizard.gui.summary import plain_summary
+from wizard.gui.widgets.redaction import MaskPreview
 from wizard.gui.widgets.text import label
+from wizard.i18n import Translator
+from wizard.model import Diagnosis
 
 log = logging.getLogger("wizard.gui")
+
+REPORT_LANGUAGES = (("ja", "日本語"), ("en", "English"))
+"""The languages a report can be written in, each named in itself (like the language button)."""
+
+HTML_SUFFIXES = (".html", ".htm")
+
+Note = Callable[[Translator], str]
 
 
 def default_file_name(hostname: str, when: _dt.datetime) -> str:
@@ -26,14 +50,81 @@ def default_file_name(hostname: str, when: _dt.datetime) -> str:
     return f"vmbackup-wizard-{host[:40]}-{when.strftime('%Y%m%d-%H%M')}.json"
 
 
+def file_url(path: Path) -> str:
+    """A `file://` URL for `path`, fully percent-encoded (spaces, `#` and Japanese names survive)."""
+    return QUrl.fromLocalFile(str(path)).toString(QUrl.ComponentFormattingOption.FullyEncoded)
+
+
+class SummaryView(QPlainTextEdit):
+    """The read-only summary text. It asks for no more than its minimum height, so the page needs no
+    scroll bar for it; the layout's stretch gives it whatever room is left."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setMinimumHeight(100)
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumHeight())
+
+
 class SavePage(BasePage):
-    """The last page: JSON file and clipboard summary."""
+    """The last page: the HTML report, the JSON file and the clipboard summary."""
 
     def __init__(self, session: Session, seams: Seams, parent: QWidget | None = None) -> None:
         super().__init__(session, seams, scroll=True, parent=parent)
         self.saved_path: Path | None = None
+        self.report_path: Path | None = None
         self._folder: str | None = None
+        self._report_folder: Path | None = None
+        self._report_lang_chosen = False
+        self._notes: dict[QLabel, Note] = {}
 
+        # -- the report ---------------------------------------------------------------
+        self.report_box = QGroupBox(self)
+        rl = QVBoxLayout(self.report_box)
+        self.report_text = label()
+        rl.addWidget(self.report_text)
+
+        lang_row = QHBoxLayout()
+        self.report_lang_label = QLabel(self.report_box)
+        self.report_lang = QComboBox(self.report_box)
+        for code, name in REPORT_LANGUAGES:
+            self.report_lang.addItem(name, code)
+        self.report_lang_label.setBuddy(self.report_lang)
+        self.report_lang.activated.connect(self._report_language_chosen)
+        lang_row.addWidget(self.report_lang_label)
+        lang_row.addWidget(self.report_lang)
+        lang_row.addStretch(1)
+        rl.addLayout(lang_row)
+
+        self.mask_check = QCheckBox(self.report_box)
+        self.mask_check.toggled.connect(self._mask_toggled)
+        rl.addWidget(self.mask_check)
+        self.mask_note = label(muted=True)
+        self.mask_table = MaskPreview(self.report_box)
+        self.mask_empty = label()
+        rl.addWidget(self.mask_note)
+        rl.addWidget(self.mask_table)
+        rl.addWidget(self.mask_empty)
+
+        report_row = QHBoxLayout()
+        self.save_report_button = QPushButton(self.report_box)
+        self.save_report_button.clicked.connect(self.save_report)
+        self.open_report_button = QPushButton(self.report_box)
+        self.open_report_button.clicked.connect(self.open_report)
+        self.folder_button = QPushButton(self.report_box)
+        self.folder_button.clicked.connect(self.open_report_folder)
+        report_row.addWidget(self.save_report_button)
+        report_row.addWidget(self.open_report_button)
+        report_row.addWidget(self.folder_button)
+        report_row.addStretch(1)
+        rl.addLayout(report_row)
+        self.report_status = label(selectable=True)
+        rl.addWidget(self.report_status)
+        self.body.addWidget(self.report_box)
+
+        # -- the JSON file ------------------------------------------------------------
         self.file_box = QGroupBox(self)
         fl = QVBoxLayout(self.file_box)
         self.file_text = label()
@@ -48,6 +139,7 @@ class SavePage(BasePage):
         fl.addWidget(self.save_status)
         self.body.addWidget(self.file_box)
 
+        # -- the summary --------------------------------------------------------------
         self.share_box = QGroupBox(self)
         sl = QVBoxLayout(self.share_box)
         self.share_text = label()
@@ -57,46 +149,219 @@ class SavePage(BasePage):
         row2.addWidget(self.copy_button)
         row2.addStretch(1)
         self.copy_status = label()
-        self.preview = QPlainTextEdit(self.share_box)
-        self.preview.setReadOnly(True)
-        self.preview.setMinimumHeight(180)
+        self.preview = SummaryView(self.share_box)
         sl.addWidget(self.share_text)
         sl.addLayout(row2)
         sl.addWidget(self.copy_status)
         sl.addWidget(self.preview, 1)
         self.body.addWidget(self.share_box, 1)
 
+        for lab in (self.report_status, self.save_status, self.copy_status):
+            lab.hide()
+        self._show_mask()
+        self._update_report_buttons()
+
     def initializePage(self) -> None:
-        self._status(self.save_status, "")
-        self._status(self.copy_status, "")
+        for lab in (self.report_status, self.save_status, self.copy_status):
+            self._note(lab, None)
+        self.report_path = None
+        self._update_report_buttons()
+        self._show_mask()
         self._refresh_preview()
 
-    @staticmethod
-    def _status(lab: QLabel, text: str) -> None:
-        lab.setText(text)
-        lab.setVisible(bool(text))
+    # -- state --------------------------------------------------------------------------
+    def report_language(self) -> str:
+        """The language the report will be written in ("ja" or "en")."""
+        return str(self.report_lang.currentData() or self.session.lang)
+
+    def set_report_language(self, lang: str) -> None:
+        """Choose the report's language as the user would (it then no longer follows the wizard's)."""
+        index = self.report_lang.findData(lang)
+        if index >= 0:
+            self.report_lang.setCurrentIndex(index)
+            self._report_language_chosen()
+
+    def _report_language_chosen(self, *_args: object) -> None:
+        self._report_lang_chosen = True
+
+    def masking(self) -> bool:
+        return self.mask_check.isChecked()
+
+    def shared_diagnosis(self) -> Diagnosis | None:
+        """What leaves this page (report, JSON, summary): the Diagnosis, masked when masking is on."""
+        diag = self.session.diagnosis
+        if diag is None or not self.masking():
+            return diag
+        from wizard.report import redact_diagnosis
+
+        return redact_diagnosis(diag)
+
+    def _note(self, lab: QLabel, note: Note | None) -> None:
+        """Show `note` (a text in the current language, again after a language switch) in `lab`."""
+        if note is None:
+            self._notes.pop(lab, None)
+            lab.setText("")
+            lab.hide()
+            return
+        self._notes[lab] = note
+        lab.setText(note(self.t))
+        lab.show()
+
+    def _update_report_buttons(self) -> None:
+        saved = self.report_path is not None
+        self.open_report_button.setEnabled(saved)
+        self.folder_button.setEnabled(saved)
+
+    def _show_mask(self) -> None:
+        """Work out what masking would replace (on a toggle and on entering the page, not on paint)."""
+        masked = self.masking()
+        rows: list[tuple[str, str, str]] = []
+        diag = self.session.diagnosis
+        if masked and diag is not None:
+            from wizard.report import redaction_preview
+
+            try:
+                rows = redaction_preview(diag)
+            except Exception:  # a bug in the masking must not break the page; saving says so plainly
+                log.exception("could not list the identifiers to mask")
+        self.mask_table.set_rows(rows, self.t)
+        self.mask_note.setVisible(masked)
+        self.mask_table.setVisible(masked and bool(rows))
+        self.mask_empty.setVisible(masked and not rows)
+
+    def _mask_toggled(self, _checked: bool) -> None:
+        self._show_mask()
+        self._refresh_preview()
 
     def _refresh_preview(self) -> None:
-        diag = self.session.diagnosis
+        try:
+            diag = self.shared_diagnosis()
+        except Exception:
+            log.exception("could not mask the summary")
+            diag = None
         self.preview.setPlainText(plain_summary(diag, self.t) if diag else "")
 
-    # -- actions --------------------------------------------------------------------------
-    def copy_summary(self) -> None:
-        diag = self.session.diagnosis
-        if diag is None:
+    def _failed(self, title: str, exc: BaseException) -> None:
+        """A bug while making a file: log it, tell the user in one plain sentence, never a traceback."""
+        log.error("could not make the file", exc_info=exc)
+        t = self.t
+        self.seams.error(self, title, t(
+            "The file could not be made ({error}). This is a bug in VM Backup Wizard, not a finding about your "
+            "VM. The details are in the log file {path}.",
+            error=f"{type(exc).__name__}: {str(exc)[:200]}", path=str(log_file())))
+
+    # -- the report -----------------------------------------------------------------------
+    def save_report(self) -> None:
+        """Ask where, render in the report language, write atomically; an unwritable place is explained
+        and another one offered. The default name comes from the masked diagnosis when masking is on."""
+        from wizard.report import ReportWriteError, default_report_path, render_report, write_report
+
+        if self.session.diagnosis is None:
             return
+        t = self.t
+        lang = self.report_language()
+        masked = self.masking()
+        try:
+            diag = self.shared_diagnosis()
+            assert diag is not None
+            default = default_report_path(diag)
+        except Exception as exc:
+            self._failed(t("Could not make the report"), exc)
+            return
+        if self._report_folder is not None:
+            default = self._report_folder / default.name
+        suggestion = str(default)
+        html: str | None = None
+        while True:
+            chosen = self.seams.save_file(self, t("Save the report"), suggestion, t("HTML (*.html)"))
+            if not chosen:
+                return
+            path = Path(chosen)
+            if path.suffix.lower() not in HTML_SUFFIXES:
+                path = path.with_name(path.name + ".html")
+            try:
+                if html is None:
+                    html = render_report(diag, lang)
+                written = write_report(html, path)
+            except ReportWriteError as exc:
+                log.warning("could not save the report to %s: %s (%s)", exc.path, exc.reason, exc.error)
+                again = self.seams.ask(self, t("Could not save the report"), exc.translated(t),
+                                       t("Choose another place"), t("Cancel"))
+                if not again:
+                    self._note(self.report_status, lambda t: t("The report was not saved."))
+                    return
+                suggestion = str(exc.path)
+                continue
+            except Exception as exc:
+                self._failed(t("Could not make the report"), exc)
+                self._note(self.report_status, lambda t: t("The report was not saved."))
+                return
+            break
+        self.report_path = written
+        self._report_folder = written.parent
+        log.info("saved the report (%s, masked: %s) to %s", lang, masked, written)
+        where = str(written)
+        if masked:
+            self._note(self.report_status,
+                       lambda t: t("The report was saved to {path}, with identifiers masked.", path=where))
+        else:
+            self._note(self.report_status, lambda t: t("The report was saved to {path}.", path=where))
+        self._update_report_buttons()
+
+    def open_report(self) -> None:
+        """Open the saved report in the default browser."""
+        path = self.report_path
+        if path is None:
+            return
+        t = self.t
+        if not path.is_file():
+            self.seams.error(self, t("Could not open the report"),
+                             t("The report is no longer at {path}. Save it again.", path=str(path)))
+            return
+        if not self.seams.open_url(file_url(path)):
+            self.seams.error(self, t("Could not open the report"),
+                             t("{path} could not be opened in a web browser. Open the file from its folder yourself.",
+                               path=str(path)))
+
+    def open_report_folder(self) -> None:
+        """Show the folder the report was saved in."""
+        path = self.report_path
+        if path is None:
+            return
+        t = self.t
+        if not self.seams.open_url(file_url(path.parent)):
+            self.seams.error(self, t("Could not open the folder"),
+                             t("The folder {path} could not be opened.", path=str(path.parent)))
+
+    # -- the JSON file and the summary -----------------------------------------------------
+    def copy_summary(self) -> None:
+        if self.session.diagnosis is None:
+            return
+        try:
+            diag = self.shared_diagnosis()
+        except Exception as exc:
+            self._failed(self.t("Could not copy the summary"), exc)
+            return
+        assert diag is not None
         self.seams.copy_text(plain_summary(diag, self.t))
-        self._status(self.copy_status, self.t("Copied. Paste it into the chat or the support ticket."))
+        self._note(self.copy_status, lambda t: t("Copied. Paste it into the chat or the support ticket."))
 
     def save_json(self) -> None:
         """Ask where, write atomically; when that place cannot be written, say why and offer another."""
         from wizard.jsonio import dumps
         from wizard.probes.scenario import write_text_atomic
 
-        diag = self.session.diagnosis
-        if diag is None:
+        if self.session.diagnosis is None:
             return
         t = self.t
+        masked = self.masking()
+        try:
+            diag = self.shared_diagnosis()
+            assert diag is not None
+            text = dumps(diag, self.session.lang)
+        except Exception as exc:
+            self._failed(t("Could not save the file"), exc)
+            return
         folder = self._folder or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         suggestion = str(Path(folder or Path.home()) / default_file_name(diag.host.hostname, diag.started_at))
         while True:
@@ -108,7 +373,7 @@ class SavePage(BasePage):
             if not path.suffix:
                 path = path.with_suffix(".json")
             try:
-                write_text_atomic(path, dumps(diag, self.session.lang))
+                write_text_atomic(path, text)
             except OSError as exc:
                 log.warning("could not save %s: %s", path, exc)
                 reason = exc.strerror or str(exc)
@@ -119,14 +384,19 @@ class SavePage(BasePage):
                       "folder.", path=str(path), error=reason),
                     t("Choose another place"), t("Cancel"))
                 if not again:
-                    self._status(self.save_status, t("Not saved."))
+                    self._note(self.save_status, lambda t: t("Not saved."))
                     return
                 suggestion = str(path)
                 continue
             self.saved_path = path
             self._folder = str(path.parent)
-            log.info("saved the diagnosis to %s", path)
-            self._status(self.save_status, t("Saved to {path}.", path=str(path)))
+            log.info("saved the diagnosis (masked: %s) to %s", masked, path)
+            where = str(path)
+            if masked:
+                self._note(self.save_status,
+                           lambda t: t("Saved to {path}, with identifiers masked.", path=where))
+            else:
+                self._note(self.save_status, lambda t: t("Saved to {path}.", path=where))
             return
 
     # -- text -------------------------------------------------------------------------
@@ -135,17 +405,38 @@ class SavePage(BasePage):
         t = self.t
         self.setTitle(t("Save or share the results"))
         self.setSubTitle(t("Keep the results for later, or send them to whoever helps you."))
-        self.file_box.setTitle(t("Save to a file"))
-        self.file_text.setText(t("The file holds every finding with its evidence, in a form a support engineer "
-                                 "can load again. Attach it to a support case."))
+
+        self.report_box.setTitle(t("Report for a support case"))
+        self.report_text.setText(t("One web page to attach to a support case: the case details, the verdict, every "
+                                   "finding with its evidence and fix steps, and all the results. It opens in any "
+                                   "web browser, with no network connection needed."))
+        self.report_lang_label.setText(t("Report lan&guage:"))
+        self.report_lang.setAccessibleName(t("Report language"))
+        self.report_lang.setToolTip(t("The report can be in another language than the wizard."))
+        if not self._report_lang_chosen:
+            index = self.report_lang.findData(self.session.lang)
+            if index >= 0:
+                self.report_lang.setCurrentIndex(index)
+        self.mask_check.setText(t("&Mask identifiers (host names, IP addresses, IDs, user names)"))
+        self.mask_note.setText(t("The report, the JSON file and the summary are all masked the same way. This "
+                                 "table is shown only here: nothing in the files maps back to the originals."))
+        self.mask_empty.setText(t("No identifiers were found to mask."))
+        self.mask_table.retranslate(t)
+        self.save_report_button.setText(t("&Save report…"))
+        self.open_report_button.setText(t("&Open it"))
+        self.open_report_button.setToolTip(t("Open the saved report in the web browser."))
+        self.folder_button.setText(t("Open the fol&der"))
+        self.folder_button.setToolTip(t("Open the folder the report was saved in."))
+
+        self.file_box.setTitle(t("Save the results as JSON"))
+        self.file_text.setText(t("The same results in a form a support engineer or a tool can load again. With "
+                                 "masking on, the JSON file is masked exactly like the report."))
         self.save_button.setText(t("Save as &JSON…"))
         self.share_box.setTitle(t("Share a short summary"))
         self.share_text.setText(t("A short text with the verdict and what needs attention, to paste into a chat or "
                                   "a ticket. This is what gets copied:"))
         self.copy_button.setText(t("&Copy the summary"))
         self.preview.setAccessibleName(t("Summary text"))
-        if self.saved_path is not None and self.save_status.text():
-            self._status(self.save_status, t("Saved to {path}.", path=str(self.saved_path)))
-        if self.copy_status.text():
-            self._status(self.copy_status, t("Copied. Paste it into the chat or the support ticket."))
+        for lab, note in self._notes.items():
+            lab.setText(note(t))
         self._refresh_preview()
