@@ -174,14 +174,8 @@ class SavePage(BasePage):
         """The language the report will be written in ("ja" or "en")."""
         return str(self.report_lang.currentData() or self.session.lang)
 
-    def set_report_language(self, lang: str) -> None:
-        """Choose the report's language as the user would (it then no longer follows the wizard's)."""
-        index = self.report_lang.findData(lang)
-        if index >= 0:
-            self.report_lang.setCurrentIndex(index)
-            self._report_language_chosen()
-
     def _report_language_chosen(self, *_args: object) -> None:
+        """The user picked the report's language: from now on it no longer follows the wizard's."""
         self._report_lang_chosen = True
 
     def masking(self) -> bool:
@@ -388,16 +382,15 @@ class SavePage(BasePage):
                     return
                 suggestion = str(path)
                 continue
-            self.saved_path = path
-            self._folder = str(path.parent)
-            log.info("saved the diagnosis (masked: %s) to %s", masked, path)
-            where = str(path)
-            if masked:
-                self._note(self.save_status,
-                           lambda t: t("Saved to {path}, with identifiers masked.", path=where))
-            else:
-                self._note(self.save_status, lambda t: t("Saved to {path}.", path=where))
-            return
+            break
+        self.saved_path = path
+        self._folder = str(path.parent)
+        log.info("saved the diagnosis (masked: %s) to %s", masked, path)
+        where = str(path)
+        if masked:
+            self._note(self.save_status, lambda t: t("Saved to {path}, with identifiers masked.", path=where))
+        else:
+            self._note(self.save_status, lambda t: t("Saved to {path}.", path=where))
 
     # -- text -------------------------------------------------------------------------
     def retranslate(self) -> None:
