@@ -59,6 +59,10 @@ def main() -> int:
                                    cwd=ROOT, capture_output=True, text=True)
             if build.returncode != 0:
                 raise CheckFailed("PyInstaller failed:\n" + build.stderr[-5000:])
+            unresolved = sorted(set(re.findall(r"could not resolve '([^']+)'", build.stderr)))
+            if unresolved:
+                raise CheckFailed("libraries the bundle needs are not installed on the build machine (so they "
+                                  f"would be missing from the executable): {unresolved}")
         size = EXE.stat().st_size
         print(f"exe: {EXE.relative_to(ROOT)} is {size / 1e6:.1f} MB ({size / 2**20:.1f} MiB)")
 
@@ -88,6 +92,15 @@ def main() -> int:
         if gui_libs:
             raise CheckFailed(f"the terminal view loaded Qt GUI libraries: {gui_libs}")
         print("exe: the terminal view loads no Qt GUI library")
+
+        if shutil.which("xvfb-run"):
+            out = _run(["--scenario", "healthy-linux", "--lang", "ja"], prefix=["xvfb-run", "-a"],
+                       env={"VMBACKUP_WIZARD_EXIT_AFTER_SHOW": "1", "QT_QPA_PLATFORM": ""})
+            if "first page shown" not in out.stdout:
+                raise CheckFailed(f"the wizard did not show its first page on an X server:\n{out.stderr[-2000:]}")
+            print("exe: the wizard starts on a real X server (Xvfb) with its bundled libraries")
+        else:
+            print("exe: X server start skipped: xvfb-run is not installed")
 
         if shutil.which("unshare") and os.geteuid() == 0:
             out = _run(["--cli", "--lang", "en"], expect=None, prefix=["unshare", "-n"])
