@@ -46,6 +46,10 @@ def display_width(text: str) -> int:
     return sum(char_width(c) for c in text)
 
 
+# Japanese line-breaking rule (kinsoku): these never start a line, they hang at the end of the previous one.
+NO_LINE_START = frozenset("。、．，・：；？！）」』】〉》”’ー")
+
+
 def wrap(text: str, width: int, indent: str = "", subsequent: str | None = None) -> list[str]:
     """Wrap by display width; breaks at spaces, and anywhere inside CJK text."""
     subsequent = indent if subsequent is None else subsequent
@@ -68,7 +72,7 @@ def wrap(text: str, width: int, indent: str = "", subsequent: str | None = None)
             tokens.append(word)
         for tok in tokens:
             tw = display_width(tok)
-            if w + tw > width and line.strip():
+            if w + tw > width and line.strip() and tok not in NO_LINE_START:
                 lines.append(line.rstrip())
                 line = subsequent
                 w = display_width(line)

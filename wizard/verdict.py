@@ -8,6 +8,17 @@ from wizard.model import COMPONENT_ORDER, CheckResult, Diagnosis, Status
 
 def verdict(diag: Diagnosis, t: Translator) -> str:
     """One or two sentences saying what the run means for the backup."""
+    main = _main_verdict(diag, t)
+    c = diag.counts()
+    unsure = c["error"] + c["not_checked"]
+    if unsure and (c["problem"] or c["warning"]) and not diag.cancelled:
+        more = t.ngettext("{n} more check could not look; see why below.",
+                          "{n} more checks could not look; see why below.", unsure).format(n=unsure)
+        return t("{sentence} {more}", sentence=main, more=more)
+    return main
+
+
+def _main_verdict(diag: Diagnosis, t: Translator) -> str:
     c = diag.counts()
     if diag.cancelled:
         return t("The run was cancelled; the results below are incomplete.")
