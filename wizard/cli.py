@@ -104,7 +104,7 @@ def make_probe(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     if args.root:
         root = Path(args.root)
         if not root.is_dir():
-            raise UsageError(f"--root {args.root}: no such folder")
+            raise UsageError(f"--root {args.root}: " + ("not a folder" if root.exists() else "no such folder"))
         return SystemProbe(root=root), {"kind": "root", "path": str(root)}
     return SystemProbe(), {"kind": "live"}
 

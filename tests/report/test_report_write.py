@@ -166,3 +166,12 @@ def test_default_folder_windows_is_the_desktop(tmp_path: Path) -> None:
     assert report_folder("win32", {"USERPROFILE": str(profile)}, tmp_path) == profile / "Desktop"
     assert report_folder("win32", {"USERPROFILE": str(tmp_path / "none")}, tmp_path) == tmp_path
     assert report_folder("win32", {}, tmp_path) == tmp_path
+
+
+def test_a_device_or_pipe_is_never_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.html"
+    os.mkfifo(fifo)
+    with pytest.raises(ReportWriteError) as info:
+        write_report("<html></html>", fifo)
+    assert info.value.reason == "not_a_file"
+    assert fifo.exists() and not fifo.is_file()

@@ -190,3 +190,15 @@ def test_no_display_falls_back_to_the_terminal_view(monkeypatch: pytest.MonkeyPa
     cap = capsys.readouterr()
     assert "No display found: showing the terminal view." in cap.err
     assert "Summary:" in cap.out
+
+
+def test_outputs_never_replace_a_device_or_pipe(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for option in ("--json", "--record", "--report", "--diagram"):
+        assert main(["--cli", "--lang", "en", "--scenario", "healthy-linux", option, str(fifo)]) == 3
+        err = capsys.readouterr().err
+        assert "ordinary file" in err, option
+        assert not fifo.is_file() and fifo.exists()

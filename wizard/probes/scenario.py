@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import errno
 import json
 import threading
 from pathlib import Path
@@ -65,8 +66,14 @@ class RecordingProbe:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename it over: never a half file."""
+    """Write to a temporary file beside `path`, then rename it over: never a half file.
+
+    Refuses (OSError) to replace anything that is not an ordinary file: renaming over a device
+    node such as /dev/full would destroy it."""
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise IsADirectoryError(errno.EISDIR, "Is a folder", str(path)) if path.is_dir() else \
+            OSError(errno.EEXIST, "Not an ordinary file (a device, pipe or socket)", str(path))
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         tmp.write_text(text, encoding="utf-8")

@@ -23,6 +23,7 @@ REASONS: dict[str, str] = {
     "missing": N_("The folder does not exist."),
     "not_a_folder": N_("Part of the path is a file, not a folder."),
     "is_folder": N_("A folder of that name is already there."),
+    "not_a_file": N_("Something that is not an ordinary file (a device or a pipe) is already there."),
     "full": N_("The disk is full."),
     "read_only": N_("The location is read-only."),
     "name": N_("The file name is not valid there."),
@@ -65,6 +66,8 @@ def write_report(html: str, path: Path) -> Path:
     path = Path(path).expanduser().absolute()
     if path.is_dir():
         raise ReportWriteError(path, "is_folder")
+    if path.exists() and not path.is_file():  # never rename over a device node, a pipe or a socket
+        raise ReportWriteError(path, "not_a_file")
     data = html.encode("utf-8")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=path.parent)
