@@ -100,6 +100,8 @@ DESC_FLOW = N_("Take Snapshot runs inside and around the VM: guest OS, VM agent,
                "in Azure's back end, without passing through the VM's network interface.")
 DESC_COMPONENT = N_("{component}: {status}.")
 DESC_BROKEN = N_("The link into {component} is drawn broken because a problem was found there.")
+DESC_NAMED_PHASE = N_("The portal showed the failure in the {phase}; its bracket is drawn thicker.")
+NAMED_PHASE_COLOUR = "#A15C00"
 VM_LABEL = N_("VM")
 TRANSFER_NOTE = N_("Back-end traffic: does not pass through the VM's NIC and needs no internet access.")
 NETWORK_NOTE = N_("Only the firewall or a proxy inside the VM can block 168.63.129.16. Network security "
@@ -476,13 +478,23 @@ def _node(svg: _Svg, comp: Component, box: _Box, status: Status | None, text: _N
     svg.close("g")
 
 
-def _bracket(svg: _Svg, id_: str, x1: float, x2: float, y: float, tick: float) -> None:
+def _bracket(svg: _Svg, id_: str, x1: float, x2: float, y: float, tick: float, named: bool = False) -> None:
+    """A phase bracket; the phase the user said failed is drawn thicker and in amber."""
     svg.add("polyline", id_=id_, points=_points(x1, y + tick, x1, y, x2, y, x2, y + tick), fill="none",
-            stroke=LINK_COLOUR, stroke_width=2)
+            stroke=NAMED_PHASE_COLOUR if named else LINK_COLOUR, stroke_width=4 if named else 2)
 
 
-def _describe(t: Translator, statuses: dict[Component, Status | None], has_diagnosis: bool) -> str:
+def named_phase(diagnosis: Diagnosis | None) -> Phase | None:
+    """The phase the user said failed (the symptom's), if any."""
+    value = (diagnosis.symptom or {}).get("phase") if diagnosis is not None else None
+    return Phase(value) if value in {p.value for p in Phase} else None
+
+
+def _describe(t: Translator, statuses: dict[Component, Status | None], has_diagnosis: bool,
+              named: Phase | None = None) -> str:
     sentences = [t(DESC_FLOW)]
+    if named is not None:
+        sentences.append(t(DESC_NAMED_PHASE, phase=t(PHASE_NAMES[named])))
     if has_diagnosis:
         for comp, status in statuses.items():
             style = _style(comp, status, True)
@@ -511,7 +523,8 @@ def render_svg(diagnosis: Diagnosis | None, translator: Translator) -> str:
     body.open("g", id_="phase-take_snapshot")
     body.text_lines(take_lines, (first.x + snapshot.right) / 2, 24, take_size, take_size + 3, bold=True,
                     id_="label-take_snapshot")
-    _bracket(body, "bracket-take_snapshot", first.x, snapshot.right, 34, 8)
+    named = named_phase(diagnosis)
+    _bracket(body, "bracket-take_snapshot", first.x, snapshot.right, 34, 8, named is Phase.TAKE_SNAPSHOT)
     body.close("g")
 
     # VM boundary around the components inside the guest.
@@ -535,7 +548,8 @@ def render_svg(diagnosis: Diagnosis | None, translator: Translator) -> str:
     # Transfer data to vault bracket, below, with its note.
     bracket_y = NODE_Y + node_h + 18
     body.open("g", id_="phase-transfer_to_vault")
-    _bracket(body, "bracket-transfer_to_vault", snapshot.x, vault.right, bracket_y + 8, -8)
+    _bracket(body, "bracket-transfer_to_vault", snapshot.x, vault.right, bracket_y + 8, -8,
+             named is Phase.TRANSFER_TO_VAULT)
     label_w = 290.0
     centre = min((snapshot.x + vault.right) / 2, WIDTH - MARGIN - label_w / 2)
     tsize, tlines = fit_text(t(PHASE_NAMES[Phase.TRANSFER_TO_VAULT]), label_w, (15.0, 14.0, 13.0), 2,
@@ -567,7 +581,7 @@ def render_svg(diagnosis: Diagnosis | None, translator: Translator) -> str:
         height = legend_y + 20
 
     title = t(TITLE_DIAGNOSIS if has_diagnosis else TITLE_EMPTY)
-    desc = _describe(t, statuses, has_diagnosis)
+    desc = _describe(t, statuses, has_diagnosis, named)
     h = _n(float(round(height)))
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.2" baseProfile="tiny" width="{WIDTH}" '

@@ -412,3 +412,18 @@ def test_renders_through_qsvgrenderer_without_warnings(qt_app: object, translato
     x, y = float(node.get("x") or 0), float(node.get("y") or 0)
     assert image.pixelColor(int(x + 8), int(y + 26)).name().upper() == (node.get("fill") or "").upper()
     assert image.pixelColor(2, 2).name() == "#ffffff"
+
+
+@pytest.mark.parametrize("phase", ["take_snapshot", "transfer_to_vault"])
+def test_the_phase_the_user_named_is_drawn_thicker(phase: str) -> None:
+    t = Translator("en")
+    diag = failed_wireserver()
+    plain = _by_id(_parse(diagram.render_svg(diag, t)))
+    diag.symptom = {"code": None, "phase": phase, "matched": False}
+    root = _parse(diagram.render_svg(diag, t))
+    named = _by_id(root)
+    other = "transfer_to_vault" if phase == "take_snapshot" else "take_snapshot"
+    assert named[f"bracket-{phase}"].get("stroke-width") == "4"
+    assert named[f"bracket-{other}"].get("stroke-width") == plain[f"bracket-{other}"].get("stroke-width") == "2"
+    desc = "".join(root.find("{http://www.w3.org/2000/svg}desc").itertext())
+    assert "The portal showed the failure in the" in desc
