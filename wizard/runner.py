@@ -195,3 +195,13 @@ def run(
         results=[results[i] for i in range(total)],
         cancelled=cancelled,
     )
+
+
+def run_check(check_id: str, probe: Probe, settings: Settings | None = None) -> CheckResult:
+    """Run one check of the catalogue (with the facts it needs) and return its result."""
+    from wizard.checks.registry import ALL_CHECKS
+
+    diag = run(ALL_CHECKS, probe, settings, only=[check_id])
+    if len(diag.results) != 1:
+        raise ValueError(f"{check_id} is not a check for the probed platform")
+    return diag.results[0]

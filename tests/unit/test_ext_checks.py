@@ -19,6 +19,7 @@ from wizard.checks.registry import ALL_CHECKS
 from wizard.model import CheckResult, Component, Status
 from wizard.probes.base import Answer, unavailable
 from wizard.probes.fake import FakeFile, FakeSystem
+from wizard.probes.fake import OverlayProbe as Overlay
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "linux"
 SAMPLE = (DATA / "vmsnapshotlinux_status_success.json").read_text(encoding="utf-8")
@@ -72,30 +73,12 @@ def backup_vm(status_text: str = SAMPLE, **kw: Any) -> FakeSystem:
     return fake
 
 
-class Overlay:
-    """A probe that answers chosen (probe, path) calls itself and passes the rest on, recording every call."""
-
-    def __init__(self, inner: Any, answers: dict[tuple[str, str], Answer] | None = None) -> None:
-        self.inner = inner
-        self.answers = answers or {}
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    def call(self, probe: str, /, **args: Any) -> Answer:
-        self.calls.append((probe, dict(args)))
-        key = (probe, str(args.get("path") or args.get("key") or ""))
-        if key in self.answers:
-            return dict(self.answers[key])
-        return self.inner.call(probe, **args)
-
-
 def denied_listing(path: str) -> dict[tuple[str, str], Answer]:
     return {("list_dir", path): {"exists": True, "entries": [], "truncated": False, "error": PERMISSION_DENIED}}
 
 
 def run_one(probe: Any, check_id: str) -> CheckResult:
-    d = runner.run(ALL_CHECKS, probe, only=[check_id])
-    assert len(d.results) == 1, [r.id for r in d.results]
-    result = d.results[0]
+    result = runner.run_check(check_id, probe)
     assert result.status is not Status.ERROR, result.evidence
     return result
 

@@ -10,12 +10,13 @@ from pytest_httpserver import HTTPServer
 
 from wizard import runner
 from wizard.checks.base import Settings
-from wizard.checks.facts import AZURE_ASSET_TAG, IMDS_INSTANCE_PATH, WINDOWS_ASSET_TAG_COMMAND
+from wizard.checks.facts import IMDS_INSTANCE_PATH
 from wizard.checks.net import imds
 from wizard.checks.registry import ALL_CHECKS
 from wizard.model import CheckResult, Component, Status
 from wizard.probes.base import Answer, unavailable
 from wizard.probes.fake import FakeSystem
+from wizard.probes.fake import OverlayProbe as Overlay
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "imds"
 IMDS_URL = "http://169.254.169.254:80" + IMDS_INSTANCE_PATH
@@ -27,33 +28,11 @@ def read(name: str) -> str:
 
 def vm(system: str = "linux", asset_tag: bool = True, **kw: Any) -> FakeSystem:
     fake = FakeSystem(system=system, **kw)
-    if asset_tag:
-        if system == "windows":
-            fake.commands[tuple(WINDOWS_ASSET_TAG_COMMAND)] = AZURE_ASSET_TAG + "\r\n"
-        else:
-            fake.files["/sys/class/dmi/id/chassis_asset_tag"] = AZURE_ASSET_TAG + "\n"
-    return fake
-
-
-class Overlay:
-    """A probe that answers some calls itself and passes the rest on, recording every call."""
-
-    def __init__(self, inner: Any, **answers: Answer) -> None:
-        self.inner = inner
-        self.answers = answers
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    def call(self, probe: str, /, **args: Any) -> Answer:
-        self.calls.append((probe, dict(args)))
-        if probe in self.answers:
-            return dict(self.answers[probe])
-        return self.inner.call(probe, **args)
+    return fake.on_azure() if asset_tag else fake
 
 
 def run_imds(probe: Any, settings: Settings | None = None) -> CheckResult:
-    d = runner.run(ALL_CHECKS, probe, settings=settings, only=["net.imds"])
-    assert len(d.results) == 1
-    return d.results[0]
+    return runner.run_check("net.imds", probe, settings)
 
 
 def test_catalogue_entry() -> None:

@@ -18,12 +18,12 @@ from pytest_httpserver import HTTPServer
 
 from wizard import runner
 from wizard.checks.base import Settings
-from wizard.checks.facts import AZURE_ASSET_TAG, WINDOWS_ASSET_TAG_COMMAND
 from wizard.checks.net import wireserver
 from wizard.checks.registry import ALL_CHECKS
 from wizard.model import CheckResult, Component, Status
-from wizard.probes.base import Answer, unavailable
+from wizard.probes.base import unavailable
 from wizard.probes.fake import FakeSystem
+from wizard.probes.fake import OverlayProbe as Overlay
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 WS = "168.63.129.16"
@@ -43,34 +43,13 @@ def vm(system: str = "linux", admin: bool = True, azure: bool = True, **kw: Any)
     fake = FakeSystem(system=system, is_admin=admin, **kw)
     if system == "windows":
         fake.user = "Administrator" if admin else "alice"
-        if azure:
-            fake.commands[tuple(WINDOWS_ASSET_TAG_COMMAND)] = AZURE_ASSET_TAG + "\r\n"
     else:
         fake.user = "root" if admin else "alice"
-        if azure:
-            fake.files["/sys/class/dmi/id/chassis_asset_tag"] = AZURE_ASSET_TAG + "\n"
-    return fake
-
-
-class Overlay:
-    """A probe that answers some calls itself and passes the rest on, recording every call."""
-
-    def __init__(self, inner: Any, **answers: Answer) -> None:
-        self.inner = inner
-        self.answers = answers
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    def call(self, probe: str, /, **args: Any) -> Answer:
-        self.calls.append((probe, dict(args)))
-        if probe in self.answers:
-            return dict(self.answers[probe])
-        return self.inner.call(probe, **args)
+    return fake.on_azure() if azure else fake
 
 
 def run_one(probe: Any, check_id: str, settings: Settings | None = None) -> CheckResult:
-    d = runner.run(ALL_CHECKS, probe, settings=settings, only=[check_id])
-    assert len(d.results) == 1
-    return d.results[0]
+    return runner.run_check(check_id, probe, settings)
 
 
 def texts(r: CheckResult) -> str:

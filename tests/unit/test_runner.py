@@ -117,3 +117,12 @@ def test_host_facts_come_from_the_probe() -> None:
     assert d.host.hostname == "vm-a"
     assert d.host.is_admin is False
     assert d.host.os == "linux"
+
+
+def test_run_check_runs_one_catalogue_check_and_refuses_one_for_another_platform() -> None:
+    import pytest
+
+    r = runner.run_check("env.elevation", FakeSystem(is_admin=False, user="bob"))
+    assert (r.id, r.status) == ("env.elevation", Status.WARNING)
+    with pytest.raises(ValueError, match="not a check for the probed platform"):
+        runner.run_check("res.vss", FakeSystem(system="linux"))

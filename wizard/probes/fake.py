@@ -57,6 +57,16 @@ class FakeSystem:
     processes: list[dict[str, Any]] = field(default_factory=list)
 
     # -- helpers -------------------------------------------------------------------------
+    def on_azure(self) -> FakeSystem:
+        """Give the machine Azure's SMBIOS asset tag, the way the `azure` fact recognises a real Azure VM."""
+        from wizard.checks.facts import AZURE_ASSET_TAG, WINDOWS_ASSET_TAG_COMMAND
+
+        if self.system == "windows":
+            self.commands[tuple(WINDOWS_ASSET_TAG_COMMAND)] = AZURE_ASSET_TAG + "\r\n"
+        else:
+            self.files["/sys/class/dmi/id/chassis_asset_tag"] = AZURE_ASSET_TAG + "\n"
+        return self
+
     def _norm(self, path: str) -> str:
         if self.system == "windows":
             return path.replace("/", "\\").rstrip("\\").lower()
@@ -230,3 +240,23 @@ class FakeSystem:
 
     def _p_processes(self) -> Answer:
         return {"processes": list(self.processes)}
+
+
+class OverlayProbe:
+    """A probe that answers some calls itself, passes the rest on, and records every call.
+
+    `answers` is keyed by `(probe, path-or-key)` for one file or registry key, or by the probe
+    name alone (also given as keyword arguments) for every call of that probe."""
+
+    def __init__(self, inner: Any, answers: dict[Any, Answer] | None = None, **by_probe: Answer) -> None:
+        self.inner = inner
+        self.answers: dict[Any, Answer] = {**(answers or {}), **by_probe}
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def call(self, probe: str, /, **args: Any) -> Answer:
+        self.calls.append((probe, dict(args)))
+        specific = (probe, str(args.get("path") or args.get("key") or ""))
+        for key in (specific, probe):
+            if key in self.answers:
+                return copy.deepcopy(self.answers[key])
+        return self.inner.call(probe, **args)
