@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 POT = ROOT / "i18n" / "wizard.pot"
 LANGS = ("ja",)
-KEYWORDS = ["N_", "m", "step", "doc", "Check:4", "gettext", "ngettext:1,2", "_", "t"]
+KEYWORDS = ["N_", "m", "step", "doc_link", "Check:4", "gettext", "ngettext:1,2", "_", "t"]
 
 
 def po_path(lang: str) -> Path:
@@ -51,7 +51,7 @@ def update() -> None:
             pybabel("init", "-i", str(POT), "-d", str(ROOT / "i18n"), "-D", "wizard", "-l", lang)
         else:
             pybabel("update", "-i", str(POT), "-d", str(ROOT / "i18n"), "-D", "wizard", "-l", lang,
-                    "--no-fuzzy-matching", "--ignore-obsolete")
+                    "--no-fuzzy-matching", "--ignore-obsolete", "--width", "100")
 
 
 def fill(files: list[str], lang: str = "ja") -> None:

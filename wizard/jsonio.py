@@ -78,10 +78,10 @@ def dumps(diag: Diagnosis, lang: str) -> str:
     return json.dumps(diagnosis_to_json(diag, lang), ensure_ascii=False, indent=2) + "\n"
 
 
-def _result_from_doc(doc: dict[str, Any]) -> CheckResult:
-    msgs = doc["messages"]
+def _result_from_doc(document: dict[str, Any]) -> CheckResult:
+    msgs = document["messages"]
     return CheckResult.from_dict({
-        **{k: doc[k] for k in ("id", "status", "component", "phase", "error_codes", "evidence", "duration_s")},
+        **{k: document[k] for k in ("id", "status", "component", "phase", "error_codes", "evidence", "duration_s")},
         "title": msgs["title"],
         "summary": msgs["summary"],
         "why": msgs.get("why"),
@@ -90,26 +90,26 @@ def _result_from_doc(doc: dict[str, Any]) -> CheckResult:
     })
 
 
-def diagnosis_from_json(doc: dict[str, Any]) -> Diagnosis:
+def diagnosis_from_json(document: dict[str, Any]) -> Diagnosis:
     """Rebuild a Diagnosis from its public document (raises DiagnosisFileError when it is not one)."""
     try:
-        if doc.get("schema") != JSON_SCHEMA:
-            raise DiagnosisFileError(f"unsupported schema {doc.get('schema')!r}")
-        symptom = doc.get("symptom")
+        if document.get("schema") != JSON_SCHEMA:
+            raise DiagnosisFileError(f"unsupported schema {document.get('schema')!r}")
+        symptom = document.get("symptom")
         if isinstance(symptom, dict) and "messages" in symptom:
             symptom = symptom["messages"]
-        started_at = _dt.datetime.fromisoformat(str(doc["started_at"]))
+        started_at = _dt.datetime.fromisoformat(str(document["started_at"]))
         return Diagnosis(
-            tool_name=str(doc["tool"]["name"]),
-            tool_version=str(doc["tool"]["version"]),
+            tool_name=str(document["tool"]["name"]),
+            tool_version=str(document["tool"]["version"]),
             started_at=started_at,
-            duration_s=float(doc["duration_s"]),
-            host=HostInfo.from_dict(doc.get("host") or {}),
-            results=[_result_from_doc(r) for r in doc.get("results") or []],
+            duration_s=float(document["duration_s"]),
+            host=HostInfo.from_dict(document.get("host") or {}),
+            results=[_result_from_doc(r) for r in document.get("results") or []],
             symptom=symptom,
-            source=dict(doc.get("source") or {}),
-            cancelled=bool(doc.get("cancelled", False)),
-            case={str(k): str(v) for k, v in (doc.get("case") or {}).items()},
+            source=dict(document.get("source") or {}),
+            cancelled=bool(document.get("cancelled", False)),
+            case={str(k): str(v) for k, v in (document.get("case") or {}).items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DiagnosisFileError(f"not a VM Backup Wizard diagnosis: {exc}") from exc

@@ -7,7 +7,6 @@ import re
 import sys
 from pathlib import Path
 
-import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,11 +68,11 @@ def test_compiled_catalog_matches_the_po() -> None:
     assert stale == [], "run: python scripts/catalog.py compile"
 
 
-def test_template_has_every_message_in_the_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fresh = tmp_path / "fresh.pot"
-    monkeypatch.setattr(catalog, "POT", fresh)
-    monkeypatch.setattr(catalog, "ROOT", ROOT)
+def _fresh_template(tmp_path: Path) -> Path:
+    """Extract the template anew from the source, with the installed Babel and our keywords."""
     import os
+
+    fresh = tmp_path / "fresh.pot"
     cwd = os.getcwd()
     try:
         os.chdir(ROOT)
@@ -84,6 +83,72 @@ def test_template_has_every_message_in_the_source(tmp_path: Path, monkeypatch: p
                         "-o", str(fresh), ".")
     finally:
         os.chdir(cwd)
-    source_ids = {m.id for m in _messages(_read(fresh))}
+    return fresh
+
+
+def test_template_has_every_message_in_the_source(tmp_path: Path) -> None:
+    source_ids = {m.id for m in _messages(_read(_fresh_template(tmp_path)))}
     po_ids = {m.id for m in _messages(_read(PO))}
     assert source_ids - po_ids == set(), "run: python scripts/catalog.py all"
+
+
+def _keyword_specs() -> dict[str, tuple[int, ...]]:
+    """`catalog.KEYWORDS` as {function name: 1-based argument positions holding the message}."""
+    specs: dict[str, tuple[int, ...]] = {}
+    for k in catalog.KEYWORDS:
+        name, _, positions = k.partition(":")
+        specs[name] = tuple(int(p) for p in positions.split(",")) if positions else (1,)
+    return specs
+
+
+def _literal_calls(path: Path) -> set[str | tuple[str, ...]]:
+    """Every message a keyword call in `path` passes as a literal string, found with Python's own parser."""
+    import ast
+
+    specs = _keyword_specs()
+    found: set[str | tuple[str, ...]] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if name not in specs:
+            continue
+        args = [node.args[i - 1] for i in specs[name] if i - 1 < len(node.args)]
+        if args and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args):
+            values = tuple(a.value for a in args)  # type: ignore[attr-defined]
+            found.add(values[0] if len(values) == 1 else values)
+    return found
+
+
+def test_every_extracted_message_comes_from_a_keyword_call_with_a_literal(tmp_path: Path) -> None:
+    """Babel 2.19 started extracting subscripts of names equal to a keyword (`doc["title"]`): whatever the
+    installed Babel extracts from Python must be a literal argument of a real keyword call."""
+    per_file: dict[str, set[str | tuple[str, ...]]] = {}
+    stray = []
+    python_messages = 0
+    for msg in _messages(_read(_fresh_template(tmp_path))):
+        for filename, _line in msg.locations:
+            if not filename.endswith(".py"):
+                continue
+            python_messages += 1
+            if filename not in per_file:
+                per_file[filename] = _literal_calls(ROOT / filename)
+            if msg.id not in per_file[filename]:
+                stray.append((filename, msg.id))
+    assert python_messages > 500
+    assert stray == [], "these msgids are not literal keyword arguments; rename the local that collides"
+
+
+def test_keyword_names_are_not_used_as_plain_variables() -> None:
+    """A local named like an extraction keyword (`t`, `m`, `step`, `doc_link`) that is subscripted would
+    be extracted by Babel 2.19 and later; keep such names callable-only."""
+    import ast
+
+    specs = _keyword_specs()
+    bad = []
+    for path in sorted((ROOT / "wizard").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in specs):
+                bad.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value.id}[...]")
+    assert bad == []

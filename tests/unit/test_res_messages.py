@@ -1,6 +1,6 @@
 """The messages of the `res.*` checks are extractable, whole and consistent with their parameters.
 
-Babel extracts the first argument of m()/step()/doc() and the 4th argument of Check(), so each must
+Babel extracts the first argument of m()/step()/doc_link() and the 4th argument of Check(), so each must
 be a literal string; every {placeholder} must be passed (and nothing else); and no message may look
 like a printf format to Babel (a "%" followed by a conversion letter, e.g. "90 % of"), which would
 mark it python-format and make the catalog check fail on the Japanese translation.
@@ -22,7 +22,7 @@ SOURCE = Path(res.__file__)
 def _calls() -> list[ast.Call]:
     tree = ast.parse(SOURCE.read_text(encoding="utf-8"))
     return [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-            and n.func.id in ("m", "step", "doc", "Check")]
+            and n.func.id in ("m", "step", "doc_link", "Check")]
 
 
 def _text(call: ast.Call) -> ast.expr:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc, m, step
+from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc_link, m, step
 from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.docs import MATRIX as DOC_MATRIX
@@ -25,7 +25,7 @@ from wizard.probes.base import Answer, is_unavailable
 
 # --- documentation ----------------------------------------------------------------------------
 
-DOC_WIN_AGENT_OVERVIEW = doc("Azure Virtual Machine Agent overview",
+DOC_WIN_AGENT_OVERVIEW = doc_link("Azure Virtual Machine Agent overview",
                              "https://learn.microsoft.com/azure/virtual-machines/extensions/agent-windows")
 
 # --- portal error codes (facts §8) ------------------------------------------------------------

@@ -6,7 +6,7 @@ phase, whether it needs admin/root for a conclusive answer, a title, and one fun
 component, phase, title and timing to turn the finding into a `CheckResult`, strips secrets
 from the evidence, and turns an exception into an `error` result.
 
-Messages are written with `m()`, `step()` and `doc()` so Babel extracts them (see
+Messages are written with `m()`, `step()` and `doc_link()` so Babel extracts them (see
 `scripts/catalog.py`): whole English sentences with named `{placeholders}`.
 """
 
@@ -38,7 +38,7 @@ def step(text: str, command: str | None = None, **params: Param) -> FixStep:
     return FixStep(Msg(text, params), command)
 
 
-def doc(title: str, url: str) -> DocLink:
+def doc_link(title: str, url: str) -> DocLink:
     """A link to official documentation, with a translatable title."""
     return DocLink(Msg(title), url)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc, m, step
+from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc_link, m, step
 from wizard.checks.docs import IMDS as DOC_IMDS
 from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.facts import AZURE_ASSET_TAG
 from wizard.model import Component, Status
 from wizard.probes.base import is_unavailable
 
-DOC_MSP = doc("Metadata Security Protocol (MSP) overview",
+DOC_MSP = doc_link("Metadata Security Protocol (MSP) overview",
               "https://learn.microsoft.com/azure/virtual-machines/metadata-security-protocol/overview")
 
 

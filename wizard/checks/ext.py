@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc, m, step
+from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc_link, m, step
 from wizard.checks.docs import LINUX_APP as DOC_LINUX_APP
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import TS_VM as DOC_TS_VM
@@ -78,9 +78,9 @@ HOST_STATUS_NOTES = {
     "558": "synthetic: exception during the dosnapshot call",
 }
 
-DOC_SNAPSHOT_LINUX = doc("VM Snapshot Linux extension for Azure Backup",
+DOC_SNAPSHOT_LINUX = doc_link("VM Snapshot Linux extension for Azure Backup",
                          "https://learn.microsoft.com/azure/virtual-machines/extensions/vmsnapshot-linux")
-DOC_SNAPSHOT_WINDOWS = doc("VM Snapshot Windows extension for Azure Backup",
+DOC_SNAPSHOT_WINDOWS = doc_link("VM Snapshot Windows extension for Azure Backup",
                            "https://learn.microsoft.com/azure/virtual-machines/extensions/vmsnapshot-windows")
 
 

@@ -32,7 +32,7 @@ from wizard.checks.base import (
     Check,
     CheckContext,
     Finding,
-    doc,
+    doc_link,
     m,
     not_applicable_off_azure,
     step,
@@ -46,7 +46,7 @@ from wizard.parsers import mounts as mounts_parser
 from wizard.parsers import vssadmin
 from wizard.probes.base import Answer, is_unavailable
 
-DOC_RESIZE = doc("Resize a virtual machine", "https://learn.microsoft.com/azure/virtual-machines/resize-vm")
+DOC_RESIZE = doc_link("Resize a virtual machine", "https://learn.microsoft.com/azure/virtual-machines/resize-vm")
 
 CODE_TIMEOUT = "ExtensionFailedTimeoutVMNetworkUnresponsive"
 CODE_VSS_WRITER = "ExtensionFailedVssWriterInBadState"
@@ -207,7 +207,7 @@ def check_cpu(ctx: CheckContext) -> Finding:
                        evidence=evidence)
     windows = ctx.system == "windows"
     issues: list[_Issue] = []
-    busiest = next((t for t in top if t["name"]), None)
+    busiest = next((proc for proc in top if proc["name"]), None)
     if pct > CPU_PROBLEM:
         why = m("When CPU use is above 90 %, the Take Snapshot phase's snapshot task is queued and delayed, "
                 "and it eventually times out.")

@@ -392,19 +392,19 @@ def bypass_list_entries(value: str | None) -> list[str]:
 def glob_match(pattern: str, text: str) -> bool:
     """Case-insensitive `*`/`?` wildcard match in O(len(pattern) * len(text)), no regex."""
     p = pattern.lower()[:MAX_PATTERN]
-    t = text.lower()[:MAX_PATTERN]
-    prev = [True] + [False] * len(t)
+    subject = text.lower()[:MAX_PATTERN]
+    prev = [True] + [False] * len(subject)
     for ch in p:
-        cur = [False] * (len(t) + 1)
+        cur = [False] * (len(subject) + 1)
         if ch == "*":
             cur[0] = prev[0]
-            for j in range(1, len(t) + 1):
+            for j in range(1, len(subject) + 1):
                 cur[j] = prev[j] or cur[j - 1]
         else:
-            for j in range(1, len(t) + 1):
-                cur[j] = prev[j - 1] and (ch == "?" or ch == t[j - 1])
+            for j in range(1, len(subject) + 1):
+                cur[j] = prev[j - 1] and (ch == "?" or ch == subject[j - 1])
         prev = cur
-    return prev[len(t)]
+    return prev[len(subject)]
 
 
 def windows_bypasses(bypass: str | None, host: str) -> bool:

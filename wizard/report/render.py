@@ -77,10 +77,10 @@ def _ours(html: str) -> Markup:
 # --- pieces --------------------------------------------------------------------------------
 
 
-def embedded_json(doc: dict[str, Any]) -> str:
-    """`doc` as the `--json` text, made safe inside a <script> element: `</` becomes `<\\/` and `<!--`
+def embedded_json(document: dict[str, Any]) -> str:
+    """`document` as the `--json` text, made safe inside a <script> element: `</` becomes `<\\/` and `<!--`
     becomes `\\u003c!--` (both still parse back to the same JSON value)."""
-    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    text = json.dumps(document, ensure_ascii=False, indent=2)
     return text.replace("<!--", "\\u003c!--").replace("</", "<\\/")
 
 
@@ -180,7 +180,7 @@ def result_anchor(check_id: str) -> str:
     return "check-" + re.sub(r"[^A-Za-z0-9_.-]", "-", check_id)
 
 
-def _result_view(r: CheckResult, doc: dict[str, Any], t: Translator, related: set[str]) -> dict[str, Any]:
+def _result_view(r: CheckResult, result_doc: dict[str, Any], t: Translator, related: set[str]) -> dict[str, Any]:
     return {
         "id": r.id,
         "anchor": result_anchor(r.id),
@@ -189,12 +189,12 @@ def _result_view(r: CheckResult, doc: dict[str, Any], t: Translator, related: se
         "status_label": status_label(r.status, t),
         "component": component_label(r.component, t),
         "phase": phase_label(r.phase, t),
-        "title": doc["title"],
-        "summary": doc["summary"],
-        "why": doc["why"],
-        "fix": doc["fix"],
-        "docs": doc["docs"],
-        "error_codes": doc["error_codes"],
+        "title": result_doc["title"],
+        "summary": result_doc["summary"],
+        "why": result_doc["why"],
+        "fix": result_doc["fix"],
+        "docs": result_doc["docs"],
+        "error_codes": result_doc["error_codes"],
         "evidence": pretty(r.evidence),
         "has_evidence": bool(r.evidence),
         "duration": seconds(r.duration_s, t),
@@ -243,12 +243,12 @@ def _source_text(diag: Diagnosis, t: Translator) -> str:
 def context(diag: Diagnosis, lang: str) -> dict[str, Any]:
     """Everything the template shows, as plain values (strings already translated)."""
     t = Translator(lang)
-    doc = diagnosis_to_json(diag, lang)
+    document = diagnosis_to_json(diag, lang)
     host, imds = diag.host, diag.host.imds
-    symptom = symptom_view(doc["symptom"])
+    symptom = symptom_view(document["symptom"])
     related = {str(c) for c in symptom.get("related_checks") or []} if symptom else set()
     given = diag.symptom if isinstance(diag.symptom, dict) else {}
-    docs_by_id = {d["id"]: d for d in doc["results"]}
+    docs_by_id = {d["id"]: d for d in document["results"]}
     views = {r.id: _result_view(r, docs_by_id[r.id], t, related) for r in diag.results}
     findings = [views[r.id] for r in severity_sorted(diag.results) if r.status is not Status.OK]
     counts = diag.counts()
@@ -305,7 +305,7 @@ def context(diag: Diagnosis, lang: str) -> dict[str, Any]:
         },
         "sections": render_sections(t),
         "faq": render_faq(t),
-        "json": _ours(embedded_json(doc)),
+        "json": _ours(embedded_json(document)),
     }
 
 

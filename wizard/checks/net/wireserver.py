@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc, m, not_applicable_off_azure, step
+from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc_link, m, not_applicable_off_azure, step
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import WIN_AGENT as DOC_WINDOWS_AGENT
@@ -48,7 +48,7 @@ CONNECTIVITY_CODES = [
     "ExtensionOperationFailedForManagedDisks",
 ]
 
-DOC_WINDOWS_VHD = doc("Prepare a Windows VHD or VHDX to upload to Azure",
+DOC_WINDOWS_VHD = doc_link("Prepare a Windows VHD or VHDX to upload to Azure",
                       "https://learn.microsoft.com/azure/virtual-machines/windows/prepare-for-upload-vhd-image")
 
 PS_BLOCK_RULES = (
