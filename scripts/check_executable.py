@@ -102,6 +102,17 @@ def main() -> int:
         else:
             print("exe: X server start skipped: xvfb-run is not installed")
 
+        # No window possible: one line saying why, then the terminal view with --cli's exit status.
+        dead = next(f":{n}" for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+        for env, reason in (({"DISPLAY": dead, "QT_QPA_PLATFORM": ""}, f"The X display {dead} does not answer"),
+                            ({"DISPLAY": "", "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": ""}, "No display found")):
+            for name, status in (("healthy-linux", 0), ("linux-firewall-drops-wireserver", 2)):
+                out = _run(["--scenario", name, "--lang", "en"], env=env, expect=status)
+                if reason not in out.stderr or "Showing the terminal view instead." not in out.stderr \
+                        or "Summary:" not in out.stdout:
+                    raise CheckFailed(f"no fallback to the terminal view ({env}):\n{out.stderr[-2000:]}")
+        print("exe: without a usable display it says why and shows the terminal view (dead display, none)")
+
         if shutil.which("unshare") and os.geteuid() == 0:
             out = _run(["--cli", "--lang", "en"], expect=None, prefix=["unshare", "-n"])
             if out.returncode not in (0, 1, 2) or "Summary:" not in out.stdout:

@@ -151,14 +151,6 @@ def _only(value: str | None) -> list[str] | None:
     return ids
 
 
-def display_available() -> bool:
-    """Windows and macOS always have one; elsewhere an X11 or Wayland display must be named, or a
-    Qt platform chosen explicitly (QT_QPA_PLATFORM, e.g. offscreen)."""
-    if sys.platform in ("win32", "darwin"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM"))
-
-
 def run_terminal(args: argparse.Namespace, lang: str) -> int:
     """The terminal view (and the batch outputs: --json, --record, --diagram)."""
     from wizard import runner
@@ -285,6 +277,29 @@ def _write_output(target: str, text: str, t: Translator) -> bool:
     return True
 
 
+def _start_gui(args: argparse.Namespace, lang: str, t: Translator) -> int | None:
+    """Run the graphical wizard if a window can be shown here; otherwise say why in one line (what to
+    install, if that is the cause) and return None, so the terminal view runs instead. Decided before
+    Qt is imported: Qt aborts the whole process when its platform plugin cannot open a display."""
+    from wizard import display
+
+    verdict = display.Window("offscreen") if args.screenshots else display.can_show_window()
+    if isinstance(verdict, display.NoWindow):
+        log.warning("graphical wizard unavailable: %s", t.msg(verdict.reason))
+        print(t.msg(verdict.reason) + " " + t("Showing the terminal view instead."), file=sys.stderr)
+        return None
+    if verdict.platform and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = verdict.platform
+    try:
+        from wizard.gui.app import run_gui
+    except ImportError as exc:  # Qt's Python modules missing or broken
+        log.warning("graphical wizard unavailable: %s", exc)
+        print(t("The graphical wizard cannot start here ({error}). Showing the terminal view instead.",
+                error=str(exc)), file=sys.stderr)
+        return None
+    return int(run_gui(args, lang))
+
+
 def _setup_logging() -> None:
     import tempfile
 
@@ -329,17 +344,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError("--screenshots needs --scenario")
         batch = any((args.json, args.report, args.record, args.diagram))
         if not args.cli and not batch:
-            if display_available() or args.screenshots:
-                try:
-                    from wizard.gui.app import run_gui
-                except ImportError as exc:  # Qt's libraries missing on this machine
-                    log.warning("graphical wizard unavailable: %s", exc)
-                    print(t("The graphical wizard cannot start here ({error}): showing the terminal view.",
-                            error=str(exc)), file=sys.stderr)
-                else:
-                    return int(run_gui(args, lang))
-            else:
-                print(t("No display found: showing the terminal view."), file=sys.stderr)
+            gui = _start_gui(args, lang, t)
+            if gui is not None:
+                return gui
         return run_terminal(args, lang)
     except UsageError as exc:
         print(f"{TOOL_NAME}: {exc}", file=sys.stderr)

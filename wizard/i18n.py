@@ -39,7 +39,7 @@ def _windows_ui_language() -> str | None:
     try:
         import ctypes
 
-        lcid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
+        lcid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined,unused-ignore]
     except (AttributeError, OSError):
         return None
     return locale.windows_locale.get(int(lcid))

@@ -21,7 +21,7 @@ from report_data import (
 from wizard.jsonio import diagnosis_to_json
 from wizard.report import render_report, write_report
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.mark.parametrize("lang", LANGS)

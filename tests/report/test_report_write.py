@@ -105,6 +105,7 @@ def test_parent_is_a_file(tmp_path: Path) -> None:
     assert _leftovers(tmp_path) == ["file"]
 
 
+@pytest.mark.posix("os.geteuid and POSIX folder modes")
 def test_unwritable_folder(tmp_path: Path) -> None:
     """A folder nobody may create files in, even root: /sys (or a read-only folder for a normal user)."""
     if os.geteuid() == 0:
@@ -168,6 +169,7 @@ def test_default_folder_windows_is_the_desktop(tmp_path: Path) -> None:
     assert report_folder("win32", {}, tmp_path) == tmp_path
 
 
+@pytest.mark.posix("os.mkfifo")
 def test_a_device_or_pipe_is_never_replaced(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.html"
     os.mkfifo(fifo)

@@ -76,6 +76,7 @@ def test_dot_dot_out_of_the_root_is_refused(tmp_path: Path, logical: str) -> Non
     assert "--root" in answer["error"]
 
 
+@pytest.mark.posix("symbolic links without Windows' developer mode")
 def test_a_link_out_of_the_root_is_refused(tmp_path: Path) -> None:
     outside = write(tmp_path / "outside" / "secret.txt", b"secret")
     root = tmp_path / "bundle"
@@ -88,6 +89,7 @@ def test_a_link_out_of_the_root_is_refused(tmp_path: Path) -> None:
     assert "secret" not in str(answer)
 
 
+@pytest.mark.posix("symbolic links without Windows' developer mode")
 def test_a_link_inside_the_root_is_followed(tmp_path: Path) -> None:
     target = write(tmp_path / "var" / "log" / "waagent.log.1", b"rotated\n")
     (tmp_path / "var" / "log" / "waagent.log").symlink_to(target)
@@ -266,6 +268,7 @@ def test_read_file_that_may_not_be_opened_is_unreadable(
 # -- stat and list_dir -----------------------------------------------------------------------
 
 
+@pytest.mark.posix("POSIX file modes, uid and owner")
 def test_stat_reports_mode_owner_and_kind(tmp_path: Path) -> None:
     path = write(tmp_path / "etc" / "azure" / "VMSnapshotScriptPluginConfig.json", b"{}")
     path.chmod(0o600)

@@ -44,11 +44,13 @@ def test_tcp_connect_to_a_listening_port_connects(listener: socket.socket) -> No
 
 
 def test_tcp_connect_to_a_closed_port_is_refused() -> None:
-    answer = tcp_connect("127.0.0.1", closed_port(), timeout=2.0)
+    # Windows takes one to two seconds to report a refused loopback connect: allow it plenty
+    answer = tcp_connect("127.0.0.1", closed_port(), timeout=5.0)
     assert answer["outcome"] == "refused"
     assert "refused" in answer["error"].lower()
 
 
+@pytest.mark.posix("Linux drops SYNs when the accept queue is full; Windows answers RST")
 def test_tcp_connect_times_out_when_nobody_answers_the_handshake() -> None:
     with socket.create_server(("127.0.0.1", 0), backlog=0) as server:
         port = server.getsockname()[1]
@@ -210,7 +212,7 @@ def test_http_get_decodes_the_declared_charset_and_strips_a_bom(httpserver: HTTP
 
 
 def test_http_get_to_a_closed_port_is_refused() -> None:
-    answer = http_get(f"http://127.0.0.1:{closed_port()}/?comp=versions", {}, timeout=2.0)
+    answer = http_get(f"http://127.0.0.1:{closed_port()}/?comp=versions", {}, timeout=5.0)
     assert answer["outcome"] == "refused"
     assert answer["status"] is None
     assert answer["error"]

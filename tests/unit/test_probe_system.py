@@ -51,6 +51,7 @@ def test_every_catalogue_probe_answers_plain_json(probe: SystemProbe) -> None:
         assert json.loads(json.dumps(answer)) == answer, name
 
 
+@pytest.mark.posix("the registry exists on Windows")
 def test_registry_is_unavailable_on_linux(probe: SystemProbe) -> None:
     answer = probe.call("registry", key="HKLM\\SOFTWARE", value=None)
     assert answer == {"unavailable": True, "error": "not available on this platform"}
@@ -72,6 +73,7 @@ def test_an_exception_inside_a_probe_becomes_unavailable(monkeypatch: pytest.Mon
     assert answer == {"unavailable": True, "error": "RuntimeError: psutil exploded"}
 
 
+@pytest.mark.posix("the Windows implementation answers on Windows")
 def test_the_windows_implementation_degrades_on_linux() -> None:
     probe = SystemProbe(platform="win32")
     assert probe.family == "windows"
@@ -121,6 +123,7 @@ def test_bundle_platform_follows_the_layout(tmp_path: Path) -> None:
 # -- run -------------------------------------------------------------------------------------
 
 
+@pytest.mark.posix("sh")
 def test_run_a_real_command(probe: SystemProbe) -> None:
     answer = probe.call("run", argv=["sh", "-c", "echo hi; echo oops >&2; exit 3"])
     assert (answer["found"], answer["returncode"], answer["timed_out"]) == (True, 3, False)
@@ -128,6 +131,7 @@ def test_run_a_real_command(probe: SystemProbe) -> None:
     assert answer["error"] is None
 
 
+@pytest.mark.posix("sh")
 def test_run_uses_the_c_locale(probe: SystemProbe, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANG", "ja_JP.UTF-8")
     monkeypatch.setenv("LC_ALL", "ja_JP.UTF-8")
@@ -141,6 +145,7 @@ def test_run_a_missing_command(probe: SystemProbe) -> None:
     assert "no-such-command-vmbackup" in answer["error"]
 
 
+@pytest.mark.posix("sh and sleep")
 def test_run_times_out_and_kills(probe: SystemProbe) -> None:
     start = time.monotonic()
     answer = probe.call("run", argv=["sleep", "5"], timeout=0.3)
@@ -149,6 +154,7 @@ def test_run_times_out_and_kills(probe: SystemProbe) -> None:
     assert time.monotonic() - start < 3
 
 
+@pytest.mark.posix("sh and sleep")
 def test_run_timeout_also_stops_what_the_command_started(probe: SystemProbe) -> None:
     start = time.monotonic()
     answer = probe.call("run", argv=["sh", "-c", "sleep 5; echo late"], timeout=0.3)
@@ -157,6 +163,7 @@ def test_run_timeout_also_stops_what_the_command_started(probe: SystemProbe) -> 
     assert time.monotonic() - start < 3
 
 
+@pytest.mark.posix("a POSIX command line")
 def test_run_output_is_bounded(probe: SystemProbe) -> None:
     answer = probe.call("run", argv=["sh", "-c", "head -c 3000000 /dev/zero | tr '\\0' a"])
     assert answer["returncode"] == 0
@@ -164,6 +171,7 @@ def test_run_output_is_bounded(probe: SystemProbe) -> None:
     assert answer["truncated"] is True
 
 
+@pytest.mark.posix("sh and printf stand in for a Windows command")
 def test_windows_run_decodes_with_the_oem_code_page(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(windows, "oem_codepage", lambda: "cp932")
     answer = windows.run(["sh", "-c", "printf '\\217\\363\\221\\324: [1] \\210\\300\\222\\350\\r\\n'"])
@@ -185,6 +193,7 @@ def fake_systemctl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield tmp_path / "args.log"
 
 
+@pytest.mark.posix("a shell-script stand-in for systemctl")
 def test_service_reads_systemctl_show(
     probe: SystemProbe, fake_systemctl: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -200,6 +209,7 @@ def test_service_reads_systemctl_show(
     assert answer["display_name"] == "Azure Linux Agent"
 
 
+@pytest.mark.posix("a shell-script stand-in for systemctl")
 def test_service_that_does_not_exist(
     probe: SystemProbe, fake_systemctl: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -208,6 +218,7 @@ def test_service_that_does_not_exist(
     assert probe.call("service", name="waagent")["exists"] is False
 
 
+@pytest.mark.posix("a shell-script stand-in for systemctl")
 def test_service_when_systemd_cannot_answer(
     probe: SystemProbe, fake_systemctl: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -241,6 +252,7 @@ def test_systemd_states_map_onto_the_catalogue(
 # -- elevation, platform, resources ----------------------------------------------------------
 
 
+@pytest.mark.posix("os.geteuid and a Linux platform answer")
 def test_elevation_and_platform(probe: SystemProbe) -> None:
     elevation = probe.call("elevation")
     assert elevation["uid"] == os.geteuid()

@@ -29,6 +29,7 @@ import codecs
 import os
 import re
 import stat as stat_module
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -264,6 +265,9 @@ def stat_path(real: Path) -> Answer:
 
 
 def _owner(real: Path) -> str | None:
+    """The owner's user name (POSIX only: Windows has no `pwd`, and ACL owners are not what we judge)."""
+    if sys.platform == "win32":
+        return None
     try:
         return real.owner()
     except (NotImplementedError, KeyError, OSError):

@@ -136,7 +136,7 @@ def service(name: str) -> Answer:
                 "display_name": None, "error": None}
     except psutil.AccessDenied as exc:
         return unavailable(f"access denied reading service {name}: {exc}")
-    return service_answer(info)
+    return service_answer(dict(info))
 
 
 def split_registry_key(key: str) -> tuple[str, str]:

@@ -123,8 +123,8 @@ def _windows_desktop() -> Path | None:
         raw = uuid.UUID("{B4BFCC3A-DB2C-424C-B029-7FE99A87C641}").bytes_le  # FOLDERID_Desktop
         guid = _GUID.from_buffer_copy(raw)
         out = ctypes.c_wchar_p()
-        shell32 = ctypes.windll.shell32  # type: ignore[attr-defined]
-        ole32 = ctypes.windll.ole32  # type: ignore[attr-defined]
+        shell32 = ctypes.windll.shell32  # type: ignore[attr-defined,unused-ignore]
+        ole32 = ctypes.windll.ole32  # type: ignore[attr-defined,unused-ignore]
         if shell32.SHGetKnownFolderPath(ctypes.byref(guid), 0, None, ctypes.byref(out)) != 0:
             return None
         try:
