@@ -4,6 +4,7 @@
     python scripts/catalog.py extract            # wizard/**.py -> i18n/wizard.pot
     python scripts/catalog.py update             # merge the .pot into i18n/ja/LC_MESSAGES/wizard.po
     python scripts/catalog.py fill FILE.json ... # fill empty Japanese msgstr from {msgid: msgstr} files
+                                                 # (or from another wizard.po, e.g. when merging branches)
     python scripts/catalog.py compile            # .po -> .mo
     python scripts/catalog.py all [FILE.json ...]# all of the above in order
     python scripts/catalog.py status             # untranslated / fuzzy counts
@@ -55,9 +56,17 @@ def update() -> None:
 
 
 def fill(files: list[str], lang: str = "ja") -> None:
-    table: dict[str, str] = {}
+    table: dict[str, object] = {}
     for f in files:
-        table.update(json.loads(Path(f).read_text(encoding="utf-8")))
+        if f.endswith(".po"):  # another branch's catalog: take its translations (used when merging)
+            with open(f, "rb") as fh:
+                other = read_po(fh, locale=lang)
+            for msg in other:
+                if msg.id and (all(msg.string) if isinstance(msg.string, tuple) else msg.string):
+                    key = msg.id[0] if isinstance(msg.id, tuple) else msg.id
+                    table[key] = list(msg.string) if isinstance(msg.string, tuple) else msg.string
+        else:
+            table.update(json.loads(Path(f).read_text(encoding="utf-8")))
     po = po_path(lang)
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
