@@ -386,8 +386,13 @@ def test_windows_access_denied_and_failures() -> None:
     assert r.status is Status.NOT_CHECKED and "Administrator" in r.summary.id
 
 
-def test_linux_unsafe_rule_text_gets_no_paste_command() -> None:
-    rule = '-A OUTPUT -d 168.63.129.16/32 -m comment --comment "$(reboot)" -j DROP'
+def test_linux_hostile_rule_text_is_quoted_token_by_token() -> None:
+    import shlex
+
+    rule = '-A OUTPUT -d 168.63.129.16/32 -m comment --comment "$(reboot); `id`" -j DROP'
     r = run(linux_vm(filter_rules=FILTER_OPEN + rule + "\n"))
     assert r.status is Status.PROBLEM
-    assert not any("reboot" in c for c in commands(r))
+    delete = next(c for c in commands(r) if " -D " in c)
+    assert "'$(reboot); `id`'" in delete
+    words = shlex.split(delete)
+    assert words[words.index("--comment") + 1] == "$(reboot); `id`"

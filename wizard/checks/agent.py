@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc_link, m, step
+from wizard.checks.commands import cmd, sh
 from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.docs import MATRIX as DOC_MATRIX
@@ -160,7 +161,7 @@ def _pick_linux_service(answers: dict[str, Answer]) -> tuple[str | None, Answer 
 
 def _linux_restart_steps(name: str | None) -> list[FixStep]:
     if name:
-        return [step("Restart the VM agent.", command=f"sudo systemctl restart {name}")]
+        return [step("Restart the VM agent.", command=f"sudo systemctl restart {sh(name)}")]
     return [step("Restart the VM agent on Ubuntu or Debian.", command="sudo systemctl restart walinuxagent"),
             step("Restart the VM agent on other distributions.", command="sudo systemctl restart waagent")]
 
@@ -178,7 +179,7 @@ def _linux_reinstall_steps() -> list[FixStep]:
 
 def _linux_enable_steps(name: str | None) -> list[FixStep]:
     if name:
-        return [step("Enable and start the VM agent's service.", command=f"sudo systemctl enable --now {name}")]
+        return [step("Enable and start the VM agent's service.", command=f"sudo systemctl enable --now {sh(name)}")]
     return [step("Enable and start the VM agent on Ubuntu or Debian.",
                  command="sudo systemctl enable --now walinuxagent"),
             step("Enable and start the VM agent on other distributions.",
@@ -266,7 +267,7 @@ def _installed_linux(ctx: CheckContext) -> Finding:
                 Status.PROBLEM,
                 m("The agent program {path} is not executable (mode {mode}).", path=binary, mode=oct(mode)),
                 why_binary,
-                (step("Make it executable again.", command=f"sudo chmod 755 {binary}"),),
+                (step("Make it executable again.", command=f"sudo chmod 755 {sh(binary)}"),),
                 (DOC_LINUX_AGENT,), codes))
     if not _exists(conf) and not is_unavailable(conf):
         issues.append(Issue(
@@ -406,7 +407,7 @@ def _service_linux(ctx: CheckContext) -> Finding:
             m("The agent answers Azure Backup only once it runs; if it keeps starting and stopping, backups fail "
               "with the agent unavailable."),
             (step("Wait a minute, then look at the service's state and its latest messages.",
-                  command=f"sudo systemctl status {name} --no-pager"),),
+                  command=f"sudo systemctl status {sh(name)} --no-pager"),),
             (DOC_LINUX_AGENT,), SERVICE_CODES))
     elif state != "running":
         issues.append(Issue(
@@ -415,12 +416,12 @@ def _service_linux(ctx: CheckContext) -> Finding:
             WHY_SERVICE_STOPPED,
             (*_linux_restart_steps(name),
              step("Check that it keeps running, and read its latest messages if it stops again.",
-                  command=f"sudo systemctl status {name} --no-pager")),
+                  command=f"sudo systemctl status {sh(name)} --no-pager")),
             (DOC_TS_AGENT, DOC_LINUX_AGENT), SERVICE_CODES))
     if enabled in ("disabled", "masked", "masked-runtime"):
-        steps = [step("Enable the service so that it starts at boot.", command=f"sudo systemctl enable {name}")]
+        steps = [step("Enable the service so that it starts at boot.", command=f"sudo systemctl enable {sh(name)}")]
         if enabled.startswith("masked"):
-            steps.insert(0, step("Unmask the service first.", command=f"sudo systemctl unmask {name}"))
+            steps.insert(0, step("Unmask the service first.", command=f"sudo systemctl unmask {sh(name)}"))
         issues.append(Issue(
             Status.WARNING if state == "running" else Status.PROBLEM,
             m("The VM agent service {service} does not start at boot (unit file state: {enabled}).",
@@ -473,7 +474,7 @@ def _service_windows(ctx: CheckContext) -> Finding:
                 Status.PROBLEM,
                 m("The VM agent service {service} is not running (state: {state}).", service=name, state=state),
                 WHY_SERVICE_STOPPED,
-                (step("Start the service from an elevated Command Prompt.", command=f"net start {name}"),
+                (step("Start the service from an elevated Command Prompt.", command=f"net start {cmd(name)}"),
                  *_win_restart_steps()),
                 (DOC_WIN_AGENT, DOC_TS_AGENT), SERVICE_CODES))
         if not start_type.lower().startswith("auto"):
@@ -484,7 +485,7 @@ def _service_windows(ctx: CheckContext) -> Finding:
                 m("After the next restart of the VM the agent will not run, and backups will fail with the agent "
                   "unavailable."),
                 (step("Set the service to start automatically (elevated Command Prompt).",
-                      command=f"sc config {name} start= auto"),),
+                      command=f"sc config {cmd(name)} start= auto"),),
                 (DOC_WIN_AGENT,), SERVICE_CODES))
     if issues:
         return combine(issues, evidence)
@@ -1034,7 +1035,7 @@ def check_python(ctx: CheckContext) -> Finding:
                 why=m("The launcher runs the first Python it finds; if that one cannot run, the backup extension "
                       "does not start and the snapshot is not taken."),
                 fix=[step("Make it executable again, or reinstall the distribution's python3 package.",
-                          command=f"sudo chmod 755 {picked}")],
+                          command=f"sudo chmod 755 {sh(picked)}")],
                 docs=docs, evidence=evidence)
         return Finding(Status.OK, m("The Linux backup extension's launcher will use {python}.", python=picked),
                        evidence=evidence)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc_link, m, step
+from wizard.checks.commands import sh
 from wizard.checks.docs import LINUX_APP as DOC_LINUX_APP
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import TS_VM as DOC_TS_VM
@@ -699,7 +700,7 @@ def _owner_mode_issue(kind: str, path: str, st: Answer) -> _Issue | None:
             why=m("The backup extension refuses a configuration file with other owners or permissions, so the "
                   "pre/post scripts do not run and the backup is not application-consistent."),
             fix=[step("Make root the owner of the configuration file and set mode 600.",
-                      command=f"sudo chown root:root {path} && sudo chmod 600 {path}")],
+                      command=f"sudo chown root:root {sh(path)} && sudo chmod 600 {sh(path)}")],
             codes=["IncorrectJSONConfigFile"], escalates=True)
     if kind == "pluginhost":
         if uid == 0 and pluginhost_mode_ok(mode):
@@ -711,7 +712,7 @@ def _owner_mode_issue(kind: str, path: str, st: Answer) -> _Issue | None:
             why=m("The backup extension refuses a plug-in host file with other owners or permissions, so the "
                   "pre/post scripts do not run and the backup is not application-consistent."),
             fix=[step("Make root the owner of the plug-in host file and set mode 644 or stricter.",
-                      command=f"sudo chown root:root {path} && sudo chmod 644 {path}")],
+                      command=f"sudo chown root:root {sh(path)} && sudo chmod 644 {sh(path)}")],
             codes=["IncorrectPluginhostFile"])
     if uid == 0 and script_mode_ok(mode):
         return None
@@ -727,7 +728,7 @@ def _owner_mode_issue(kind: str, path: str, st: Answer) -> _Issue | None:
         why=m("The backup extension does not run a script with other owners or permissions, so the backup is "
               "not application-consistent."),
         fix=[step("Make root the owner of the script and set mode 700.",
-                  command=f"sudo chown root:root {path} && sudo chmod 700 {path}")],
+                  command=f"sudo chown root:root {sh(path)} && sudo chmod 700 {sh(path)}")],
         codes=["InsufficientPermissionforPre-Script" if pre else "InsufficientPermissionforPost-Script"],
         escalates=True)
 

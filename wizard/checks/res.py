@@ -37,6 +37,7 @@ from wizard.checks.base import (
     not_applicable_off_azure,
     step,
 )
+from wizard.checks.commands import cmd, one_line
 from wizard.checks.docs import LINUX_APP as DOC_LINUX_APP
 from wizard.checks.docs import MATRIX as DOC_MATRIX
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
@@ -507,8 +508,8 @@ def _service_issues(ctx: CheckContext) -> tuple[list[_Issue], dict[str, Any], li
                 why=m("The backup extension needs the {service} service during the Take Snapshot phase; while it "
                       "is disabled, the snapshot fails.", service=svc.name),
                 fix=[step("Set the {service} service back to start on demand (Manual), in an elevated command "
-                          "prompt.", command=f"sc config {svc.name} start= demand", service=svc.name),
-                     step("Start the {service} service and retry the backup.", command=f"net start {svc.name}",
+                          "prompt.", command=f"sc config {cmd(svc.name)} start= demand", service=svc.name),
+                     step("Start the {service} service and retry the backup.", command=f"net start {cmd(svc.name)}",
                           service=svc.name)],
                 codes=list(svc.codes),
             ))
@@ -521,7 +522,7 @@ def _service_issues(ctx: CheckContext) -> tuple[list[_Issue], dict[str, Any], li
                 why=m("A service that hangs while starting or stopping cannot serve the backup extension in the "
                       "Take Snapshot phase."),
                 fix=[step("Restart the VM at a scheduled downtime; restarting the service may also clear it.",
-                          command=f"net stop {svc.name} && net start {svc.name}")],
+                          command=f"net stop {cmd(svc.name)} && net start {cmd(svc.name)}")],
                 codes=list(svc.codes),
             ))
     return issues, evidence, unknown
@@ -728,7 +729,7 @@ def check_mounts(ctx: CheckContext) -> Finding:
                       "path), then retry the backup.", command=f"sudo umount {shlex.quote(active_dups[0])}"),
                  step("If a mount point cannot be unmounted, tell the backup extension to skip it: add a "
                       "MountsToSkip line under [SnapshotThread] in /etc/azure/vmbackup.conf.",
-                      command=f"MountsToSkip = {','.join(active_dups)[:500]}")],
+                      command=f"MountsToSkip = {one_line(','.join(active_dups))[:500]}")],
             codes=[CODE_FREEZE],
         ))
     if remote:

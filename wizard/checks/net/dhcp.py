@@ -23,6 +23,7 @@ from wizard.checks.base import (
     not_applicable_off_azure,
     step,
 )
+from wizard.checks.commands import cmd
 from wizard.checks.docs import TS_VM as DOC_VM_TS
 from wizard.checks.net.proxy import DOC_AGENT_EXT
 from wizard.model import Component, Status
@@ -141,7 +142,7 @@ def check_dhcp(ctx: CheckContext) -> Finding:
                                              "was found."), evidence=evidence)
     evidence["primary"] = {k: primary[k] for k in ("alias", "index", "dhcp_raw")}
     if primary["dhcp"] is False:
-        alias, index = str(primary["alias"]).replace('"', "").replace("%", ""), primary["index"]
+        alias, index = str(primary["alias"]), primary["index"]
         return Finding(
             Status.PROBLEM,
             m("The primary network adapter {alias} (interface {index}) has a static IPv4 configuration: DHCP is "
@@ -154,10 +155,10 @@ def check_dhcp(ctx: CheckContext) -> Finding:
                       "configuration, assignment Static); Azure then always gives the VM that address through DHCP."),
                  step("Turn DHCP back on for the adapter (in an elevated command prompt; a remote desktop session "
                       "may drop for a moment, so you can also use the Azure serial console):",
-                      command=f'netsh interface ipv4 set address name="{alias}" source=dhcp && '
-                              f'netsh interface ipv4 set dnsservers name="{alias}" source=dhcp'),
+                      command=f"netsh interface ipv4 set address name={cmd(alias, always=True)} source=dhcp && "
+                              f"netsh interface ipv4 set dnsservers name={cmd(alias, always=True)} source=dhcp"),
                  step("Check that DHCP is now enabled:",
-                      command=f"Get-NetIPInterface -InterfaceIndex {index} -AddressFamily IPv4 | "
+                      command=f"Get-NetIPInterface -InterfaceIndex {_int(index) or 0} -AddressFamily IPv4 | "
                               "Select-Object InterfaceAlias, Dhcp")],
             docs=[DOC_AGENT_EXT, DOC_VM_TS],
             error_codes=list(ERROR_CODES),
@@ -177,3 +178,4 @@ CHECKS: list[Check] = [
     Check("net.dhcp", WINDOWS, Component.NETWORK_PATH, "DHCP on the primary network adapter", check_dhcp,
           timeout_s=35.0),
 ]
+

@@ -35,6 +35,7 @@ from wizard.checks.base import (
     not_applicable_off_azure,
     step,
 )
+from wizard.checks.commands import ps, sh, sh_words
 from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.net.proxy import DOC_AGENT_EXT, DOC_LINUX_AGENT, DOC_WINDOWS_AGENT
 from wizard.model import Component, FixStep, Status
@@ -182,18 +183,18 @@ def _walk_evidence(walks: list[tuple[str, dict[str, Any], fw.Walk]]) -> list[dic
             for label, _, w in walks]
 
 
-_SAFE_RULE = re.compile(r"^[\w .:/,!=+@%\[\]\"-]+$")
 _SAFE_NAME = re.compile(r"^[\w.-]+$")
 
 
 def _delete_command(ref: dict[str, Any]) -> str | None:
     """The command that deletes a rule, or None when its text is not safe to paste into a shell."""
     text = str(ref.get("text") or "")
-    if ref.get("kind") == "iptables" and text.startswith("-A ") and _SAFE_RULE.match(text):
-        return f"sudo iptables -t {ref['table']} -D {text[3:]}"
+    if ref.get("kind") == "iptables" and text.startswith("-A "):
+        words = sh_words(text[3:])
+        return f"sudo iptables -t {sh(ref['table'])} -D {words}" if words else None
     names = [str(ref.get(k) or "") for k in ("family", "table", "chain", "handle")]
     if ref.get("kind") == "nft" and all(_SAFE_NAME.match(n) for n in names):
-        return "sudo nft delete rule {} {} {} handle {}".format(*names)
+        return "sudo nft delete rule {} {} {} handle {}".format(*(sh(n) for n in names))
     return None
 
 
@@ -419,10 +420,6 @@ def _rule_label(rule: dict[str, Any]) -> str:
     return str(rule.get("display_name") or rule.get("name") or "")[:300]
 
 
-def _ps_quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def check_firewall_windows(ctx: CheckContext) -> Finding:
     ans = ctx.call("run", argv=WINDOWS_FIREWALL_ARGV, timeout=PS_TIMEOUT)
     state = _run_state(ans)
@@ -510,7 +507,7 @@ def check_firewall_windows(ctx: CheckContext) -> Finding:
         else:
             fix.append(step("Disable the rule (in an elevated PowerShell), or narrow its remote addresses so that "
                             "they no longer include 168.63.129.16:",
-                            command=f"Disable-NetFirewallRule -Name {_ps_quote(rule['name'])}"))
+                            command=f"Disable-NetFirewallRule -Name {ps(rule['name'])}"))
         fix.append(step("Then check the connection as Administrator (TcpTestSucceeded should be True):",
                         command=VERIFY_WINDOWS))
         return Finding(Status.PROBLEM, m("Windows Firewall rule \"{rule}\" blocks outbound connections to the Wire "
@@ -536,7 +533,7 @@ def check_firewall_windows(ctx: CheckContext) -> Finding:
                                          ports=_ports_text(ports)),
                        why=why, fix=[step("Check the rule's remote addresses and users, and make sure it does not "
                                           "apply to 168.63.129.16 for SYSTEM:",
-                                          command=f"Get-NetFirewallRule -Name {_ps_quote(rule['name'])} | "
+                                          command=f"Get-NetFirewallRule -Name {ps(rule['name'])} | "
                                                   "Get-NetFirewallAddressFilter"),
                                      step("Then check the connection as Administrator (TcpTestSucceeded should be "
                                           "True):", command=VERIFY_WINDOWS)],

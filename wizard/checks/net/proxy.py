@@ -34,6 +34,7 @@ from wizard.checks.base import (
     not_applicable_off_azure,
     step,
 )
+from wizard.checks.commands import cmd, sh
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.docs import TS_AGENT as DOC_AGENT_EXT
 from wizard.checks.docs import WIN_AGENT as DOC_WINDOWS_AGENT
@@ -278,13 +279,14 @@ def _linux_fix(ctx: CheckContext, bad: list[Source], info: dict[str, Any], all_s
         unit = _linux_unit(ctx, all_sources, info)
         value = _safe_no_proxy(agent_bad[0].bypass_list)
         folder = f"/etc/systemd/system/{unit}.service.d"
-        command = (f"sudo mkdir -p {folder} && printf '[Service]\\nEnvironment=\"no_proxy={value}\"\\n' | "
-                   f"sudo tee {folder}/zz-no-proxy.conf && sudo systemctl daemon-reload && "
-                   f"sudo systemctl restart {unit}")
+        line = f'Environment="no_proxy={value}"'
+        command = (f"sudo mkdir -p {sh(folder)} && printf '%s\\n' '[Service]' {sh(line)} | "
+                   f"sudo tee {sh(folder + '/zz-no-proxy.conf')} && sudo systemctl daemon-reload && "
+                   f"sudo systemctl restart {sh(unit)}")
         steps.append(step("Add both addresses to no_proxy in a systemd drop-in for the agent's service {unit}, "
                           "then restart the agent:", command=command, unit=unit))
         steps.append(step("Check that the agent's service now has no_proxy set:",
-                          command=f"systemctl show {unit} --property=Environment"))
+                          command=f"systemctl show {sh(unit)} --property=Environment"))
     for s in bad:
         if s.kind == "etc_environment":
             value = _safe_no_proxy(s.bypass_list)
@@ -433,31 +435,26 @@ def _windows_sources(ctx: CheckContext, looked: dict[str, str], notes: list[str]
     return sources, pacs, info
 
 
-def _cmd_safe(value: str) -> str:
-    """A value for inside double quotes on a cmd.exe line: no quotes, no %VAR% expansion."""
-    return value.replace('"', "").replace("%", "")
-
-
 def _windows_fix(bad: list[Source], pacs: list[dict[str, str]]) -> list[FixStep]:
     steps: list[FixStep] = []
     for s in bad:
-        bypass = _cmd_safe(px.merged_bypass(s.bypass_list, HOSTS))
+        bypass = cmd(px.merged_bypass(s.bypass_list, HOSTS), always=True)
         if s.kind == "winhttp":
-            server = _cmd_safe(s.proxy or "")
+            server = cmd(s.proxy or "", always=True)
             steps.append(step("Add both addresses to the WinHTTP proxy bypass list (in an elevated command prompt):",
-                              command=f'netsh winhttp set proxy proxy-server="{server}" bypass-list="{bypass}"'))
+                              command=f"netsh winhttp set proxy proxy-server={server} bypass-list={bypass}"))
         elif s.kind == "wininet_system":
             steps.append(step("Add both addresses to the proxy exceptions of the SYSTEM account (in an elevated "
                               "command prompt):",
-                              command=f'reg add "{SYSTEM_INET_KEY}" /v ProxyOverride /t REG_SZ /d "{bypass}" /f'))
+                              command=f'reg add "{SYSTEM_INET_KEY}" /v ProxyOverride /t REG_SZ /d {bypass} /f'))
         elif s.kind == "wininet_machine":
             steps.append(step("Add both addresses to the machine-wide proxy exceptions (in an elevated command "
                               "prompt). If a Group Policy sets them, change the policy instead:",
-                              command=f'reg add "{MACHINE_INET_KEY}" /v ProxyOverride /t REG_SZ /d "{bypass}" /f'))
+                              command=f'reg add "{MACHINE_INET_KEY}" /v ProxyOverride /t REG_SZ /d {bypass} /f'))
         elif s.kind == "machine_env":
             value = _safe_no_proxy(s.bypass_list)
             steps.append(step("Add both addresses to the machine-wide NO_PROXY environment variable (in an elevated "
-                              "command prompt):", command=f'setx NO_PROXY "{value}" /M'))
+                              "command prompt):", command=f"setx NO_PROXY {cmd(value, always=True)} /M"))
             steps.append(step("Restart the VM agent so that it reads the new environment:",
                               command="net stop WindowsAzureGuestAgent && net start WindowsAzureGuestAgent"))
     if pacs:
