@@ -108,12 +108,13 @@ def changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
     return lines
 
 
-def log_changes(lines: list[str]) -> None:
+def log_changes(lines: list[str], tested: bool = True) -> None:
     """Add one entry under "## [Unreleased]" → "### Changed" in CHANGELOG.md."""
     if not lines:
         return
     text = CHANGELOG.read_text(encoding="utf-8")
-    entry = "- Dependency lock refreshed (tested on the refreshed set): " + "; ".join(lines) + ".\n"
+    how = "tested on the refreshed set" if tested else "the suite was run separately"
+    entry = f"- Dependency lock refreshed ({how}): " + "; ".join(lines) + ".\n"
     head = "## [Unreleased]\n"
     at = text.find(head)
     if at < 0:
@@ -174,7 +175,7 @@ def main(argv: list[str]) -> int:
         DEV.write_text(header + new_dev.read_text(encoding="utf-8"), encoding="utf-8")
         APP.write_text(header + new_app.read_text(encoding="utf-8"), encoding="utf-8")
     lines = changes(old, pins(DEV.read_text(encoding="utf-8")))
-    log_changes(lines)
+    log_changes(lines, tested=not args.no_test)
     print("lock: " + ("; ".join(lines) if lines else "nothing changed"))
     return 0
 

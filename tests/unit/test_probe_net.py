@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import errno
 import socket
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
-import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -112,11 +113,11 @@ def test_classify_error_looks_through_wrapped_exceptions() -> None:
         try:
             raise OSError(errno.ENETUNREACH, "Network is unreachable")
         except OSError as inner:
-            raise requests.ConnectionError("Max retries exceeded") from inner
-    except requests.ConnectionError as outer:
+            raise RuntimeError("while connecting") from inner
+    except RuntimeError as outer:
         assert classify_error(outer) == "unreachable"
-    assert classify_error(requests.ConnectionError("[Errno 101] Network is unreachable")) == "unreachable"
-    assert classify_error(requests.ConnectTimeout("connect timed out")) == "timeout"
+    assert classify_error(RuntimeError("[Errno 101] Network is unreachable")) == "unreachable"
+    assert classify_error(RuntimeError("connect timed out")) == "timeout"
     assert classify_error(ValueError("something else")) == "error"
 
 
@@ -182,17 +183,6 @@ def test_http_get_ignores_proxy_environment_variables(
     assert (answer["outcome"], answer["status"], answer["body"]) == ("ok", 200, "direct")
 
 
-def test_a_plain_requests_call_would_have_used_that_proxy(
-    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    with pytest.raises(requests.exceptions.ProxyError):
-        requests.get(httpserver.url_for("/"), timeout=2)
-    assert http_get(httpserver.url_for("/"), {})["error"] is None
-
-
 def test_http_get_does_not_follow_redirects(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/old").respond_with_data("", status=302, headers={"Location": "/new"})
     httpserver.expect_request("/new").respond_with_data("moved here")
@@ -230,9 +220,168 @@ def test_http_get_times_out_on_a_server_that_does_not_answer(httpserver: HTTPSer
 
 
 def test_http_get_refuses_anything_but_http() -> None:
-    answer = http_get("file:///etc/passwd", {})
+    for url in ("file:///etc/passwd", "https://127.0.0.1/", "gopher://127.0.0.1/", "http://", "http://[::1"):
+        answer = http_get(url, {})
+        assert answer["outcome"] == "error", url
+        assert answer["body"] is None and answer["error"]
+
+
+# -- http_get against servers that misbehave on purpose ---------------------------------------------------
+
+
+class RawServer:
+    """A loopback server that answers each connection with `script(conn)`: bytes and pauses of our choosing."""
+
+    def __init__(self, script: Callable[[socket.socket], None]) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.script = script
+        self.requests: list[bytes] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/?comp=versions"
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.1)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                try:
+                    self.requests.append(conn.recv(65536))
+                    self.script(conn)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def raw_server() -> Iterator[Callable[[Callable[[socket.socket], None]], RawServer]]:
+    servers: list[RawServer] = []
+
+    def make(script: Callable[[socket.socket], None]) -> RawServer:
+        servers.append(RawServer(script))
+        return servers[-1]
+
+    yield make
+    for server in servers:
+        server.close()
+
+
+def _trickle(data: bytes, every: float, stop: threading.Event | None = None) -> Callable[[socket.socket], None]:
+    def script(conn: socket.socket) -> None:
+        for byte in data:
+            conn.sendall(bytes([byte]))
+            time.sleep(every)
+    return script
+
+
+def test_a_server_trickling_its_headers_is_cut_at_the_total_deadline(raw_server: Any) -> None:
+    """Reliability review row 6: one byte every 0.2 s never trips a per-read timeout, only a total one."""
+    server = raw_server(_trickle(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n" + b"X-Pad: " + b"a" * 200, 0.2))
+    start = time.monotonic()
+    answer = http_get(server.url, {}, timeout=1.0)
+    elapsed = time.monotonic() - start
+    assert answer["outcome"] == "timeout"
+    assert "deadline" in answer["error"]
+    assert elapsed < 1.6
+
+
+def test_a_server_trickling_its_body_is_cut_at_the_total_deadline(raw_server: Any) -> None:
+    def script(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+        _trickle(b"x" * 1000, 0.2)(conn)
+
+    start = time.monotonic()
+    answer = http_get(raw_server(script).url, {}, timeout=1.0)
+    assert answer["outcome"] == "timeout" and answer["status"] == 200
+    assert time.monotonic() - start < 1.6
+
+
+def test_chunked_bodies_are_joined(raw_server: Any) -> None:
+    def script(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     b"5\r\n<Vers\r\n7;ext=1\r\nions/>\n\r\n0\r\n\r\n")
+
+    answer = http_get(raw_server(script).url, {})
+    assert (answer["outcome"], answer["status"], answer["body"]) == ("ok", 200, "<Versions/>\n")
+
+
+@pytest.mark.parametrize("broken", [
+    b"zz\r\nhello\r\n0\r\n\r\n",          # not a hex size
+    b"10\r\nshort",                           # the connection closes inside a chunk
+    b"5\r\nhelloXX0\r\n\r\n",               # no CRLF after the chunk
+])
+def test_broken_chunking_is_an_error_that_keeps_the_status(raw_server: Any, broken: bytes) -> None:
+    def script(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nTransfer-Encoding: chunked\r\n\r\n" + broken)
+
+    answer = http_get(raw_server(script).url, {}, timeout=2.0)
     assert answer["outcome"] == "error"
-    assert answer["body"] is None
+    assert answer["status"] == 502
+    assert "chunked" in answer["error"] or "closed" in answer["error"]
+
+
+def test_a_body_shorter_than_its_content_length_is_an_error(raw_server: Any) -> None:
+    def script(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
+
+    answer = http_get(raw_server(script).url, {}, timeout=2.0)
+    assert answer["outcome"] == "error" and "9 of 100" in answer["error"]
+
+
+def test_a_body_ended_by_closing_the_connection(raw_server: Any) -> None:
+    def script(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end")
+
+    answer = http_get(raw_server(script).url, {})
+    assert (answer["outcome"], answer["body"]) == ("ok", "until the end")
+
+
+def test_an_interim_answer_is_skipped(raw_server: Any) -> None:
+    def script(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok")
+
+    answer = http_get(raw_server(script).url, {})
+    assert (answer["status"], answer["body"]) == (201, "ok")
+
+
+@pytest.mark.parametrize("reply", [b"SSH-2.0-OpenSSH_9.2\r\n", b"HTTP/1.1 2000 Huge\r\n\r\n", b"\x00\xff\r\n"])
+def test_something_that_is_not_http_is_an_error(raw_server: Any, reply: bytes) -> None:
+    answer = http_get(raw_server(lambda conn: conn.sendall(reply)).url, {}, timeout=2.0)
+    assert answer["outcome"] == "error" and answer["status"] is None
+    assert "not an HTTP answer" in answer["error"]
+
+
+def test_headers_larger_than_64_kib_are_refused(raw_server: Any) -> None:
+    def script(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\n" + b"X-Big: " + b"a" * 70000 + b"\r\n\r\n")
+
+    answer = http_get(raw_server(script).url, {}, timeout=3.0)
+    assert answer["outcome"] == "error" and "larger than 64 KiB" in answer["error"]
+
+
+def test_the_request_is_a_plain_get_and_headers_cannot_be_injected(raw_server: Any) -> None:
+    server = raw_server(lambda conn: conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+    assert http_get(server.url, {"x-ms-version": "2012-11-30", "Metadata": "true"})["status"] == 200
+    sent = server.requests[0].decode("latin-1")
+    assert sent.startswith("GET /?comp=versions HTTP/1.1\r\n")
+    assert "\r\nx-ms-version: 2012-11-30\r\n" in sent and "\r\nConnection: close\r\n" in sent
+    bad = http_get(server.url, {"x-ms-version": "1\r\nEvil: yes"})
+    assert bad["outcome"] == "error" and len(server.requests) == 1
 
 
 def test_decode_body_drops_a_character_cut_at_the_limit() -> None:

@@ -1,14 +1,18 @@
 """The network probes: a TCP connect and an HTTP GET, bounded, never through a proxy.
 
 Both are aimed by the caller (the checks aim them at the documented endpoints; tests at
-loopback fakes) and answer plain data. `http_get` uses a `requests` session that ignores the
-environment (`trust_env = False`: no `HTTP_PROXY`, no `.netrc`) and sets every proxy to None
-explicitly, sends GET only, never follows a redirect and reads at most 256 KiB of body.
+loopback fakes) and answer plain data. `http_get` is a small HTTP/1.1 client of our own on one
+socket: it reads no proxy setting from anywhere (environment, registry, `.netrc`), sends GET only
+with `Connection: close`, never follows a redirect, and reads at most 256 KiB of body. Its
+`timeout` is a **total deadline** for the whole exchange — connect, status line, headers, body —
+so a server that trickles a byte every few seconds cannot stretch a request past it; the headers
+are capped at 64 KiB. Bodies framed by `Content-Length`, by chunked transfer encoding, or by the
+end of the connection are understood; a broken framing is an error (the status and headers are kept).
 
-Outcomes: `connected` (TCP) or `ok` (HTTP: any status came back), `refused` (ECONNREFUSED:
+Outcomes: `connected` (TCP) or `ok` (HTTP: a status came back), `refused` (ECONNREFUSED:
 nothing listens, or a firewall rejects), `timeout` (no answer in time: typically a firewall
-dropping packets), `unreachable` (no route: ENETUNREACH/EHOSTUNREACH), `error` (anything else;
-the message is in `error`).
+dropping packets, or a server too slow), `unreachable` (no route: ENETUNREACH/EHOSTUNREACH),
+`error` (anything else; the message is in `error`).
 """
 
 from __future__ import annotations
@@ -19,16 +23,14 @@ import socket
 import time
 from collections.abc import Iterator, Mapping
 from email.message import Message
-
-import requests
-import urllib3.exceptions
+from urllib.parse import urlsplit
 
 from wizard import TOOL_NAME, __version__
 from wizard.probes.base import Answer
 
 MAX_BODY_BYTES = 256 * 1024
 CHUNK_BYTES = 16 * 1024
-NO_PROXY: dict[str, str | None] = {"http": None, "https": None, "all": None}
+MAX_HEAD_BYTES = 64 * 1024
 
 _UNREACHABLE_ERRNOS = frozenset(
     code for code in (errno.ENETUNREACH, errno.EHOSTUNREACH, 10051, 10065) if code is not None
@@ -51,22 +53,18 @@ def _exception_chain(exc: BaseException) -> Iterator[BaseException]:
             continue
         seen.add(id(current))
         yield current
-        linked = [current.__cause__, current.__context__, getattr(current, "reason", None), *current.args]
+        linked = [current.__cause__, current.__context__, *current.args]
         pending.extend(item for item in linked if isinstance(item, BaseException))
 
 
 def classify_error(exc: BaseException) -> str:
-    """`refused`, `timeout`, `unreachable` or `error` for a failed connection or request.
-
-    The socket error deepest in the chain speaks first: urllib3's NewConnectionError is a
-    subclass of its ConnectTimeoutError even when the connection was refused.
-    """
+    """`refused`, `timeout`, `unreachable` or `error` for a failed connection or request (the
+    exception and everything it wraps are looked at)."""
     chain = list(_exception_chain(exc))
-    for classify in (_classify_socket_error, _classify_library_timeout):
-        for item in chain:
-            outcome = classify(item)
-            if outcome is not None:
-                return outcome
+    for item in chain:
+        outcome = _classify_socket_error(item)
+        if outcome is not None:
+            return outcome
     text = " ".join(str(item) for item in chain).lower()
     if "network is unreachable" in text or "no route to host" in text:
         return "unreachable"
@@ -94,14 +92,6 @@ def _classify_socket_error(exc: BaseException) -> str | None:
     return None
 
 
-def _classify_library_timeout(exc: BaseException) -> str | None:
-    if isinstance(exc, urllib3.exceptions.NewConnectionError):
-        return None
-    if isinstance(exc, requests.Timeout | urllib3.exceptions.TimeoutError):
-        return "timeout"
-    return None
-
-
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
@@ -117,50 +107,175 @@ def tcp_connect(host: str, port: int, timeout: float = 3.0) -> Answer:
     return {"outcome": "connected", "elapsed_ms": _elapsed_ms(start), "error": None}
 
 
-def no_proxy_session() -> requests.Session:
-    """A session that sees no proxy from the environment, the registry or `.netrc`."""
-    session = requests.Session()
-    session.trust_env = False
-    session.proxies.clear()
-    session.headers["User-Agent"] = f"{TOOL_NAME}/{__version__}"
-    return session
+class HttpError(Exception):
+    """The answer broke the protocol (a bad status line, headers too large, broken chunking)."""
 
 
-def http_get(url: str, headers: Mapping[str, str] | None = None, timeout: float = 4.0) -> Answer:
-    """GET `url` directly; the body (at most 256 KiB) is decoded to text.
+class _Conn:
+    """One socket read against one deadline."""
 
-    `timeout` bounds the connect, every read, and the whole body download.
-    """
-    start = time.monotonic()
-    answer: Answer = {"outcome": "error", "status": None, "headers": {}, "body": None,
-                      "truncated": False, "elapsed_ms": 0, "error": None}
-    if not url.lower().startswith(("http://", "https://")):
-        return {**answer, "error": f"not an http(s) URL: {url!r}"}
-    try:
-        with no_proxy_session() as session, session.get(
-            url, headers=dict(headers or {}), timeout=(timeout, timeout), allow_redirects=False,
-            stream=True, proxies=NO_PROXY,  # type: ignore[arg-type]
-        ) as response:
-            answer.update(status=response.status_code,
-                          headers={name.lower(): value for name, value in response.headers.items()})
-            raw, truncated = _read_bounded(response, start + timeout)
-            answer.update(outcome="ok", truncated=truncated,
-                          body=decode_body(raw, response.headers.get("content-type"), truncated))
-    except (requests.RequestException, OSError, urllib3.exceptions.HTTPError) as exc:
-        answer.update(outcome=classify_error(exc), error=_describe(exc))
-    answer["elapsed_ms"] = _elapsed_ms(start)
-    return answer
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock = sock
+        self.deadline = deadline
+        self.buffer = bytearray()
+        self.closed = False
+
+    def fill(self) -> bool:
+        """Read more into the buffer; False once the server has closed. TimeoutError past the deadline."""
+        if self.closed:
+            return False
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("no complete answer before the deadline")
+        self.sock.settimeout(remaining)
+        try:
+            chunk = self.sock.recv(CHUNK_BYTES)
+        except TimeoutError:
+            raise TimeoutError("no complete answer before the deadline") from None
+        if not chunk:
+            self.closed = True
+            return False
+        self.buffer.extend(chunk)
+        return True
+
+    def line(self, limit: int) -> bytes:
+        while True:
+            end = self.buffer.find(b"\n")
+            if end >= 0:
+                out = bytes(self.buffer[:end + 1])
+                del self.buffer[:end + 1]
+                return out.rstrip(b"\r\n")
+            if len(self.buffer) > limit:
+                raise HttpError("a line of the answer is too long")
+            if not self.fill():
+                raise HttpError("the connection closed in the middle of the answer")
+
+    def take(self, n: int) -> bytes:
+        while len(self.buffer) < n:
+            if not self.fill():
+                break
+        out = bytes(self.buffer[:n])
+        del self.buffer[:n]
+        return out
 
 
-def _read_bounded(response: requests.Response, deadline: float) -> tuple[bytes, bool]:
+def _request(host: str, port: int, target: str, headers: Mapping[str, str]) -> bytes:
+    lines = [f"GET {target} HTTP/1.1", f"Host: {host if port == 80 else f'{host}:{port}'}",
+             f"User-Agent: {TOOL_NAME}/{__version__}", "Accept: */*", "Connection: close"]
+    for name, value in headers.items():
+        if any(c in f"{name}{value}" for c in "\r\n\0") or not name.strip():
+            raise HttpError(f"header {name!r} cannot be sent")
+        lines.append(f"{name}: {value}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
+
+
+def _head(conn: _Conn) -> tuple[int, dict[str, str]]:
+    """The status and the headers (lower-case names), skipping interim 1xx answers."""
+    while True:
+        status_line = conn.line(MAX_HEAD_BYTES).decode("latin-1")
+        parts = status_line.split(None, 2)
+        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit() or len(parts[1]) != 3:
+            raise HttpError(f"not an HTTP answer: {status_line[:80]!r}")
+        status = int(parts[1])
+        headers: dict[str, str] = {}
+        size = len(status_line)
+        while True:
+            raw = conn.line(MAX_HEAD_BYTES)
+            size += len(raw) + 2
+            if size > MAX_HEAD_BYTES:
+                raise HttpError("the answer's headers are larger than 64 KiB")
+            if not raw:
+                break
+            name, sep, value = raw.decode("latin-1").partition(":")
+            if not sep:
+                continue
+            key = name.strip().lower()
+            headers[key] = f"{headers[key]}, {value.strip()}" if key in headers else value.strip()
+        if 100 <= status < 200 and status != 101:
+            continue
+        return status, headers
+
+
+def _body(conn: _Conn, status: int, headers: Mapping[str, str]) -> tuple[bytes, bool]:
+    """The body (at most MAX_BODY_BYTES) and whether it was cut."""
+    if status in (204, 304) or 100 <= status < 200:
+        return b"", False
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        return _chunked(conn)
+    length = headers.get("content-length")
+    if length is not None:
+        if not length.strip().isdigit():
+            raise HttpError(f"Content-Length {length[:40]!r} is not a number")
+        want = int(length)
+        data = conn.take(min(want, MAX_BODY_BYTES + 1))
+        if len(data) < min(want, MAX_BODY_BYTES) and conn.closed:
+            raise HttpError(f"the body ended after {len(data)} of {want} bytes")
+        return (data[:MAX_BODY_BYTES], True) if want > MAX_BODY_BYTES else (data, False)
+    while len(conn.buffer) <= MAX_BODY_BYTES and conn.fill():
+        pass
+    data = bytes(conn.buffer)
+    return (data[:MAX_BODY_BYTES], True) if len(data) > MAX_BODY_BYTES else (data, False)
+
+
+def _chunked(conn: _Conn) -> tuple[bytes, bool]:
     body = bytearray()
-    for chunk in response.iter_content(CHUNK_BYTES):
+    while True:
+        size_line = conn.line(1024).split(b";", 1)[0].strip()
+        try:
+            size = int(size_line, 16)
+        except ValueError:
+            raise HttpError("the answer's chunked encoding is broken") from None
+        if size < 0:
+            raise HttpError("the answer's chunked encoding is broken")
+        if size == 0:
+            return bytes(body), False
+        room = MAX_BODY_BYTES + 1 - len(body)
+        chunk = conn.take(min(size, room))
         body.extend(chunk)
         if len(body) > MAX_BODY_BYTES:
             return bytes(body[:MAX_BODY_BYTES]), True
-        if time.monotonic() > deadline:
-            raise TimeoutError("the body did not arrive within the timeout")
-    return bytes(body), False
+        if len(chunk) < size:
+            raise HttpError("the answer's chunked encoding is broken")
+        if conn.line(1024):
+            raise HttpError("the answer's chunked encoding is broken")
+
+
+def http_get(url: str, headers: Mapping[str, str] | None = None, timeout: float = 4.0) -> Answer:
+    """GET `url` directly, within `timeout` seconds in all (connect, headers and body together).
+
+    The body (at most 256 KiB) is decoded to text. See the module docstring."""
+    start = time.monotonic()
+    deadline = start + max(0.001, float(timeout))
+    answer: Answer = {"outcome": "error", "status": None, "headers": {}, "body": None,
+                      "truncated": False, "elapsed_ms": 0, "error": None}
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 80
+    except ValueError as exc:
+        return {**answer, "error": f"not a valid URL: {exc}"}
+    if parts.scheme.lower() != "http" or not parts.hostname:
+        return {**answer, "error": f"not an http URL: {url!r}"}
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    sock: socket.socket | None = None
+    try:
+        request = _request(parts.hostname, port, target, dict(headers or {}))
+        sock = socket.create_connection((parts.hostname, port), timeout=max(0.001, deadline - time.monotonic()))
+        sock.settimeout(max(0.001, deadline - time.monotonic()))
+        sock.sendall(request)
+        conn = _Conn(sock, deadline)
+        status, head = _head(conn)
+        answer.update(status=status, headers=head)
+        raw, truncated = _body(conn, status, head)
+        answer.update(outcome="ok", truncated=truncated, body=decode_body(raw, head.get("content-type"), truncated))
+    except HttpError as exc:
+        answer.update(outcome="error", error=str(exc))
+    except (OSError, ValueError, UnicodeError) as exc:
+        answer.update(outcome=classify_error(exc), error=_describe(exc))
+    finally:
+        if sock is not None:
+            sock.close()
+    answer["elapsed_ms"] = _elapsed_ms(start)
+    return answer
 
 
 def charset_of(content_type: str | None) -> str | None:
