@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("NO_COLOR", "1")
+# The program's own folder (its log) goes to a temporary place, never the real user's.
+_STATE = tempfile.mkdtemp(prefix="vmbackup-tests-state-")
+os.environ["XDG_STATE_HOME"] = _STATE
+os.environ["LOCALAPPDATA"] = _STATE
 
 
 def _reason(marker: pytest.Mark) -> str:

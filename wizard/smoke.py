@@ -60,13 +60,14 @@ def _scenarios() -> str:
 def _report(folder: Path) -> str:
     from wizard import runner
     from wizard.checks.registry import ALL_CHECKS
+    from wizard.fileio import write_output
     from wizard.jsonio import diagnosis_to_json
     from wizard.paths import resource
     from wizard.probes.scenario import ReplayProbe
-    from wizard.report import render_report, write_report
+    from wizard.report import render_report
 
     diag = runner.run(ALL_CHECKS, ReplayProbe.load(resource("scenarios", "linux-firewall-drops-wireserver.json")))
-    path = write_report(render_report(diag, "ja"), folder / "smoke-report.html")
+    path = Path(write_output(folder / "smoke-report.html", render_report(diag, "ja")))
     html = path.read_text(encoding="utf-8")
     found = re.search(r'<script type="application/json" id="diagnosis">(.*?)</script>', html, re.DOTALL)
     if not found or json.loads(found.group(1).replace("<\\/", "</")) != diagnosis_to_json(diag, "ja"):

@@ -239,7 +239,7 @@ def test_an_unwritable_place_is_explained_and_another_is_offered(qtbot: Any, mak
 
     (title, text, yes, no), = seams.named("ask")
     assert title == t("Could not save the report")
-    assert text == t("Could not save the report to {path}. {reason} Choose another place.",
+    assert text == t("Could not write {path}. {reason} Choose another place.",
                      path=str(bad), reason=t("The folder does not exist."))
     assert "Traceback" not in text and "Errno" not in text
     assert (yes, no) == (t("Choose another place"), t("Cancel"))

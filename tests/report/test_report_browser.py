@@ -19,7 +19,8 @@ from report_data import (
 )
 
 from wizard.jsonio import diagnosis_to_json
-from wizard.report import render_report, write_report
+from wizard.fileio import write_output
+from wizard.report import render_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,7 +29,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_loads_offline_without_errors(chromium: Chromium, tmp_path: Path, name: str, lang: str) -> None:
     diag = with_case(scenario(name))
-    path = write_report(render_report(diag, lang), tmp_path / "report.html")
+    path = Path(write_output(tmp_path / "report.html", render_report(diag, lang)))
     load = chromium.load(path)
     try:
         assert load.requests and load.requests[0] == load.url
@@ -53,7 +54,7 @@ def test_hostile_strings_stay_text(chromium: Chromium, tmp_path: Path) -> None:
     diag = hostile_diagnosis()
     html = render_report(diag, "en")
     assert HOSTILE_IMG not in html.split('<script type="application/json"', 1)[0]
-    path = write_report(html, tmp_path / "hostile.html")
+    path = Path(write_output(tmp_path / "hostile.html", html))
     load = chromium.load(path)
     try:
         s = load.session
@@ -92,7 +93,7 @@ def test_a_page_that_loads_something_is_caught(chromium: Chromium, tmp_path: Pat
 
 
 def test_narrow_phone_layout_stacks_the_table(chromium: Chromium, tmp_path: Path) -> None:
-    path = write_report(render_report(scenario("linux-not-root"), "ja"), tmp_path / "phone.html")
+    path = Path(write_output(tmp_path / "phone.html", render_report(scenario("linux-not-root"), "ja")))
     load = chromium.load(path)
     try:
         s = load.session

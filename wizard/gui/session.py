@@ -4,7 +4,6 @@ the Diagnosis. A thin QObject that only holds plain data and announces language 
 from __future__ import annotations
 
 import logging
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,10 @@ CASE_KEYS = ("activity_id", "started", "tried")
 
 
 def log_file() -> Path:
-    """The log file the command line sets up (the user's temp folder); named in error messages."""
-    return Path(tempfile.gettempdir()) / "vmbackup-wizard.log"
+    """The log file the command line sets up (the program's own folder); named in error messages."""
+    from wizard.appdata import log_path
+
+    return log_path()
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The HTML report: one self-contained file to attach to a support case, and the `--redact` masking.
 
     html = render_report(diag, "ja")              # the whole page, text in Japanese
-    write_report(html, default_report_path(diag))  # atomically, on the Desktop or in the home folder
+    write_output(default_report_path(diag), html)  # wizard.fileio: atomically, on the Desktop or at home
 
 `redact_diagnosis` masks the customer's identifiers with consistent pseudonyms before rendering;
 `redaction_preview` lists what it would mask. No Qt here: the wizard's Save page and the
@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from wizard.report.identifiers import KIND_LABELS, kind_label, redact_diagnosis, redaction_preview
 from wizard.report.render import render_report
-from wizard.report.write import ReportWriteError, default_report_path, write_report
+from wizard.report.write import default_report_path
 
 __all__ = [
     "KIND_LABELS",
-    "ReportWriteError",
     "default_report_path",
     "kind_label",
     "redact_diagnosis",
     "redaction_preview",
     "render_report",
-    "write_report",
 ]

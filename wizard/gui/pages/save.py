@@ -248,7 +248,8 @@ class SavePage(BasePage):
     def save_report(self) -> None:
         """Ask where, render in the report language, write atomically; an unwritable place is explained
         and another one offered. The default name comes from the masked diagnosis when masking is on."""
-        from wizard.report import ReportWriteError, default_report_path, render_report, write_report
+        from wizard.fileio import OutputError, write_output
+        from wizard.report import default_report_path, render_report
 
         if self.session.diagnosis is None:
             return
@@ -276,8 +277,8 @@ class SavePage(BasePage):
             try:
                 if html is None:
                     html = render_report(diag, lang)
-                written = write_report(html, path)
-            except ReportWriteError as exc:
+                written = Path(write_output(path, html))
+            except OutputError as exc:
                 log.warning("could not save the report to %s: %s (%s)", exc.path, exc.reason, exc.error)
                 again = self.seams.ask(self, t("Could not save the report"), exc.translated(t),
                                        t("Choose another place"), t("Cancel"))
@@ -342,8 +343,8 @@ class SavePage(BasePage):
 
     def save_json(self) -> None:
         """Ask where, write atomically; when that place cannot be written, say why and offer another."""
+        from wizard.fileio import OutputError, write_output
         from wizard.jsonio import dumps
-        from wizard.probes.scenario import write_text_atomic
 
         if self.session.diagnosis is None:
             return
@@ -367,16 +368,12 @@ class SavePage(BasePage):
             if not path.suffix:
                 path = path.with_suffix(".json")
             try:
-                write_text_atomic(path, text)
-            except OSError as exc:
-                log.warning("could not save %s: %s", path, exc)
-                reason = exc.strerror or str(exc)
-                again = self.seams.ask(
-                    self, t("Could not save the file"),
-                    t("The results could not be saved to {path} ({error}). The folder may be read-only, or "
-                      "the disk may be full. Nothing was lost: choose another place, for example your Documents "
-                      "folder.", path=str(path), error=reason),
-                    t("Choose another place"), t("Cancel"))
+                write_output(path, text)
+            except OutputError as exc:
+                log.warning("could not save %s: %s (%s)", path, exc.reason, exc.error)
+                again = self.seams.ask(self, t("Could not save the file"), exc.translated(t) + " " +
+                                       t("Nothing was lost: choose another place, for example your Documents folder."),
+                                       t("Choose another place"), t("Cancel"))
                 if not again:
                     self._note(self.save_status, lambda t: t("Not saved."))
                     return
