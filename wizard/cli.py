@@ -18,6 +18,9 @@ from wizard import TOOL_NAME, __version__
 from wizard.i18n import LANGUAGES, Translator, detect_language
 
 EXIT_TOOL_FAILED = 3
+"""Used wrongly, or an input or output that cannot be used (one line on standard error says which)."""
+EXIT_INTERNAL_ERROR = 4
+"""A bug in the tool itself: never the answer to any input, however hostile (the property tests check)."""
 log = logging.getLogger("wizard")
 
 
@@ -90,7 +93,10 @@ def make_settings(args: argparse.Namespace) -> Any:
 
 
 def make_probe(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    """The probe to run against, and a description of the source for the Diagnosis."""
+    """The probe to run against, behind the gate every answer passes (`wizard.probes.safe`), and a
+    description of the source for the Diagnosis."""
+    from wizard.probes.safe import SafeProbe
+
     if args.scenario and args.root:
         raise UsageError("--scenario and --root cannot be used together")
     if args.scenario:
@@ -98,15 +104,15 @@ def make_probe(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
 
         path = resolve_scenario(args.scenario)
         replay = ReplayProbe.load(path)
-        return replay, {"kind": "scenario", "path": str(path), "title": replay.title}
+        return SafeProbe(replay), {"kind": "scenario", "path": str(path), "title": replay.title}
     from wizard.probes.system import SystemProbe
 
     if args.root:
         root = Path(args.root)
         if not root.is_dir():
             raise UsageError(f"--root {args.root}: " + ("not a folder" if root.exists() else "no such folder"))
-        return SystemProbe(root=root), {"kind": "root", "path": str(root)}
-    return SystemProbe(), {"kind": "live"}
+        return SafeProbe(SystemProbe(root=root)), {"kind": "root", "path": str(root)}
+    return SafeProbe(SystemProbe()), {"kind": "live"}
 
 
 def resolve_scenario(name: str) -> Path:
@@ -155,9 +161,11 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
     """The terminal view (and the batch outputs: --json, --record, --diagram)."""
     from wizard import runner
     from wizard.checks.registry import ALL_CHECKS
+    from wizard.fileio import stream_fd
     from wizard.terminal import TerminalView
 
     t = Translator(lang)
+    check_outputs(args, t)
     settings = make_settings(args)
     only = _only(args.only)
     symptom = _symptom(args)
@@ -168,7 +176,8 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
 
         recorder = RecordingProbe(probe)
         probe = recorder
-    quiet = args.json == "-"
+    # An output on standard output (`--json -`, `--report /dev/stdout`, ...) keeps the terminal view off it.
+    quiet = any(stream_fd(str(x)) == 1 for x in (args.json, args.report, args.record, args.diagram) if x)
     view = TerminalView(t, stream=sys.stderr if quiet else sys.stdout)
     if not quiet:
         if symptom:
@@ -216,35 +225,63 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
         exported = redact_diagnosis(diag)
     failed = False
     if args.json:
-        failed |= not _write_output(args.json, _json_text(exported, lang), t)
+        failed |= not _write(args.json, _json_text(exported, lang), t, quiet)
     if args.diagram:
         from wizard.diagram import render_svg
 
-        failed |= not _write_output(args.diagram, render_svg(exported, t), t)
+        failed |= not _write(args.diagram, render_svg(exported, t), t, quiet)
     if args.report:
-        failed |= not _write_report(exported, Path(args.report), lang, t, quiet)
+        failed |= not _write_report(exported, args.report, lang, t, quiet)
     if recorder is not None:
-        try:
-            recorder.save(Path(args.record), title=f"Recorded on {diag.host.hostname}")
-        except OSError as exc:
-            print(t("Could not write the scenario to {path}: {error}", path=args.record,
-                    error=exc.strerror or str(exc)), file=sys.stderr)
-            failed = True
+        failed |= not _write(args.record, recorder.text(title=f"Recorded on {diag.host.hostname}"), t, quiet)
     return EXIT_TOOL_FAILED if failed else diag.exit_code()
 
 
-def _write_report(diag: Any, target: Path, lang: str, t: Translator, quiet: bool) -> bool:
-    from wizard.report import ReportWriteError, default_report_path, render_report, write_report
+def _write(target: str, text: str, t: Translator, quiet: bool, announce: bool = False) -> bool:
+    """Write one output through the one writer; say why in one line if it cannot be written."""
+    from wizard.fileio import OutputError, write_output
 
-    if target.is_dir():
-        target = target / default_report_path(diag).name
     try:
-        written = write_report(render_report(diag, lang), target)
-    except ReportWriteError as exc:
-        print(exc.translated(t), file=sys.stderr)
+        written = write_output(target, text)
+    except OutputError as exc:
+        print(exc.translated(t) + " " + t("The results above are complete."), file=sys.stderr)
         return False
-    print(t("Report written to {path}", path=str(written)), file=sys.stderr if quiet else sys.stdout)
+    if announce:
+        print(t("Report written to {path}", path=written), file=sys.stderr if quiet else sys.stdout)
     return True
+
+
+def _write_report(diag: Any, target: str, lang: str, t: Translator, quiet: bool) -> bool:
+    from wizard.report import default_report_path, render_report
+
+    if report_target_is_folder(target):
+        target = str(Path(target) / default_report_path(diag).name)
+    return _write(target, render_report(diag, lang), t, quiet, announce=True)
+
+
+def report_target_is_folder(target: str) -> bool:
+    """`--report DIR` puts the report in DIR under its default name (a real folder, not a link to one)."""
+    from wizard.fileio import stream_fd
+
+    return stream_fd(target) is None and Path(target).is_dir() and not Path(target).is_symlink()
+
+
+def check_outputs(args: argparse.Namespace, t: Translator) -> None:
+    """Refuse, before the run, outputs that name the same file or stream, or the scenario being replayed."""
+    from wizard.fileio import same_target
+
+    named = [(opt, getattr(args, attr)) for opt, attr in (("--json", "json"), ("--report", "report"),
+                                                           ("--record", "record"), ("--diagram", "diagram"))
+             if getattr(args, attr)]
+    named = [(opt, value) for opt, value in named if not (opt == "--report" and report_target_is_folder(value))]
+    for i, (opt_a, a) in enumerate(named):
+        for opt_b, b in named[i + 1:]:
+            if same_target(a, b):
+                raise UsageError(t("{first} and {second} name the same file ({path}); give each output its own.",
+                                   first=opt_a, second=opt_b, path=a))
+        if args.scenario and same_target(a, str(resolve_scenario(args.scenario))):
+            raise UsageError(t("{option} {path} is the scenario being replayed; writing it would destroy it.",
+                               option=opt_a, path=a))
 
 
 def _json_text(diag: Any, lang: str) -> str:
@@ -259,22 +296,6 @@ def _symptom(args: argparse.Namespace) -> dict[str, Any] | None:
     from wizard.knowledge.symptom import build_symptom
 
     return build_symptom(args.error_code or "", args.phase or "unknown")
-
-
-def _write_output(target: str, text: str, t: Translator) -> bool:
-    if target == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return True
-    from wizard.probes.scenario import write_text_atomic
-
-    try:
-        write_text_atomic(Path(target), text)
-    except OSError as exc:
-        print(t("Could not write {path}: {error}. The results above are complete; choose another place.",
-                path=target, error=exc.strerror or str(exc)), file=sys.stderr)
-        return False
-    return True
 
 
 def _start_gui(args: argparse.Namespace, lang: str, t: Translator) -> int | None:
@@ -300,14 +321,24 @@ def _start_gui(args: argparse.Namespace, lang: str, t: Translator) -> int | None
     return int(run_gui(args, lang))
 
 
-def _setup_logging() -> None:
-    import tempfile
+def _log_path() -> Path:
+    from wizard.appdata import log_path
 
-    try:
-        path = Path(tempfile.gettempdir()) / "vmbackup-wizard.log"
-        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
-    except OSError:
-        handler = logging.NullHandler()
+    return log_path()
+
+
+_LOG_HANDLER: list[logging.Handler] = []
+
+
+def _setup_logging() -> None:
+    from wizard.appdata import open_log
+
+    for old in _LOG_HANDLER:  # main() may run more than once in one process (tests, the smoke test)
+        log.removeHandler(old)
+        old.close()
+    _LOG_HANDLER.clear()
+    handler = open_log()
+    _LOG_HANDLER.append(handler)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
@@ -357,10 +388,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         from wizard.probes.scenario import ScenarioError
 
-        log.exception("unexpected failure")
         if isinstance(exc, ScenarioError):
+            log.warning("unusable scenario: %s", exc)
             print(f"{TOOL_NAME}: {exc}", file=sys.stderr)
-        else:
-            print(f"{TOOL_NAME}: {type(exc).__name__}: {exc} (details in the log file in the temp folder)",
-                  file=sys.stderr)
-        return EXIT_TOOL_FAILED
+            return EXIT_TOOL_FAILED
+        log.exception("unexpected failure")
+        print(f"{TOOL_NAME}: {type(exc).__name__}: {exc} (this is a bug in the tool; the details are in "
+              f"{_log_path()})", file=sys.stderr)
+        return EXIT_INTERNAL_ERROR

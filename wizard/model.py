@@ -68,6 +68,7 @@ class Component(StrEnum):
 
 
 COMPONENT_ORDER: tuple[str, ...] = tuple(c.value for c in Component)
+KNOWN_PLATFORMS = frozenset({"linux", "windows"})
 
 
 @dataclass(frozen=True)
@@ -231,9 +232,17 @@ class Diagnosis:
     def worst(self) -> Status | None:
         return worst([r.status for r in self.results])
 
+    @property
+    def platform_known(self) -> bool:
+        """Whether the run could tell what kind of machine this is (no check runs when it could not)."""
+        return self.host.os in KNOWN_PLATFORMS
+
     def exit_code(self) -> int:
-        """0: nothing worse than info; 1: warnings (or an incomplete diagnosis); 2: problems."""
+        """0: nothing worse than info; 1: warnings, or an incomplete diagnosis (checks that could not look,
+        a machine whose kind could not be told); 2: problems."""
         w = self.worst()
+        if not self.platform_known:
+            return 1
         if w is None or w in (Status.OK, Status.INFO):
             return 0
         if w is Status.PROBLEM:

@@ -22,6 +22,7 @@ from wizard.checks.base import Check, CheckContext, Facts, Finding, Settings, m
 from wizard.checks.facts import PROVIDERS
 from wizard.model import CheckResult, Diagnosis, HostInfo, Msg, Status
 from wizard.probes.base import Probe, is_unavailable
+from wizard.probes.safe import SafeProbe, finite
 from wizard.redact import strip_secrets
 
 
@@ -56,7 +57,7 @@ def _result(check: Check, finding: Finding, duration: float) -> CheckResult:
         fix=list(finding.fix),
         docs=list(finding.docs),
         error_codes=list(finding.error_codes),
-        evidence=strip_secrets(finding.evidence),
+        evidence=strip_secrets(finite(finding.evidence)),
         duration_s=round(duration, 3),
     )
 
@@ -123,6 +124,7 @@ def run(
     """Run the checks that apply to the probed platform; return the Diagnosis."""
     settings = settings or Settings()
     cancel = cancel or threading.Event()
+    probe = SafeProbe.wrap(probe)
     started = _dt.datetime.now().astimezone().replace(microsecond=0)
     t0 = time.monotonic()
     facts = Facts(PROVIDERS, probe, settings)

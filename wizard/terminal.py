@@ -8,6 +8,7 @@ display width, so Japanese (double-width) text wraps where it should.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import unicodedata
@@ -34,6 +35,20 @@ COLOURS = {
 RESET = "\033[0m"
 BOLD = "\033[1m"
 DIM = "\033[2m"
+
+
+_OWN_CODES = "|".join(re.escape(code[2:]) for code in {*COLOURS.values(), RESET, BOLD, DIM})
+# C0 and C1 control characters (tab and our own colour codes excepted), and the bidirectional overrides that
+# reorder what a terminal shows.
+_UNPRINTABLE = re.compile(r"\x1b(?!\[(?:" + _OWN_CODES + r"))|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]"
+                          r"|[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` safe to write to a terminal: machine data (a host name, a log line, an IMDS field) may hold
+    escape sequences that move the cursor, retitle the window or hide lines; each such character is shown
+    as a visible escape (`\\x1b`) instead. Only the wizard's own colour codes pass."""
+    return _UNPRINTABLE.sub(lambda mo: mo.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def char_width(ch: str) -> int:
@@ -108,6 +123,7 @@ class TerminalView:
         return f"{code}{text}{RESET}" if self.colour else text
 
     def _w(self, line: str = "") -> None:
+        line = printable(line)
         try:
             self.out.write(line + "\n")
         except UnicodeEncodeError:

@@ -20,6 +20,9 @@ def verdict(diag: Diagnosis, t: Translator) -> str:
 
 def _main_verdict(diag: Diagnosis, t: Translator) -> str:
     c = diag.counts()
+    if not diag.platform_known and not diag.cancelled:
+        return t("Could not tell what kind of machine this is, so nothing was checked. Run the wizard inside the "
+                 "Azure VM itself (Windows or Linux), or give --root a bundle collected from one.")
     if diag.cancelled:
         return t("The run was cancelled; the results below are incomplete.")
     if c["problem"]:

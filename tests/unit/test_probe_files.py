@@ -258,7 +258,7 @@ def test_read_file_that_may_not_be_opened_is_unreadable(
     def denied(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(fsroot, "open", denied, raising=False)
+    monkeypatch.setattr(fsroot.os, "open", denied)
     answer = read_file(path, None, None)
     assert (answer["exists"], answer["is_file"], answer["readable"]) == (True, True, False)
     assert answer["error"] == "Permission denied"

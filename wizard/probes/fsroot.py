@@ -26,6 +26,7 @@ When the tree comes from a bundle, `uid`, `gid` and `owner` describe the copy, n
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import re
 import stat as stat_module
@@ -206,7 +207,51 @@ def _error_text(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
-def read_file(real: Path, max_bytes: int | None, legacy_codepage: str | None) -> Answer:
+def open_regular(real: Path, root: Path | None = None) -> int:
+    """Open `real` for reading without ever blocking on it, and only if it is a regular file (inside
+    `root`, when given, judged on the file actually opened). Returns the descriptor; raises OSError
+    (EISDIR for a folder, EINVAL for a FIFO, device or socket, EXDEV for a file outside the root).
+
+    O_NONBLOCK makes opening a FIFO return at once instead of waiting for a writer; the checks run on
+    the opened descriptor, so swapping the file for a link or a pipe after a check changes nothing."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(real, flags)
+    try:
+        info = os.fstat(fd)
+        if stat_module.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "Is a folder", str(real))
+        if not stat_module.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(real))
+        if root is not None:
+            opened = _opened_path(fd, real)
+            if not _is_below(opened, Path(os.path.realpath(root))):
+                raise OSError(errno.EXDEV, "leads out of the --root folder", str(real))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _opened_path(fd: int, fallback: Path) -> Path:
+    """The real path of an open descriptor (Linux: /proc/self/fd), else the resolved name."""
+    try:
+        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        return Path(os.path.realpath(fallback))
+
+
+def read_regular(real: Path, max_bytes: int, root: Path | None = None) -> bytes:
+    """At most `max_bytes` from the start of a regular file (see `open_regular`); for small files
+    read whole by the program itself, like a host name or a scenario."""
+    fd = open_regular(real, root)
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read(max_bytes)
+
+
+def read_file(real: Path, max_bytes: int | None, legacy_codepage: str | None,
+              root: Path | None = None) -> Answer:
     """The `read_file` answer for a real path: the decoded last `max_bytes` bytes."""
     limit = _read_limit(max_bytes)
     answer: Answer = {"exists": False, "is_file": False, "readable": False, "size": None,
@@ -222,7 +267,7 @@ def read_file(real: Path, max_bytes: int | None, legacy_codepage: str | None) ->
     if not answer["is_file"]:
         return {**answer, "error": "not a regular file"}
     try:
-        text, truncated = _read_text(real, limit, legacy_codepage)
+        text, truncated = _read_text(real, limit, legacy_codepage, root)
     except OSError as exc:
         return {**answer, "error": _error_text(exc)}
     return {**answer, "readable": True, "text": text, "truncated": truncated}
@@ -234,8 +279,8 @@ def _read_limit(max_bytes: int | None) -> int:
     return min(int(max_bytes), MAX_READ_BYTES)
 
 
-def _read_text(real: Path, limit: int, legacy_codepage: str | None) -> tuple[str, bool]:
-    with open(real, "rb") as handle:
+def _read_text(real: Path, limit: int, legacy_codepage: str | None, root: Path | None = None) -> tuple[str, bool]:
+    with os.fdopen(open_regular(real, root), "rb") as handle:
         head = handle.read(4)
         size = handle.seek(0, os.SEEK_END)
         if size <= limit:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
-import errno
 import json
 import threading
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 
 from wizard import TOOL_NAME, __version__
 from wizard.probes.base import Answer, Probe, call_key, unavailable
+from wizard.probes.fsroot import read_regular
 
 SCENARIO_SCHEMA = 1
 MAX_SCENARIO_BYTES = 64 * 1024 * 1024
@@ -40,6 +40,11 @@ class RecordingProbe:
         self._inner = inner
         self._lock = threading.Lock()
         self.calls: list[dict[str, Any]] = []
+
+    @property
+    def gated(self) -> bool:
+        """Whether what it records already passed the gate (`wizard.probes.safe`)."""
+        return bool(getattr(self._inner, "gated", False))
 
     def call(self, probe: str, /, **args: Any) -> Answer:
         answer = self._inner.call(probe, **args)
@@ -59,28 +64,9 @@ class RecordingProbe:
             "calls": calls,
         }
 
-    def save(self, path: Path, title: str = "", description: str = "") -> None:
-        data = self.scenario(title, description)
-        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
-        write_text_atomic(path, text)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename it over: never a half file.
-
-    Refuses (OSError) to replace anything that is not an ordinary file: renaming over a device
-    node such as /dev/full would destroy it."""
-    path = Path(path)
-    if path.exists() and not path.is_file():
-        raise IsADirectoryError(errno.EISDIR, "Is a folder", str(path)) if path.is_dir() else \
-            OSError(errno.EEXIST, "Not an ordinary file (a device, pipe or socket)", str(path))
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    def text(self, title: str = "", description: str = "") -> str:
+        """The scenario file's text (write it with `wizard.fileio.write_output`)."""
+        return json.dumps(self.scenario(title, description), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
 class ReplayProbe:
@@ -116,16 +102,15 @@ class ReplayProbe:
     @classmethod
     def load(cls, path: Path) -> ReplayProbe:
         path = Path(path)
-        try:
-            size = path.stat().st_size
-            if size > MAX_SCENARIO_BYTES:
-                raise ScenarioError(f"{path} is {size} bytes; a scenario may be at most {MAX_SCENARIO_BYTES}")
-            raw = path.read_bytes()
+        try:  # a regular file only (a FIFO would hang the run), and bounded
+            raw = read_regular(path, MAX_SCENARIO_BYTES + 1)
         except OSError as exc:
             raise ScenarioError(f"cannot read scenario {path}: {exc.strerror or exc}") from exc
+        if len(raw) > MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"{path} is larger than {MAX_SCENARIO_BYTES} bytes, the most a scenario may be")
         try:
             data = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise ScenarioError(f"{path} is not a valid scenario (JSON): {exc}") from exc
         if not isinstance(data, dict):
             raise ScenarioError(f"{path} is not a scenario: the top level must be an object")

@@ -27,7 +27,7 @@ from typing import Any
 
 from wizard.probes import linux, machine, net, windows
 from wizard.probes.base import PROBE_NAMES, Answer, Probe, unavailable
-from wizard.probes.fsroot import FsRoot, is_windows_path, list_dir, read_file, stat_path
+from wizard.probes.fsroot import FsRoot, is_windows_path, list_dir, read_file, read_regular, stat_path
 
 Handler = Callable[..., Answer]
 
@@ -120,7 +120,7 @@ class SystemProbe:
         return net.http_get(url, headers, _clamp(timeout, self.http_timeout))
 
     def _read_file(self, path: str, max_bytes: int | None = None) -> Answer:
-        return read_file(self._fs.real(path), max_bytes, self.codepage_for(path))
+        return read_file(self._fs.real(path), max_bytes, self.codepage_for(path), self.root)
 
     def _stat(self, path: str) -> Answer:
         return stat_path(self._fs.real(path))
@@ -149,9 +149,11 @@ def bundle_platform(root: Path) -> dict[str, str]:
     elif names & {"etc", "var"}:
         out["system"] = "linux"
     hostname = ""
-    try:
-        hostname = (root / "etc" / "hostname").read_text(encoding="utf-8", errors="replace").strip()[:253]
-    except OSError:
+    try:  # through the same guard as every other read below the root: a regular file inside it
+        real = FsRoot(root).real("/etc/hostname")
+        raw = read_regular(real, 4096, root)
+        hostname = raw.decode("utf-8", "replace").strip().splitlines()[0][:253] if raw.strip() else ""
+    except (OSError, ValueError):
         pass
     out["hostname"] = hostname or root.resolve().name
     return out
