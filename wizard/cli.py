@@ -16,16 +16,19 @@ from typing import Any, NoReturn
 
 from wizard import TOOL_NAME, __version__
 from wizard.i18n import LANGUAGES, Translator, detect_language
+from wizard.launch import (
+    EXIT_INTERNAL_ERROR,
+    EXIT_TOOL_FAILED,
+    UsageError,
+    finish,
+    make_probe,
+    make_settings,
+    only_ids,
+    resolve_scenario,
+    symptom_of,
+)
 
-EXIT_TOOL_FAILED = 3
-"""Used wrongly, or an input or output that cannot be used (one line on standard error says which)."""
-EXIT_INTERNAL_ERROR = 4
-"""A bug in the tool itself: never the answer to any input, however hostile (the property tests check)."""
 log = logging.getLogger("wizard")
-
-
-class UsageError(Exception):
-    """Wrong use of the command line; the message is for the user."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,73 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--diagram", metavar="PATH", help="write the phase diagram (SVG) to PATH")
     p.add_argument("--report", metavar="PATH",
                    help="write the HTML report to PATH (a folder: the default file name inside it)")
+    p.add_argument("--verbose", action="store_true",
+                   help="terminal view: every result with its details, not only the causes")
     p.add_argument("--redact", action="store_true",
                    help="mask host names, IP/MAC addresses, subscription/resource/VM ids and user names "
-                        "in the report, JSON and diagram")
+                        "on the screen and in the report, JSON, recording and diagram")
     p.add_argument("--screenshots", metavar="DIR",
                    help="wizard: save a PNG of every page to DIR after a --scenario run, then exit")
     p.add_argument("--smoke-test", action="store_true",
                    help="check the bundled catalogs, templates, scenarios, report and wizard pages, then exit")
     p.add_argument("--version", action="store_true", help="print the version and exit")
     return p
-
-
-def _port(value: int | None, name: str) -> int | None:
-    if value is not None and not 1 <= value <= 65535:
-        raise UsageError(f"{name} must be between 1 and 65535")
-    return value
-
-
-def make_settings(args: argparse.Namespace) -> Any:
-    from wizard.checks.base import Settings
-
-    s = Settings()
-    if args.wireserver:
-        s.wireserver = args.wireserver.strip()
-    if _port(args.wireserver_port, "--wireserver-port"):
-        s.wireserver_port = args.wireserver_port
-    if _port(args.hostplugin_port, "--hostplugin-port"):
-        s.hostplugin_port = args.hostplugin_port
-    if args.imds:
-        host, sep, port = args.imds.strip().rpartition(":")
-        if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-            raise UsageError("--imds takes HOST:PORT, for example 127.0.0.1:8080")
-        s.imds = f"{host}:{int(port)}"
-    return s
-
-
-def make_probe(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    """The probe to run against, behind the gate every answer passes (`wizard.probes.safe`), and a
-    description of the source for the Diagnosis."""
-    from wizard.probes.safe import SafeProbe
-
-    if args.scenario and args.root:
-        raise UsageError("--scenario and --root cannot be used together")
-    if args.scenario:
-        from wizard.probes.scenario import ReplayProbe
-
-        path = resolve_scenario(args.scenario)
-        replay = ReplayProbe.load(path)
-        return SafeProbe(replay), {"kind": "scenario", "path": str(path), "title": replay.title}
-    from wizard.probes.system import SystemProbe
-
-    if args.root:
-        root = Path(args.root)
-        if not root.is_dir():
-            raise UsageError(f"--root {args.root}: " + ("not a folder" if root.exists() else "no such folder"))
-        return SafeProbe(SystemProbe(root=root)), {"kind": "root", "path": str(root)}
-    return SafeProbe(SystemProbe()), {"kind": "live"}
-
-
-def resolve_scenario(name: str) -> Path:
-    """A scenario path, or the name of a shipped one (`healthy-linux` -> resources/scenarios/...)."""
-    p = Path(name)
-    if p.exists():
-        return p
-    from wizard.paths import resource
-
-    shipped = resource("scenarios", name if name.endswith(".json") else name + ".json")
-    return shipped if shipped.exists() else p
 
 
 def _list_checks(t: Translator) -> int:
@@ -145,30 +92,19 @@ def _list_error_codes(t: Translator) -> int:
     return 0
 
 
-def _only(value: str | None) -> list[str] | None:
-    if not value:
-        return None
-    from wizard.checks.registry import by_id
-
-    ids = [x.strip() for x in value.split(",") if x.strip()]
-    unknown = [x for x in ids if x not in by_id()]
-    if unknown:
-        raise UsageError(f"unknown check id(s): {', '.join(unknown)} (see --list-checks)")
-    return ids
-
-
 def run_terminal(args: argparse.Namespace, lang: str) -> int:
-    """The terminal view (and the batch outputs: --json, --record, --diagram)."""
+    """The terminal view (and the batch outputs: --json, --report, --record, --diagram)."""
     from wizard import runner
     from wizard.checks.registry import ALL_CHECKS
     from wizard.fileio import stream_fd
-    from wizard.terminal import TerminalView
+    from wizard.present import build_answer
+    from wizard.present.terminal import TerminalView
 
     t = Translator(lang)
     check_outputs(args, t)
     settings = make_settings(args)
-    only = _only(args.only)
-    symptom = _symptom(args)
+    only = only_ids(args.only)
+    symptom = symptom_of(args.error_code, args.phase)
     probe, source = make_probe(args)
     recorder = None
     if args.record:
@@ -178,12 +114,11 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
         probe = recorder
     # An output on standard output (`--json -`, `--report /dev/stdout`, ...) keeps the terminal view off it.
     quiet = any(stream_fd(str(x)) == 1 for x in (args.json, args.report, args.record, args.diagram) if x)
-    view = TerminalView(t, stream=sys.stderr if quiet else sys.stdout)
+    view = TerminalView(t, stream=sys.stderr if quiet else sys.stdout, verbose=args.verbose, masked=args.redact)
     if not quiet:
-        if symptom:
-            view.symptom_card(symptom)
         total = sum(1 for c in ALL_CHECKS if only is None or c.id in only)
-        view.header(total, source.get("path") if source.get("kind") == "scenario" else None)
+        view.header(total, str(source.get("title") or source.get("path")) if source.get("kind") == "scenario"
+                    else None)
 
     cancel = threading.Event()
     box: dict[str, Any] = {}
@@ -209,27 +144,21 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
             return EXIT_TOOL_FAILED
     if "error" in box:
         raise box["error"]
-    diag = box["diag"]
-    diag.source = source
-    diag.symptom = symptom
-    if symptom:
-        from wizard.knowledge.symptom import order_results
-
-        diag.results = order_results(diag.results, symptom)
-    if not quiet:
-        view.report(diag)
+    diag = finish(box["diag"], source, symptom)
     exported = diag
     if args.redact:
         from wizard.report import redact_diagnosis
 
         exported = redact_diagnosis(diag)
+    if not quiet:
+        view.report(build_answer(exported, lang))
     failed = False
     if args.json:
         failed |= not _write(args.json, _json_text(exported, lang), t, quiet)
     if args.diagram:
-        from wizard.diagram import render_svg
+        from wizard.present.diagram import render_svg
 
-        failed |= not _write(args.diagram, render_svg(exported, t), t, quiet)
+        failed |= not _write(args.diagram, render_svg(build_answer(exported, lang).diagram, t), t, quiet)
     if args.report:
         failed |= not _write_report(exported, args.report, lang, t, quiet)
     if recorder is not None:
@@ -288,14 +217,6 @@ def _json_text(diag: Any, lang: str) -> str:
     from wizard.jsonio import dumps
 
     return dumps(diag, lang)
-
-
-def _symptom(args: argparse.Namespace) -> dict[str, Any] | None:
-    if not args.error_code and not args.phase:
-        return None
-    from wizard.knowledge.symptom import build_symptom
-
-    return build_symptom(args.error_code or "", args.phase or "unknown")
 
 
 def _start_gui(args: argparse.Namespace, lang: str, t: Translator) -> int | None:

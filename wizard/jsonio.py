@@ -13,6 +13,8 @@ from typing import Any
 
 from wizard.i18n import Translator
 from wizard.model import CheckResult, Diagnosis, HostInfo
+from wizard.present.answer import Answer, build_answer
+from wizard.probes.safe import finite
 
 JSON_SCHEMA = 1
 
@@ -71,11 +73,29 @@ def diagnosis_to_json(diag: Diagnosis, lang: str) -> dict[str, Any]:
         "case": dict(diag.case),
         "results": [_result_doc(r, t) for r in diag.results],
         "counts": diag.counts(),
+        "answer": answer_doc(build_answer(diag, lang)),
+    }
+
+
+def answer_doc(answer: Answer) -> dict[str, Any]:
+    """What every presenter shows, as the answer layer worked it out: the verdict, the causes in order with
+    the results that follow from each, the order of every result, the diagram's state, the terms used."""
+    return {
+        "verdict": answer.verdict,
+        "verdict_status": answer.verdict_status.value,
+        "causes": [{"id": c.cause.id, "consequences": [f.id for f in c.consequences]} for c in answer.causes],
+        "order": list(answer.order),
+        "diagram": {"components": {comp.value: (status.value if status else None)
+                                   for comp, status in answer.diagram.statuses.items()},
+                    "broken_links": sorted(c.value for c in answer.diagram.broken)},
+        "glossary": [g.key for g in answer.glossary],
     }
 
 
 def dumps(diag: Diagnosis, lang: str) -> str:
-    return json.dumps(diagnosis_to_json(diag, lang), ensure_ascii=False, indent=2) + "\n"
+    # NaN and infinities never reach JSON: the gate already turns them into null; this catches any a check
+    # computed itself (allow_nan=False would otherwise stop the write).
+    return json.dumps(finite(diagnosis_to_json(diag, lang)), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def _result_from_doc(document: dict[str, Any]) -> CheckResult:

@@ -88,17 +88,29 @@ class Msg:
 
 @dataclass(frozen=True)
 class FixStep:
-    """One numbered step of a fix; `command` is an exact command to copy (never translated)."""
+    """One numbered step of a fix; `command` is an exact command to copy (never translated).
+
+    `platform` ("linux"/"windows"), `family` (the Linux package family: "apt", "dnf", "zypper") and
+    `shell` ("sh", "powershell", "cmd") say where the step applies and what its command is written for;
+    None means everywhere (or, for the shell, worked out from the command: `wizard.present.steps`)."""
 
     text: Msg
     command: str | None = None
+    platform: str | None = None
+    shell: str | None = None
+    family: str | None = None
 
     def to_dict(self) -> dict[str, JSONValue]:
-        return {"text": self.text.to_dict(), "command": self.command}
+        out: dict[str, JSONValue] = {"text": self.text.to_dict(), "command": self.command}
+        for key in ("platform", "shell", "family"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, JSONValue]) -> FixStep:
-        return cls(Msg.from_dict(data["text"]), data.get("command"))
+        return cls(Msg.from_dict(data["text"]), data.get("command"), data.get("platform"), data.get("shell"),
+                   data.get("family"))
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from wizard import TOOL_NAME, __version__
-from wizard.checks.base import Check, CheckContext, Facts, Finding, Settings, m
+from wizard.checks.base import Check, CheckContext, Facts, Finding, m
 from wizard.checks.facts import PROVIDERS
 from wizard.model import CheckResult, Diagnosis, HostInfo, Msg, Status
 from wizard.probes.base import Probe, is_unavailable
 from wizard.probes.safe import SafeProbe, finite
 from wizard.redact import strip_secrets
+from wizard.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from gui_helpers import FakeSeams, replay
 from PySide6.QtCore import QThread, QtMsgType, qInstallMessageHandler
 from shiboken6 import isValid
 
-from wizard.checks.base import Settings
 from wizard.gui.session import Session
 from wizard.gui.window import BackupWizard
+from wizard.settings import Settings
 
 GUI_DIR = Path(__file__).resolve().parent
 

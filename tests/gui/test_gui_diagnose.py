@@ -8,11 +8,11 @@ import pytest
 from gui_helpers import GatedProbe, replay
 from PySide6.QtCore import QCoreApplication
 
-from wizard.checks.base import Settings
 from wizard.checks.registry import ALL_CHECKS
 from wizard.gui.pages import PageId
 from wizard.gui.worker import RunController, RunJob
 from wizard.model import Status
+from wizard.settings import Settings
 
 CANCELLED = "Not checked: the run was cancelled."
 TCP_CHECKS = {"net.wireserver_port80", "net.wireserver_port32526"}

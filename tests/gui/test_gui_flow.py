@@ -6,15 +6,16 @@ from typing import Any
 
 import pytest
 from gui_helpers import GatedProbe, finish_run, replay, to_page
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from wizard import runner
 from wizard.checks.registry import ALL_CHECKS
 from wizard.gui.pages import PageId
-from wizard.gui.summary import plain_summary
 from wizard.i18n import Translator
-from wizard.labels import status_label
-from wizard.verdict import verdict
+from wizard.present import build_answer
+from wizard.present.labels import status_label
+from wizard.present.summary import plain_summary
 
 SCENARIOS = ["healthy-linux", "healthy-windows", "linux-firewall-drops-wireserver", "windows-vss-writer-failed-ja",
              "not-azure", "linux-not-root"]
@@ -49,29 +50,35 @@ def test_the_whole_flow_shows_every_result(qtbot: Any, make_wizard: Any, seams: 
     window.next()
     results = window.results_page
     assert window.currentId() == PageId.RESULTS
-    assert results.verdict_text.text() == verdict(diag, t)
+    answer = build_answer(diag, "en")
+    assert results.verdict_text.text() == answer.verdict
     assert sorted(results.visible_ids()) == sorted(want)
-    assert results.detail.shown == results.visible_ids()[0]
+    assert results.visible_ids() == list(answer.order)
+    assert results.detail.shown == answer.order[0]
     worst = min(diag.results, key=lambda r: r.status.rank)
     assert diag.result(results.visible_ids()[0]).status is worst.status
 
     window.next()
     assert window.currentId() == PageId.SAVE
-    assert window.save_page.preview.toPlainText() == plain_summary(diag, t)
+    assert window.save_page.preview.toPlainText() == plain_summary(answer)
     assert seams.named("error") == []
 
 
-def test_results_are_grouped_by_phase_problems_first(qtbot: Any, make_wizard: Any) -> None:
+def test_the_cause_leads_with_its_consequences_under_it(qtbot: Any, make_wizard: Any) -> None:
     window = make_wizard("linux-firewall-drops-wireserver")
     to_page(qtbot, window, PageId.RESULTS)
     tree = window.results_page.tree
     groups = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
-    assert groups == ["Take Snapshot phase", "Transfer data to vault phase"]
-    take = tree.topLevelItem(0)
-    ranks = [window.session.diagnosis.result(take.child(i).data(0, 0x0100)).status.rank
-             for i in range(take.childCount())]
-    assert ranks == sorted(ranks) and ranks[0] == 0
-    transfer = tree.topLevelItem(1)
+    assert groups[0] == "What needs attention" and groups[-1] == "Transfer data to vault phase"
+    assert all(" › " in g for g in groups[1:-1])
+    attention = tree.topLevelItem(0)
+    assert attention.childCount() == 1
+    cause = attention.child(0)
+    assert cause.data(0, Qt.ItemDataRole.UserRole) == "net.firewall"
+    assert [cause.child(i).data(0, Qt.ItemDataRole.UserRole) for i in range(cause.childCount())] == [
+        "net.wireserver_port80", "net.wireserver_port32526", "net.wireserver_versions", "net.hostplugin_health"]
+    assert window.results_page.detail.shown == "net.firewall"
+    transfer = tree.topLevelItem(tree.topLevelItemCount() - 1)
     assert transfer.childCount() == 1 and "back end" in transfer.child(0).text(0)
 
 

@@ -8,10 +8,10 @@ from gui_helpers import to_page
 from PySide6.QtWidgets import QWizard
 
 from wizard.gui.pages import PageId
-from wizard.gui.summary import plain_summary
 from wizard.gui.window import LANGUAGE_BUTTON
 from wizard.i18n import Translator
-from wizard.verdict import verdict
+from wizard.present import build_answer
+from wizard.present.summary import plain_summary
 
 JA = Translator("ja")
 EN = Translator("en")
@@ -40,18 +40,18 @@ def test_switching_language_on_the_results_page_and_back(qtbot: Any, make_wizard
     to_page(qtbot, window, PageId.RESULTS)
     diag = window.session.diagnosis
     english = visible_texts(window)
-    assert english["verdict"] == verdict(diag, EN)
+    assert english["verdict"] == build_answer(diag, "en").verdict
     assert english["title"] == "VM Backup Wizard" and english["tab"] == "&Findings"
 
     window.button(LANGUAGE_BUTTON).click()
     japanese = visible_texts(window)
     assert window.session.lang == "ja"
-    assert japanese["verdict"] == verdict(diag, JA)
+    assert japanese["verdict"] == build_answer(diag, "ja").verdict
     for key in ("page", "next", "tab", "only", "group", "status", "finding", "welcome", "symptom_label",
                 "diagnose_header"):
         assert japanese[key] != english[key], key
     assert japanese["next"] == JA("&Next >") and japanese["tab"] == JA("&Findings")
-    assert japanese["group"] == JA("Take Snapshot phase")
+    assert japanese["group"] == JA("What needs attention")
     assert window.results_page.detail.shown == window.results_page.visible_ids()[0], "the selection is kept"
 
     window.button(LANGUAGE_BUTTON).click()
@@ -75,9 +75,9 @@ def test_the_save_page_summary_follows_the_language(qtbot: Any, make_wizard: Any
     window = make_wizard("windows-vss-writer-failed-ja", lang="ja")
     to_page(qtbot, window, PageId.SAVE)
     diag = window.session.diagnosis
-    assert window.save_page.preview.toPlainText() == plain_summary(diag, JA)
+    assert window.save_page.preview.toPlainText() == plain_summary(build_answer(diag, "ja"))
     window.session.set_language("en")
-    assert window.save_page.preview.toPlainText() == plain_summary(diag, EN)
+    assert window.save_page.preview.toPlainText() == plain_summary(build_answer(diag, "en"))
 
 
 def test_qt_own_texts_follow_the_language(qtbot: Any) -> None:

@@ -81,7 +81,9 @@ def test_what_the_user_typed_goes_into_the_diagnosis(qtbot: Any, make_wizard: An
     assert diag.symptom["phase"] == "take_snapshot"
     assert diag.case == {"activity_id": "d3e7a3c4-0000-4f7a-9e1b-1234567890ab", "started": "since Monday",
                          "tried": "restarted the VM"}
-    assert diag.results[0].id == "res.vss", "the related check with a problem comes first"
+    answer = window.session.answer()
+    assert answer is not None and answer.cause_ids[0] == "res.vss", "the related check with a problem leads"
+    assert answer.findings["res.vss"].related
 
 
 def test_changing_the_symptom_after_the_run_updates_without_running_again(qtbot: Any, make_wizard: Any) -> None:
@@ -93,8 +95,10 @@ def test_changing_the_symptom_after_the_run_updates_without_running_again(qtbot:
     window.back()
     window.symptom_page.code_edit.setText("ExtensionFailedVssWriterInBadState")
     window.next()
-    assert window.diagnose_page.isComplete() and window.session.diagnosis is first
-    assert first.symptom is not None and first.symptom["code"] == "ExtensionFailedVssWriterInBadState"
+    again = window.session.diagnosis
+    assert window.diagnose_page.isComplete() and again is not first and again.results == first.results
+    assert again.symptom is not None and again.symptom["code"] == "ExtensionFailedVssWriterInBadState"
+    assert first.symptom is None, "the finished diagnosis is never changed, only finished anew"
 
 
 def test_the_sub_task_hint_and_mnemonics(qtbot: Any, make_wizard: Any) -> None:

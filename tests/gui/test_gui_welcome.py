@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from gui_helpers import replay
 
-from wizard import __version__
-from wizard.gui import elevation
+from wizard import __version__, elevation
 
 LIVE = {"kind": "live"}
 

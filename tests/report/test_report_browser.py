@@ -18,8 +18,8 @@ from report_data import (
     with_case,
 )
 
-from wizard.jsonio import diagnosis_to_json
 from wizard.fileio import write_output
+from wizard.jsonio import diagnosis_to_json
 from wizard.report import render_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -167,13 +167,16 @@ def test_unknown_error_code_shows_the_note_and_suggestions() -> None:
     assert "UserErrorGuestAgentStatusUnavailable" in text
 
 
-def test_findings_are_worst_first_and_ok_results_are_not_findings() -> None:
+def test_findings_follow_the_answer_and_ok_results_are_not_findings() -> None:
+    from wizard.present import build_answer
+
     diag = scenario("linux-not-root")
     html = render_report(diag, "en")
-    order = re.findall(r'<article class="card finding status-(\w+)" id="check-([\w.]+)"', html)
-    ranks = ["problem", "warning", "error", "not_checked", "info"]
-    assert [s for s, _ in order] == sorted((s for s, _ in order), key=ranks.index)
-    assert {i for _, i in order} == {r.id for r in diag.results if r.status.value != "ok"}
+    card = r'<(?:article class="card finding|section class="consequence) status-\w+" id="check-([\w.]+)"'
+    shown = re.findall(card, html)
+    answer = build_answer(diag, "en")
+    assert shown == [i for i in answer.order if answer.findings[i].status.value != "ok"]
+    assert set(shown) == {r.id for r in diag.results if r.status.value != "ok"}
 
 
 def test_status_is_a_symbol_and_a_word() -> None:
@@ -195,8 +198,9 @@ def test_japanese_page_is_japanese() -> None:
 
 def test_diagram_is_inline_with_prefixed_ids() -> None:
     from wizard.i18n import Translator
+    from wizard.present import build_answer
 
-    svg = inline_diagram(scenario("high-cpu"), Translator("en"))
+    svg = inline_diagram(build_answer(scenario("high-cpu"), "en"), Translator("en"))
     assert svg.startswith('<svg role="img" aria-labelledby="dg-diagram-title dg-diagram-desc"')
     assert "<?xml" not in svg
     assert all(i.startswith("dg-") for i in re.findall(r'\bid="([^"]*)"', svg))

@@ -98,7 +98,9 @@ def test_terminal_view_lists_every_check_and_a_verdict(tmp_path: Path, capsys: p
     out = capsys.readouterr().out
     assert "Demo: replaying a recorded scenario" in out
     assert "Not running as root (user azureuser)" in out
-    assert "sudo vmbackup-wizard --cli" in out
+    from wizard.elevation import sudo_command
+
+    assert sudo_command() in out, "the real command that starts this wizard again as root"
     assert "Summary:" in out
     assert "\033[" not in out  # not a TTY: no colour
     assert code in (1, 2)

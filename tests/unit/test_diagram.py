@@ -12,20 +12,11 @@ from xml.etree.ElementTree import Element
 import pytest
 from defusedxml import ElementTree
 
-from wizard import diagram
-from wizard.diagram import (
-    FONT_FAMILY,
-    NODE_W,
-    STYLES,
-    WIDTH,
-    component_statuses,
-    fit_text,
-    render_svg,
-    text_width,
-    wrap_text,
-)
 from wizard.i18n import Translator
 from wizard.model import CheckResult, Component, Diagnosis, HostInfo, Msg, Phase, Status
+from wizard.present import diagram
+from wizard.present.diagram import FONT_FAMILY, NODE_W, STYLES, WIDTH, render_svg, state_for
+from wizard.present.linebreak import fit_text, text_width, wrap_text
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -35,7 +26,7 @@ JA = {
     "VM agent": "VM エージェント",
     "Backup extension": "バックアップ拡張機能",
     "In-guest firewall / proxy": "VM 内部（OS）のファイアウォール / プロキシ",
-    "WireServer": "Wire Server",
+    "Wire Server": "Wire Server",
     "Snapshot on the host": "ホスト上のスナップショット",
     "Recovery Services vault": "Recovery Services コンテナー",
     "CPU, memory, disks, VSS / fsfreeze": "CPU、メモリ、ディスク、VSS / fsfreeze",
@@ -158,9 +149,10 @@ def test_title_and_desc_for_screen_readers() -> None:
     assert title is not None and desc is not None
     assert title.text == "Azure VM Backup: the two phases of a backup job, with this VM's results"
     assert desc.text is not None
-    assert "WireServer: Problem." in desc.text and "Guest OS: Warning." in desc.text
+    assert "In-guest firewall / proxy: Problem." in desc.text and "Guest OS: Warning." in desc.text
     assert "VM agent: Info." in desc.text and "Recovery Services vault: Not checked (Azure side)." in desc.text
-    assert "The link into WireServer is drawn broken" in desc.text
+    assert "The link into In-guest firewall / proxy is drawn broken" in desc.text
+    assert "The link into the Wire Server is drawn broken because the VM could not reach it." in desc.text
     assert "without passing through the VM's network interface" in desc.text
     plain = _parse(render_svg(None, EN))
     assert plain.find(f"{SVG}title").text == "Azure VM Backup: the two phases of a backup job"  # type: ignore[union-attr]
@@ -195,33 +187,39 @@ def test_text_is_escaped() -> None:
 
 
 def test_component_statuses_are_the_worst_of_their_results() -> None:
-    statuses = component_statuses(failed_wireserver())
-    assert statuses[Component.WIRESERVER] is Status.PROBLEM
+    statuses = state_for(failed_wireserver(), EN).statuses
     assert statuses[Component.GUEST] is Status.WARNING
     assert statuses[Component.AGENT] is Status.INFO
-    assert statuses[Component.NETWORK_PATH] is Status.OK
     assert statuses[Component.VAULT] is None
-    assert set(component_statuses(None).values()) == {None}
+    assert set(state_for(None, EN).statuses.values()) == {None}
 
 
-def test_failed_wireserver_colours_the_node_and_breaks_its_link() -> None:
+def test_an_unreachable_wire_server_breaks_the_path_not_the_wire_server() -> None:
+    """Port 80 timed out: the failure lives on the way there (the in-guest firewall / proxy box), and the
+    link into the Wire Server is drawn broken; the Wire Server itself only shows what it answered."""
     ids = _by_id(_parse(render_svg(failed_wireserver(), EN)))
-    node = ids["node-wireserver"]
-    assert node.get("fill") == STYLES[Status.PROBLEM].fill
-    assert node.get("stroke") == STYLES[Status.PROBLEM].stroke
-    assert "status-problem" in (ids["component-wireserver"].get("class") or "")
+    path = ids["node-network_path"]
+    assert path.get("fill") == STYLES[Status.PROBLEM].fill
+    assert "status-problem" in (ids["component-network_path"].get("class") or "")
     assert "broken" in (ids["link-wireserver"].get("class") or "")
     assert "break-wireserver" in ids
     red_lines = [el for el in ids["break-wireserver"] if el.tag == f"{SVG}line"]
     assert len(red_lines) == 2 and all(el.get("stroke") == STYLES[Status.PROBLEM].stroke for el in red_lines)
-    assert ids["status-wireserver-0"].text == "Problem"
-    # Components that are fine keep intact links and their own colours.
-    for comp in ("agent", "extension", "network_path", "snapshot"):
+    assert ids["node-wireserver"].get("fill") == STYLES[Status.ERROR].fill, "only its own failed check"
+    assert ids["status-wireserver-0"].text != "Problem"
+    for comp in ("agent", "extension", "snapshot"):
         assert "broken" not in (ids[f"link-{comp}"].get("class") or ""), comp
         assert f"break-{comp}" not in ids
-    assert ids["node-network_path"].get("fill") == STYLES[Status.OK].fill
     assert ids["node-guest"].get("fill") == STYLES[Status.WARNING].fill
     assert ids["node-extension"].get("fill") == STYLES[Status.NOT_CHECKED].fill
+
+
+def test_a_wire_server_that_answers_with_an_error_is_painted_itself() -> None:
+    answered = CheckResult("net.wireserver_versions", Status.PROBLEM, Component.WIRESERVER, Phase.TAKE_SNAPSHOT,
+                           Msg("t"), Msg("s"), evidence={"outcome": "ok", "status": 503})
+    state = state_for(_diagnosis([answered]), EN)
+    assert state.statuses[Component.WIRESERVER] is Status.PROBLEM
+    assert state.statuses[Component.NETWORK_PATH] is None
 
 
 @pytest.mark.parametrize("status", list(Status))

@@ -109,7 +109,7 @@ def test_backup_real_sample_is_ok_and_file_system_consistent() -> None:
     assert r.error_codes == []
     inner = r.evidence["inner_report"]
     assert inner["health_code"] == 1 and inner["consistency"] == "fileSystemConsistent"
-    assert "DERIVED" in inner["consistency_source"]
+    assert "read from" in inner["consistency_source"]
     assert inner["telemetry"]["hostStatusCodeDoSnapshot"] == "200"
     assert inner["extension_version"] == "1.0.9150.0"
     assert r.evidence["outer_status"]["status"] == "success"
@@ -172,7 +172,7 @@ def test_backup_variant_fsfreeze_121_is_a_problem_with_log_mounts() -> None:
     assert r.why is not None and "fsfreeze" in r.why.id
     assert r.fix[0].text.params["mounts"] == "/boot, /usr/sap"
     assert r.evidence["extension_log"]["mounts"] == ["/boot", "/usr/sap"]
-    assert "DERIVED" in r.evidence["portal_code_note"]
+    assert "worked out from" in r.evidence["portal_code_note"]
     assert r.evidence["health_colour"] == "yellow"
 
 
@@ -369,9 +369,9 @@ def test_windows_backup_not_installed_reads_handler_state_and_aggregate_status()
     states = {e["key"]: e for e in r.evidence["handler_state"]}
     assert states[key]["subkeys"][0]["values"] == {"State": "NotInstalled"}
     assert states["HKLM\\SOFTWARE\\Microsoft\\Windows Azure\\HandlerState"]["exists"] is False
-    assert "UNCONFIRMED" in r.evidence["handler_state_note"]
+    assert "not confirmed by public documentation" in r.evidence["handler_state_note"]
     agg = r.evidence["aggregate_status"]
-    assert agg["guest_agent"]["version"] == "2.7.41491.1102" and "UNCONFIRMED" in agg["note"]
+    assert agg["guest_agent"]["version"] == "2.7.41491.1102" and "not confirmed by public documentation" in agg["note"]
     keys = [a["key"] for p, a in probe.calls if p == "registry"]
     assert set(ext.WIN_HANDLER_STATE_KEYS) <= set(keys)
 
@@ -424,7 +424,7 @@ def test_others_malformed_status_counts_as_failed() -> None:
     assert r.status is Status.WARNING
     assert r.evidence["extensions"][0]["state"] == "malformed"
     assert "must be an array" in r.evidence["extensions"][0]["error"]
-    assert "UNCONFIRMED" in r.evidence["note"]
+    assert "not confirmed by public documentation" in r.evidence["note"]
 
 
 def test_others_all_ok() -> None:

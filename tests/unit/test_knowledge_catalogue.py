@@ -140,7 +140,7 @@ def test_to_dict_has_the_symptom_shape() -> None:
     assert data["title"] == {"id": entry.title.id, "params": {}}
     assert data["meaning"]["id"] == entry.meaning.id
     assert data["steps"][0] == {"text": {"id": entry.steps[0].text.id, "params": {}},
-                                "command": entry.steps[0].command}
+                                "command": entry.steps[0].command, "platform": "windows"}
     assert data["docs"][0]["url"].startswith("https://learn.microsoft.com/")
     assert data["related_checks"] == list(entry.related_checks)
     assert all(FixStep.from_dict(s) == step for s, step in zip(data["steps"], entry.steps, strict=True))

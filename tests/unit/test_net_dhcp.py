@@ -53,7 +53,7 @@ def test_dhcp_enabled_is_ok_and_loopback_ignored() -> None:
     assert r.summary.params == {"alias": "Ethernet", "index": 6}
     assert [i["index"] for i in r.evidence["interfaces"]] == [6]
     assert r.evidence["guest_registry"] == {"DHCPStatus": "Enabled"}
-    assert "UNCONFIRMED" in r.evidence["guest_registry_note"]
+    assert "not confirmed by public documentation" in r.evidence["guest_registry_note"]
 
 
 def test_static_primary_is_problem() -> None:

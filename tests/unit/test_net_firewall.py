@@ -289,7 +289,7 @@ def test_windows_nothing_blocks_is_ok() -> None:
                               win_rule(Action="Allow", RemoteAddress=["168.63.129.16"])]))
     assert r.status is Status.OK
     assert r.evidence["active_profiles"] == ["Public"]
-    assert "UNCONFIRMED" in r.evidence["note"]
+    assert "not confirmed by public documentation" in r.evidence["note"]
 
 
 def test_windows_block_rule_is_problem() -> None:

@@ -9,7 +9,6 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from wizard import runner
-from wizard.checks.base import Settings
 from wizard.checks.facts import IMDS_INSTANCE_PATH
 from wizard.checks.net import imds
 from wizard.checks.registry import ALL_CHECKS
@@ -17,6 +16,7 @@ from wizard.model import CheckResult, Component, Status
 from wizard.probes.base import Answer, unavailable
 from wizard.probes.fake import FakeSystem
 from wizard.probes.fake import OverlayProbe as Overlay
+from wizard.settings import Settings
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "imds"
 IMDS_URL = "http://169.254.169.254:80" + IMDS_INSTANCE_PATH

@@ -17,13 +17,13 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from wizard import runner
-from wizard.checks.base import Settings
 from wizard.checks.net import wireserver
 from wizard.checks.registry import ALL_CHECKS
 from wizard.model import CheckResult, Component, Status
 from wizard.probes.base import unavailable
 from wizard.probes.fake import FakeSystem
 from wizard.probes.fake import OverlayProbe as Overlay
+from wizard.settings import Settings
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 WS = "168.63.129.16"
@@ -194,7 +194,7 @@ def test_windows_non_admin_timeout_is_inconclusive(check_id: str, port: int) -> 
     assert r.status is Status.NOT_CHECKED
     assert "not running as Administrator" in r.summary.id
     assert "only Administrators and SYSTEM" in r.summary.id
-    assert "UNCONFIRMED" in r.evidence["note"]
+    assert "not confirmed by public documentation" in r.evidence["note"].lower()
     assert "blocked" not in texts(r).lower()
     assert r.error_codes == []
 
@@ -417,7 +417,7 @@ def test_health_success_codes_are_ok_and_body_is_unconfirmed(status: int) -> Non
     r = run_one(probe, "net.hostplugin_health")
     assert r.status is Status.OK
     assert r.summary.params == {"host": WS, "port": 32526, "status": status, "ms": 3}
-    assert r.evidence["note"].startswith("UNCONFIRMED")
+    assert r.evidence["note"].startswith("Not confirmed by public documentation")
     http_calls = [args for name, args in probe.calls if name == "http_get" and args["url"] == HEALTH_URL]
     assert http_calls == [{"url": HEALTH_URL, "headers": {}, "timeout": 4.0}]
 

@@ -29,7 +29,7 @@ def test_no_module_outside_gui_imports_pyside() -> None:
 
 def test_terminal_run_loads_no_qt() -> None:
     code = (
-        "import sys, wizard.cli, wizard.runner, wizard.checks.registry, wizard.terminal, wizard.jsonio;"
+        "import sys, wizard.cli, wizard.runner, wizard.checks.registry, wizard.present.terminal, wizard.jsonio;"
         "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

@@ -71,7 +71,7 @@ def test_real_sample_inner_report() -> None:
     assert inner["timestamp"] == "2019-06-06T23:52:59Z"
     # status code "1" = success -> file-system consistent (derived from the extension's code)
     assert inner["consistency"] == "fileSystemConsistent"
-    assert "DERIVED" in inner["consistency_source"]
+    assert "read from" in inner["consistency_source"]
     assert "hostStatusCodeDoSnapshot=200" in inner["message"]
 
 

@@ -17,12 +17,12 @@ import pytest
 
 from wizard import runner
 from wizard.checks import res
-from wizard.checks.base import Settings
 from wizard.checks.facts import AZURE_ASSET_TAG, IMDS_INSTANCE_PATH, WINDOWS_ASSET_TAG_COMMAND
 from wizard.checks.registry import ALL_CHECKS
 from wizard.model import CheckResult, Component, Phase, Status
 from wizard.probes.base import Answer, unavailable
 from wizard.probes.fake import FakeFile, FakeSystem
+from wizard.settings import Settings
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 IMDS_URL = "http://169.254.169.254:80" + IMDS_INSTANCE_PATH
@@ -111,12 +111,12 @@ def test_catalogue() -> None:
     assert by_id["res.cpu"].component is Component.GUEST
     assert by_id["res.memory"].component is Component.GUEST
     assert by_id["res.disk"].component is Component.GUEST
-    assert by_id["res.vss"].component is Component.SNAPSHOT
+    assert by_id["res.vss"].component is Component.GUEST
     assert by_id["res.vss"].platforms == frozenset({"windows"})
     assert by_id["res.vss"].needs_admin is True
     assert by_id["res.vss"].timeout_s > res.VSSADMIN_TIMEOUT_S
     assert by_id["res.mounts"].platforms == frozenset({"linux"})
-    assert by_id["res.disk_layout"].component is Component.SNAPSHOT
+    assert by_id["res.disk_layout"].component is Component.GUEST
     assert all(c.phase is Phase.TAKE_SNAPSHOT for c in res.CHECKS)
     registered = [c.id for c in ALL_CHECKS if c.id.startswith("res.")]
     assert registered == list(by_id)

@@ -70,16 +70,16 @@ def test_symptom_card_and_ordering(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert code == 2
     assert "Portal error code: UserErrorGuestAgentStatusUnavailable" in out
-    assert out.index("Portal error code:") < out.index("Results")
+    assert out.index("Results") < out.index("Portal error code:") < out.index("VM agent")
     main(["--cli", "--lang", "en", "--scenario", "windows-agent-stopped", "--error-code",
           "usererrorguestagentstatusunavailable", "--json", "-"])
     doc = json.loads(capsys.readouterr().out)
     assert doc["symptom"]["code"] == "UserErrorGuestAgentStatusUnavailable"
     assert doc["symptom"]["matched"] is True
     related = set(doc["symptom"]["related_checks"])
-    ids = [r["id"] for r in doc["results"]]
-    first_unrelated = next(i for i, rid in enumerate(ids) if rid not in related)
-    assert all(rid not in related for rid in ids[first_unrelated:])
+    assert doc["answer"]["causes"][0]["id"] in related, "the cause the error code points at leads"
+    assert [r["id"] for r in doc["results"]] == sorted((r["id"] for r in doc["results"]),
+                                                        key=[r["id"] for r in doc["results"]].index)
 
 
 def test_unknown_code_is_said_to_be_unknown_with_suggestions(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc_link, m, step
-from wizard.checks.commands import cmd, sh
+from wizard.checks.commands import RERUN_AS_ROOT, cmd, sh
 from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.docs import MATRIX as DOC_MATRIX
@@ -187,9 +187,7 @@ def _linux_enable_steps(name: str | None) -> list[FixStep]:
 
 
 def _win_restart_steps() -> list[FixStep]:
-    return [step("Restart the VM agent's services from an elevated Command Prompt.",
-                 command="net stop RdAgent & net stop WindowsAzureGuestAgent & net start RdAgent & "
-                         "net start WindowsAzureGuestAgent")]
+    return [step("Restart the VM agent's services.", command="Restart-Service -Name RdAgent, WindowsAzureGuestAgent")]
 
 
 def _win_reinstall_steps() -> list[FixStep]:
@@ -463,7 +461,7 @@ def _service_windows(ctx: CheckContext) -> Finding:
                 m("The VM agent service {service} is stuck stopping (state: {state}).", service=name, state=state),
                 m("While the agent hangs in the Stopping state it handles no extensions, so backups fail."),
                 (step("Make sure the RdAgent service (WaAppAgent.exe) runs; if it does not, restart it and wait "
-                      "five minutes.", command="net stop RdAgent & net start RdAgent"),
+                      "five minutes.", command="Restart-Service -Name RdAgent"),
                  step("Then end the hanging agent process.", command="taskkill /F /IM WindowsAzureGuestAgent.exe"),
                  step("Start the service again.", command="net start WindowsAzureGuestAgent"),
                  step("If that does not help, uninstall the VM agent and install the latest version (see "
@@ -662,7 +660,7 @@ def check_config(ctx: CheckContext) -> Finding:
             evidence=evidence)
     if not ans.get("readable"):
         evidence["error"] = ans.get("error")
-        fix = [] if ctx.is_admin else [step("Run the wizard again with sudo.", command="sudo vmbackup-wizard --cli")]
+        fix = [] if ctx.is_admin else [step("Run the wizard again with sudo.", command=RERUN_AS_ROOT)]
         return Finding(Status.NOT_CHECKED, m("Not checked: {path} exists but could not be read ({error}).",
                                              path=LINUX_CONF, error=str(ans.get("error") or "")),
                        fix=fix, evidence=evidence)
@@ -680,8 +678,8 @@ def check_config(ctx: CheckContext) -> Finding:
         "auto_update": {"effective": "y" if auto else "n", "decided_by": auto_key,
                         "AutoUpdate.UpdateToLatestVersion": conf.raw("AutoUpdate.UpdateToLatestVersion"),
                         "AutoUpdate.Enabled": conf.raw("AutoUpdate.Enabled"),
-                        "note": "DERIVED: UpdateToLatestVersion wins over the deprecated AutoUpdate.Enabled; "
-                                "older agents read only AutoUpdate.Enabled."},
+                        "note": "UpdateToLatestVersion wins over the deprecated AutoUpdate.Enabled (the agent's "
+                                "own warning says so); older agents read only AutoUpdate.Enabled."},
         "OS.EnableFirewall": conf.raw("OS.EnableFirewall"),
         "HttpProxy.Host": conf.raw("HttpProxy.Host"),
         "HttpProxy.Port": conf.raw("HttpProxy.Port"),
@@ -934,7 +932,7 @@ def _windows_log_issue(sig: str, count: int, latest: str) -> Issue:
           "latest: {latest}).", count=count, latest=latest),
         m("While the agent hangs in the Stopping state it handles no extensions, so backups fail."),
         (step("Make sure the RdAgent service (WaAppAgent.exe) runs; if it does not, restart it and wait five "
-              "minutes.", command="net stop RdAgent & net start RdAgent"),
+              "minutes.", command="Restart-Service -Name RdAgent"),
          step("Then end the hanging agent process.", command="taskkill /F /IM WindowsAzureGuestAgent.exe"),
          step("Start the service again.", command="net start WindowsAzureGuestAgent")),
         (DOC_WIN_AGENT,), (E_AGENT_UNAVAILABLE, E_SNAPSHOT_TASK))
@@ -963,7 +961,7 @@ def check_log(ctx: CheckContext) -> Finding:
         fix: list[FixStep] = []
         if ctx.is_admin is False:
             fix = [step("Close the wizard and start it again with \"Run as administrator\".")] if windows else [
-                step("Run the wizard again with sudo.", command="sudo vmbackup-wizard --cli")]
+                step("Run the wizard again with sudo.", command=RERUN_AS_ROOT)]
         return Finding(Status.NOT_CHECKED, m("Not checked: {path} exists but could not be read ({error}).",
                                              path=path, error=str(ans.get("error") or "")),
                        fix=fix, evidence=evidence)
@@ -1015,7 +1013,7 @@ def check_python(ctx: CheckContext) -> Finding:
     evidence: dict[str, Any] = {
         "search_order": "handle.sh: /usr/bin/ then /usr/local/bin/, names " + " ".join(PYTHON_NAMES)
                         + "; then python on PATH, then the Python running the agent",
-        "order_note": "UNCONFIRMED whether handle.sh walks folders or names first (folders first assumed); "
+        "order_note": "whether handle.sh walks folders or names first is not documented (folders first assumed); "
                       "the outcome (found or not) does not depend on it.",
         "found": found,
     }

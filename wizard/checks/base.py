@@ -19,13 +19,14 @@ from typing import Any
 
 from wizard.model import Component, DocLink, FixStep, Msg, Param, Phase, Status
 from wizard.probes.base import Answer, Probe, is_unavailable
+from wizard.settings import IMDS_IP as IMDS_IP
+from wizard.settings import WIRESERVER_IP as WIRESERVER_IP
+from wizard.settings import Settings as Settings
 
 LINUX = frozenset({"linux"})
 WINDOWS = frozenset({"windows"})
 BOTH = frozenset({"linux", "windows"})
 
-WIRESERVER_IP = "168.63.129.16"
-IMDS_IP = "169.254.169.254"
 
 
 def m(text: str, **params: Param) -> Msg:
@@ -41,28 +42,6 @@ def step(text: str, command: str | None = None, **params: Param) -> FixStep:
 def doc_link(title: str, url: str) -> DocLink:
     """A link to official documentation, with a translatable title."""
     return DocLink(Msg(title), url)
-
-
-@dataclass
-class Settings:
-    """Where the network probes aim and how long they may take (overridable for local fakes)."""
-
-    wireserver: str = WIRESERVER_IP
-    wireserver_port: int = 80
-    hostplugin_port: int = 32526
-    imds: str = f"{IMDS_IP}:80"
-    connect_timeout_s: float = 3.0
-    http_timeout_s: float = 4.0
-    cpu_window_s: float = 2.0
-
-    @property
-    def imds_base(self) -> str:
-        return f"http://{self.imds}"
-
-    def wireserver_url(self, path: str, port: int | None = None) -> str:
-        p = self.wireserver_port if port is None else port
-        host = self.wireserver if p == 80 else f"{self.wireserver}:{p}"
-        return f"http://{host}{path}"
 
 
 @dataclass

@@ -16,6 +16,9 @@ from __future__ import annotations
 import re
 import shlex
 
+RERUN_AS_ROOT = "sudo vmbackup-wizard --cli"
+"""The command to run the wizard again as root; the answer layer puts the real program path in its place."""
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PLAIN = re.compile(r"[A-Za-z0-9_.:\\/-]+")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc_link, m, step
+from wizard.checks.commands import RERUN_AS_ROOT
 from wizard.checks.docs import IMDS as DOC_IMDS
 from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.facts import AZURE_ASSET_TAG
@@ -74,7 +75,7 @@ def check_elevation(ctx: CheckContext) -> Finding:
           "conclusive answer.", user=str(ans.get("user") or "")),
         why=m("The Linux VM agent's own firewall rules let only root reach the Wire Server (168.63.129.16) on "
               "ports 80 and 32526, so a test as another user times out even when everything is fine."),
-        fix=[step("Run the wizard again with sudo.", command="sudo vmbackup-wizard --cli")],
+        fix=[step("Run the wizard again with sudo.", command=RERUN_AS_ROOT)],
         docs=[DOC_168],
         evidence=evidence,
     )

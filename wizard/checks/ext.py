@@ -70,8 +70,8 @@ MAX_LOG_BYTES = 256 * 1024
 MAX_OTHER_HANDLERS = 40
 MAX_HANDLER_STATE_SUBKEYS = 3
 PROVISIONING_CODES = ["UserErrorVmProvisioningStateFailed", "UserErrorVmNotInDesirableState"]
-DERIVED_NOTE = ("The mapping of the extension's numeric codes to portal error codes is DERIVED from their names "
-                "(UNCONFIRMED by any source).")
+DERIVED_NOTE = ("The mapping of the extension's numeric codes to portal error codes is worked out from their names; "
+                "no Microsoft source states it.")
 HOST_STATUS_NOTES = {
     "555": "synthetic: the dosnapshot HTTP call failed (wrong WireServer IP)",
     "556": "synthetic: HTTP 500 without an error body",
@@ -501,8 +501,8 @@ def _backup_linux(ctx: CheckContext) -> Finding:
 def _aggregate_evidence(ctx: CheckContext) -> dict[str, Any]:
     ans = ctx.call("read_file", path=WIN_AGGREGATE_STATUS, max_bytes=MAX_STATUS_BYTES)
     out: dict[str, Any] = {"path": WIN_AGGREGATE_STATUS, "state": _looked(ans),
-                           "note": "location of aggregatestatus.json is UNCONFIRMED (vmassist searches "
-                                   "C:\\WindowsAzure recursively)"}
+                           "note": "the location of aggregatestatus.json is not confirmed by public documentation "
+                                   "(Microsoft's VM assist searches C:\\WindowsAzure recursively)"}
     if out["state"] != "present":
         out["error"] = str(ans.get("error") or "")[:300]
         return out
@@ -545,7 +545,7 @@ def _backup_windows(ctx: CheckContext) -> Finding:
     evidence["aggregate_status"] = _aggregate_evidence(ctx)
     evidence["handler_state"] = _handler_state_evidence(ctx, WIN_HANDLER)
     evidence["handler_state_note"] = ("which HandlerState key is authoritative (\"Windows Azure\" or "
-                                      "\"WindowsAzure\") is UNCONFIRMED; both are read")
+                                      "\"WindowsAzure\") is not confirmed by public documentation; both are read")
     versions = _version_dirs(_entries(listing), WIN_HANDLER, windows=True) if state == "present" else []
     evidence["installed_versions"] = [v for v, _ in versions][:10]
     if not versions:
@@ -650,7 +650,7 @@ def check_others(ctx: CheckContext) -> Finding:
         if any(i["state"] == "malformed" for i in failing):
             evidence["note"] = ("a malformed status file is reported by the Linux agent as an extension error "
                                 "(\"The extension status must be an array\"); the Windows agent's handling is "
-                                "UNCONFIRMED")
+                                "not confirmed by public documentation")
         names_text = ", ".join(f"{i['handler']} {i['version']}" for i in failing)
         return Finding(
             Status.WARNING,
@@ -912,7 +912,7 @@ def _vmbackup_issues(ctx: CheckContext, evidence: dict[str, Any]) -> list[_Issue
     entry.update(settings=parsed["settings"], mounts_to_skip=parsed["mounts_to_skip"])
     issues: list[_Issue] = []
     if parsed["fsfreeze"] is False:
-        entry["fsfreeze_note"] = "the effect of fsfreeze False on consistency is DERIVED from the setting's name"
+        entry["fsfreeze_note"] = "the effect of fsfreeze False on consistency is worked out from the setting's name"
         issues.append(_Issue(
             Status.INFO,
             m("File-system freeze is turned off in {path} (fsfreeze: {value}).", path=VMBACKUP_CONF,

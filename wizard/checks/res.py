@@ -376,8 +376,8 @@ def _check_disk_linux(ctx: CheckContext) -> Finding:
     evidence: dict[str, Any] = {"mounts_file": mounts_info,
                                 "thresholds": {"warning_percent": LINUX_FULL_WARN,
                                                "problem_free_bytes": LINUX_FREE_PROBLEM},
-                                "note": "The 100 MB problem threshold on Linux is DERIVED (VMASSIST uses it for "
-                                        "the Windows system drive); the 90 % warning is VMASSIST's."}
+                                "note": "The 100 MB problem threshold on Linux is ours, taken from what Microsoft's VM "
+                                        "assist uses for the Windows system drive; the 90 % warning is VM assist's."}
     issues: list[_Issue] = []
     seen_targets: set[str] = set()
     usages: list[dict[str, Any]] = []
@@ -893,8 +893,8 @@ CHECKS: list[Check] = [
     Check("res.cpu", BOTH, Component.GUEST, "CPU load", check_cpu, timeout_s=10.0),
     Check("res.memory", BOTH, Component.GUEST, "Memory use", check_memory),
     Check("res.disk", BOTH, Component.GUEST, "Free disk space", check_disk),
-    Check("res.vss", WINDOWS, Component.SNAPSHOT, "VSS writers and services", check_vss, needs_admin=True,
+    Check("res.vss", WINDOWS, Component.GUEST, "VSS writers and services", check_vss, needs_admin=True,
           timeout_s=VSSADMIN_TIMEOUT_S + 15.0),
-    Check("res.mounts", LINUX, Component.SNAPSHOT, "Mount points and file system freeze", check_mounts),
-    Check("res.disk_layout", BOTH, Component.SNAPSHOT, "Disk layout (from IMDS)", check_disk_layout, timeout_s=12.0),
+    Check("res.mounts", LINUX, Component.GUEST, "Mount points and file system freeze", check_mounts),
+    Check("res.disk_layout", BOTH, Component.GUEST, "Disk layout (from IMDS)", check_disk_layout, timeout_s=12.0),
 ]

@@ -23,10 +23,10 @@ from wizard.gui.seams import Seams
 from wizard.gui.session import Session, log_file
 from wizard.gui.window import BackupWizard
 from wizard.i18n import Translator
+from wizard.launch import EXIT_TOOL_FAILED
 
 log = logging.getLogger("wizard.gui")
 
-EXIT_TOOL_FAILED = 3
 EXIT_AFTER_SHOW_ENV = "VMBACKUP_WIZARD_EXIT_AFTER_SHOW"
 SHOWN_MARKER = "vmbackup-wizard: first page shown"
 TOUR_PAGES = ("welcome", "symptom", "diagnose", "results", "diagram", "save")
@@ -198,20 +198,6 @@ class ScreenshotTour(QObject):
             QTimer.singleShot(0, self.window.accept)
 
 
-def _only(args: argparse.Namespace) -> list[str] | None:
-    value = getattr(args, "only", None)
-    if not value:
-        return None
-    from wizard.checks.registry import by_id
-    from wizard.cli import UsageError
-
-    ids = [x.strip() for x in str(value).split(",") if x.strip()]
-    unknown = [x for x in ids if x not in by_id()]
-    if unknown:
-        raise UsageError(f"unknown check id(s): {', '.join(unknown)} (see --list-checks)")
-    return ids
-
-
 def _prepare_platform(screenshots: object) -> None:
     """Screenshots need no display: on Linux without one, use Qt's offscreen platform."""
     if not screenshots or not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
@@ -237,9 +223,9 @@ def smoke_pages(folder: Path, scenario: str = "linux-firewall-drops-wireserver",
                 timeout_s: float = 60.0) -> list[str]:
     """Build the wizard over a shipped scenario, walk every page and save a PNG of each to `folder`;
     returns the page names (for `--smoke-test` of the frozen build). Raises RuntimeError on failure."""
-    from wizard.checks.base import Settings
-    from wizard.cli import resolve_scenario
+    from wizard.launch import resolve_scenario
     from wizard.probes.scenario import ReplayProbe
+    from wizard.settings import Settings
 
     app = application()
     path = resolve_scenario(scenario)
@@ -272,7 +258,7 @@ def run_gui(args: argparse.Namespace, lang: str, seams: Seams | None = None) -> 
     """Open the wizard; returns the exit status (0, or 3 when it could not start).
 
     Reads from `args`: scenario, root, only, error_code, phase, the --wireserver/--imds test
-    overrides (through `wizard.cli.make_settings`), and `screenshots` when present.
+    overrides (through `wizard.launch.make_settings`), and `screenshots` when present.
     """
     started = time.perf_counter()
     screenshots = getattr(args, "screenshots", None)
@@ -283,10 +269,10 @@ def run_gui(args: argparse.Namespace, lang: str, seams: Seams | None = None) -> 
     qt_texts = QtTranslations(app)
     qt_texts.load(lang)
     try:
-        from wizard.cli import make_probe, make_settings
+        from wizard.launch import make_probe, make_settings, only_ids
 
         settings = make_settings(args)
-        only = _only(args)
+        only = only_ids(getattr(args, "only", None))
         probe, source = make_probe(args)
     except Exception as exc:  # UsageError, ScenarioError and the like: one plain sentence
         log.warning("the wizard could not start: %s", exc)

@@ -13,9 +13,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtSvg import QSvgRenderer
 
-from wizard.diagram import STYLES
 from wizard.model import Status
 from wizard.paths import resource
+from wizard.present.diagram import STYLES
 
 SIZES = (16, 20, 24, 32, 48, 64)
 APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
@@ -77,7 +77,7 @@ def _pen(colour: QColor, width: float) -> QPen:
 
 
 def _symbol(p: QPainter, shape: str, colour: QColor) -> None:
-    """Draw one status symbol in a 24x24 box, like `wizard.diagram._symbol`."""
+    """Draw one status symbol in a 24x24 box, like `wizard.present.diagram._symbol`."""
     c = QPointF(12, 12)
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(colour)

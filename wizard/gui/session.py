@@ -10,10 +10,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from wizard.checks.base import Settings
 from wizard.i18n import Translator, normalise_language
-from wizard.model import CheckResult, Diagnosis
+from wizard.model import Diagnosis
+from wizard.present.answer import Answer
 from wizard.probes.base import Probe, is_unavailable
+from wizard.settings import Settings
 
 log = logging.getLogger("wizard.gui")
 
@@ -52,7 +53,8 @@ class Session(QObject):
         self.only = only
         self.input = UserInput()
         self.diagnosis: Diagnosis | None = None
-        self._raw_results: list[CheckResult] = []
+        self._run: Diagnosis | None = None
+        self._answers: dict[str, Answer] = {}
 
     # -- language -------------------------------------------------------------------
     def set_language(self, lang: str) -> None:
@@ -92,21 +94,29 @@ class Session(QObject):
 
         return build_symptom(self.input.error_text, self.input.phase)
 
-    def set_diagnosis(self, diag: Diagnosis | None) -> None:
-        self.diagnosis = diag
-        self._raw_results = list(diag.results) if diag else []
-        if diag is not None:
-            diag.source = dict(self.source)
-            self.apply_input()
+    def set_diagnosis(self, run: Diagnosis | None) -> None:
+        """Keep the runner's result and finish the Diagnosis from it (`wizard.launch.finish`)."""
+        self._run = run
+        self.apply_input()
 
     def apply_input(self) -> None:
-        """Put what the user told us into the Diagnosis: symptom, case details, related results first."""
-        diag = self.diagnosis
-        if diag is None:
-            return
-        from wizard.knowledge.symptom import order_results
+        """Finish the Diagnosis anew with what the user told us (symptom, case details); the runner's result
+        itself is never changed, so going back and editing the symptom page re-finishes it."""
+        from wizard.launch import finish
 
-        symptom = self.symptom()
-        diag.symptom = symptom
-        diag.case = {k: v.strip() for k, v in self.input.case.items() if v.strip()}
-        diag.results = order_results(self._raw_results, symptom) if symptom else list(self._raw_results)
+        self._answers.clear()
+        if self._run is None:
+            self.diagnosis = None
+            return
+        self.diagnosis = finish(self._run, self.source, self.symptom(), self.input.case)
+
+    def answer(self, lang: str | None = None) -> Answer | None:
+        """The answer for the diagnosis in `lang` (the wizard's language by default), computed once."""
+        if self.diagnosis is None:
+            return None
+        key = normalise_language(lang or self.lang) or "en"
+        if key not in self._answers:
+            from wizard.present import build_answer
+
+            self._answers[key] = build_answer(self.diagnosis, key)
+        return self._answers[key]

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from wizard.checks.base import Check, Settings
+from wizard.checks.base import Check
 from wizard.probes.base import Probe
 from wizard.runner import Progress
+from wizard.settings import Settings
 
 log = logging.getLogger("wizard.gui")
 

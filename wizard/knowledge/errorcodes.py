@@ -10,6 +10,7 @@ Linux pre/post script error table of "Application-consistent backup of Azure Lin
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from wizard.i18n import N_, Translator
@@ -54,8 +55,42 @@ def _doc(title: str, url: str) -> DocLink:
     return DocLink(Msg(title), url)
 
 
-def _step(text: str, command: str | None = None) -> FixStep:
-    return FixStep(Msg(text), command)
+_WINDOWS_TEXT = ("On Windows", "From an elevated command prompt", "Check the Windows", "In the local computer's")
+_WINDOWS_WORDS = re.compile(r"C:\\|event log|MachineKeys|BitLocker|\.NET Framework|vcredist|System or Application "
+                            r"log|Windows Installer")
+_LINUX_TEXT = ("On Linux", "On Ubuntu", "On other Linux", "As root", "On Red Hat", "On SUSE")
+_WINDOWS_COMMAND = re.compile(r"\b[A-Z][a-z]+-[A-Z][A-Za-z]+\b|^(?:net|sc|reg|netsh|vssadmin|manage-bde|msdtc|msiexec|"
+                              r"bcdedit|wevtutil|icacls)\b|HKEY_|HKLM\\|%\w+%|[A-Z]:\\", re.M | re.I)
+_LINUX_COMMAND = re.compile(r"\bsudo\b|^(?:grep|cat|tail|awk|systemctl|mount|umount|findmnt|fsck|curl|iptables|nft|"
+                            r"getenforce)\b|(?:^|\s)/(?:etc|var|usr|opt|proc)/", re.M)
+
+
+def step_platform(text: str, command: str | None) -> str | None:
+    """The platform a catalogue step is for: from its wording ("On Windows, ...") or its command."""
+    if text.startswith(_WINDOWS_TEXT):
+        return "windows"
+    if text.startswith(_LINUX_TEXT):
+        return "linux"
+    if command and _WINDOWS_COMMAND.search(command):
+        return "windows"
+    if command and _LINUX_COMMAND.search(command):
+        return "linux"
+    if _WINDOWS_WORDS.search(text):
+        return "windows"
+    return None
+
+
+def step_family(text: str, command: str | None) -> str | None:
+    """The Linux package families a step is for ("apt", or "dnf,zypper"), when its wording or command says."""
+    if text.startswith("On Ubuntu or Debian") or (command and "apt-get" in command):
+        return "apt"
+    if text.startswith("On other Linux"):
+        return "dnf,zypper"
+    return None
+
+
+def _step(text: str, command: str | None = None, platform: str | None = None) -> FixStep:
+    return FixStep(Msg(text), command, platform or step_platform(text, command), None, step_family(text, command))
 
 
 def _entry(
@@ -135,8 +170,10 @@ S_LINUX_FIREWALL_RULES = _step(N_("On Linux, list the firewall rules as root. On
                                   "for root, drop for other users) are expected for 168.63.129.16."),
                                "sudo iptables -t security -L OUTPUT -nxv; sudo nft list ruleset")
 S_PROXY_BYPASS = _step(N_("If a proxy is configured, make sure 168.63.129.16 and 169.254.169.254 bypass it "
-                          "(Windows: proxy exceptions for the SYSTEM account and WinHTTP; Linux: no_proxy)."),
-                       "netsh winhttp show proxy")
+                          "(Windows: proxy exceptions for the SYSTEM account and WinHTTP; Linux: no_proxy)."))
+S_WIN_SHOW_PROXY = _step(N_("On Windows, show the WinHTTP proxy setting."), "netsh winhttp show proxy")
+S_LINUX_SHOW_PROXY = _step(N_("On Linux, show the proxy settings of the VM agent's service."),
+                           "systemctl show walinuxagent waagent --property=Environment")
 S_DHCP = _step(N_("On Windows, keep DHCP enabled on the VM's network adapter; set a static private IP address in "
                   "Azure, not inside the guest."),
                "Get-NetIPInterface -AddressFamily IPv4 | Select-Object InterfaceAlias, Dhcp")
@@ -280,6 +317,7 @@ CATALOGUE: tuple[ErrorCode, ...] = (
         fixable_in_vm=True,
         related=(*WIRESERVER, *GUEST_PATH),
         steps=(S_DHCP, S_NO_FIREWALL_BLOCK, S_WIN_FIREWALL_RULES, S_LINUX_FIREWALL_RULES, S_PROXY_BYPASS,
+               S_WIN_SHOW_PROXY, S_LINUX_SHOW_PROXY,
                S_WIN_TEST_WIRESERVER, S_LINUX_TEST_WIRESERVER,
                _step(N_("VMs with write accelerator disks are an exception: they need internet access for "
                         "backups to succeed.")),

@@ -355,9 +355,9 @@ def _consistency(msg: dict[str, Any], telemetry: dict[str, Any], code: int | Non
     # HandlerUtil.do_status_report: status code 0 (success_appconsistent) -> application-
     # consistent, 1 (success) -> file-system consistent (DERIVED from the extension's code).
     if code == 0:
-        return "applicationConsistent", "status code 0 (DERIVED from the extension's code)"
+        return "applicationConsistent", "status code 0 (read from the extension's source)"
     if code == 1:
-        return "fileSystemConsistent", "status code 1 (DERIVED from the extension's code)"
+        return "fileSystemConsistent", "status code 1 (read from the extension's source)"
     return None, None
 
 

@@ -20,15 +20,16 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from wizard.diagram import render_svg
 from wizard.i18n import Translator
 from wizard.jsonio import diagnosis_to_json
 from wizard.knowledge.faq import render_faq
 from wizard.knowledge.phases import render_sections
-from wizard.labels import component_label, phase_label, status_label
-from wizard.model import SEVERITY, CheckResult, Diagnosis, Status
+from wizard.model import SEVERITY, Diagnosis, Status
 from wizard.paths import resource
-from wizard.verdict import severity_sorted, verdict
+from wizard.present import Answer, FindingView, build_answer
+from wizard.present.diagram import render_svg
+from wizard.present.labels import status_label
+from wizard.probes.safe import finite
 
 TEMPLATE = "report.html"
 STYLESHEET = "report.css"
@@ -80,7 +81,7 @@ def _ours(html: str) -> Markup:
 def embedded_json(document: dict[str, Any]) -> str:
     """`document` as the `--json` text, made safe inside a <script> element: `</` becomes `<\\/` and `<!--`
     becomes `\\u003c!--` (both still parse back to the same JSON value)."""
-    text = json.dumps(document, ensure_ascii=False, indent=2)
+    text = json.dumps(finite(document), ensure_ascii=False, indent=2, allow_nan=False)
     return text.replace("<!--", "\\u003c!--").replace("</", "<\\/")
 
 
@@ -88,9 +89,9 @@ _ID_ATTR = re.compile(r'\bid="([^"]*)"')
 _ID_REF = re.compile(r'((?:xlink:)?href="#|url\(#)([^")]*)')
 
 
-def inline_diagram(diag: Diagnosis, t: Translator) -> str:
+def inline_diagram(answer: Answer, t: Translator) -> str:
     """The phase diagram as inline SVG: no XML declaration, ids prefixed with `dg-`, labelled for screen readers."""
-    svg = render_svg(diag, t)
+    svg = render_svg(answer.diagram, t)
     svg = re.sub(r"^<\?xml[^>]*\?>\s*", "", svg)
     svg = _ID_ATTR.sub(lambda mo: f'id="{DIAGRAM_ID_PREFIX}{mo.group(1)}"', svg)
     svg = _ID_REF.sub(lambda mo: f"{mo.group(1)}{DIAGRAM_ID_PREFIX}{mo.group(2)}", svg)
@@ -173,32 +174,33 @@ def seconds(value: float, t: Translator) -> str:
 
 
 def pretty(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False, default=str)
+    return json.dumps(finite(value), ensure_ascii=False, indent=2, sort_keys=False, default=str, allow_nan=False)
 
 
 def result_anchor(check_id: str) -> str:
     return "check-" + re.sub(r"[^A-Za-z0-9_.-]", "-", check_id)
 
 
-def _result_view(r: CheckResult, result_doc: dict[str, Any], t: Translator, related: set[str]) -> dict[str, Any]:
+def _finding_view(f: FindingView, t: Translator) -> dict[str, Any]:
     return {
-        "id": r.id,
-        "anchor": result_anchor(r.id),
-        "link": "#" + result_anchor(r.id) if r.status is not Status.OK else "#row-" + result_anchor(r.id),
-        "status": r.status.value,
-        "status_label": status_label(r.status, t),
-        "component": component_label(r.component, t),
-        "phase": phase_label(r.phase, t),
-        "title": result_doc["title"],
-        "summary": result_doc["summary"],
-        "why": result_doc["why"],
-        "fix": result_doc["fix"],
-        "docs": result_doc["docs"],
-        "error_codes": result_doc["error_codes"],
-        "evidence": pretty(r.evidence),
-        "has_evidence": bool(r.evidence),
-        "duration": seconds(r.duration_s, t),
-        "related": r.id in related,
+        "id": f.id,
+        "anchor": result_anchor(f.id),
+        "link": "#" + result_anchor(f.id) if f.status is not Status.OK else "#row-" + result_anchor(f.id),
+        "status": f.status.value,
+        "status_label": f.status_label,
+        "component": f.component_label,
+        "phase": f.phase_label,
+        "title": f.title,
+        "summary": f.summary,
+        "why": f.why if f.needs_detail else "",
+        "because": f.because,
+        "fix": [{"text": s.text, "command": s.command, "shell_label": s.shell_label} for s in f.steps]
+        if f.needs_detail else [],
+        "docs": [{"title": d.title, "url": d.url} for d in f.docs],
+        "error_codes": list(f.error_codes),
+        "evidence": [(row.key, row.value) for row in f.evidence_rows],
+        "has_evidence": bool(f.evidence_rows),
+        "related": f.related,
     }
 
 
@@ -241,18 +243,20 @@ def _source_text(diag: Diagnosis, t: Translator) -> str:
 
 
 def context(diag: Diagnosis, lang: str) -> dict[str, Any]:
-    """Everything the template shows, as plain values (strings already translated)."""
+    """Everything the template shows, as plain values (strings already translated), from the answer."""
     t = Translator(lang)
+    answer = build_answer(diag, lang)
     document = diagnosis_to_json(diag, lang)
     host, imds = diag.host, diag.host.imds
-    symptom = symptom_view(document["symptom"])
-    related = {str(c) for c in symptom.get("related_checks") or []} if symptom else set()
+    symptom = symptom_view(answer.symptom)
     given = diag.symptom if isinstance(diag.symptom, dict) else {}
-    docs_by_id = {d["id"]: d for d in document["results"]}
-    views = {r.id: _result_view(r, docs_by_id[r.id], t, related) for r in diag.results}
-    findings = [views[r.id] for r in severity_sorted(diag.results) if r.status is not Status.OK]
+    views = {fid: _finding_view(f, t) for fid, f in answer.findings.items()}
+    causes = [{**views[c.cause.id], "consequences": [views[f.id] for f in c.consequences], "follows": c.follows}
+              for c in answer.causes]
+    in_causes = {c.cause.id for c in answer.causes} | {f.id for c in answer.causes for f in c.consequences}
+    others = [views[f.id] for g in answer.groups for f in g.findings
+              if f.id not in in_causes and f.status is not Status.OK]
     counts = diag.counts()
-    worst = diag.worst()
     case = {k: _text(v) for k, v in diag.case.items()}
     vm_name = _text(imds.get("name")) or host.hostname
     location = _text(imds.get("location"))
@@ -282,17 +286,19 @@ def context(diag: Diagnosis, lang: str) -> dict[str, Any]:
             "elevated": elevation_text(host.is_admin, t),
             "elevated_status": "ok" if host.is_admin else ("warning" if host.is_admin is False else "not_checked"),
         },
-        "verdict": verdict(diag, t),
-        "worst": worst.value if worst else "not_checked",
+        "verdict": answer.verdict,
+        "worst": answer.verdict_status.value,
         "counts": [{"status": s.value, "label": status_label(s, t), "n": counts[s.value]} for s in SEVERITY],
         "redacted": bool((diag.source or {}).get("redacted")),
         "source_kind": _text((diag.source or {}).get("kind")),
         "source_title": _text((diag.source or {}).get("title")),
-        "diagram": _ours(inline_diagram(diag, t)),
+        "diagram": _ours(inline_diagram(answer, t)),
         "symptom": symptom,
         "symptom_related": _related_views(symptom, views),
-        "findings": findings,
-        "results": [views[r.id] for r in diag.results],
+        "causes": causes,
+        "others": others,
+        "results": [views[fid] for fid in answer.order],
+        "glossary": [{"term": g.term, "definition": g.definition} for g in answer.glossary],
         "facts": {
             "hostname": host.hostname,
             "os": os_text(diag),

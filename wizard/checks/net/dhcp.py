@@ -121,7 +121,8 @@ def check_dhcp(ctx: CheckContext) -> Finding:
         values = {str(k): v for k, v in guest["values"].items()}
         evidence["guest_registry"] = {k: str(v)[:200] for k, v in values.items()
                                       if k.lower() in ("dhcpstatus", "dhcpwithfabricaddresstime")}
-        evidence["guest_registry_note"] = "format of DHCPStatus is UNCONFIRMED; shown as evidence only"
+        evidence["guest_registry_note"] = ("the format of DHCPStatus is not confirmed by public documentation; "
+                                           "shown as evidence only")
     if is_unavailable(ans) or not ans.get("found") or ans.get("timed_out") or ans.get("returncode") != 0:
         evidence["error"] = str(ans.get("stderr") or ans.get("error") or "")[:500]
         return Finding(Status.NOT_CHECKED, m("Not checked: the network adapters' DHCP settings could not be read "

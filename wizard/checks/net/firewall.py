@@ -35,7 +35,7 @@ from wizard.checks.base import (
     not_applicable_off_azure,
     step,
 )
-from wizard.checks.commands import ps, sh, sh_words
+from wizard.checks.commands import RERUN_AS_ROOT, ps, sh, sh_words
 from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.net.proxy import DOC_AGENT_EXT, DOC_LINUX_AGENT, DOC_WINDOWS_AGENT
 from wizard.model import Component, FixStep, Status
@@ -52,9 +52,9 @@ EXCERPT = 2000
 RUN_TIMEOUT = 15.0
 PS_TIMEOUT = 30.0
 WFP_NOTE = ("The Windows guest agent limits the Wire Server to Administrators and SYSTEM with its own firewall "
-            "rules/WFP filters whose names are UNCONFIRMED (facts §3.4, §12); this check judges rules by what they "
-            "match, not by name, and reads Windows Firewall rules from the active store (Get-NetFirewallRule), not "
-            "raw WFP filters (netsh wfp show filters dir=OUT remoteaddr=168.63.129.16).")
+            "rules/WFP filters whose names are not confirmed by public documentation; this check judges rules by "
+            "what they match, not by name, and reads Windows Firewall rules from the active store "
+            "(Get-NetFirewallRule), not raw WFP filters (netsh wfp show filters dir=OUT remoteaddr=168.63.129.16).")
 VERIFY_LINUX = "sudo curl --noproxy '*' -sS -o /dev/null -w '%{http_code}\\n' 'http://168.63.129.16/?comp=versions'"
 VERIFY_WINDOWS = "Test-NetConnection 168.63.129.16 -Port 80; Test-NetConnection 168.63.129.16 -Port 32526"
 
@@ -255,7 +255,7 @@ def check_firewall_linux(ctx: CheckContext) -> Finding:
             m("Not checked: reading the firewall rules needs root."),
             why=m("Without root, iptables and nft cannot list the rules, so the wizard cannot tell whether they block "
                   "the Wire Server (168.63.129.16)."),
-            fix=[step("Run the wizard again with sudo.", command="sudo vmbackup-wizard --cli")],
+            fix=[step("Run the wizard again with sudo.", command=RERUN_AS_ROOT)],
             evidence={"is_admin": False},
         )
     runs: list[dict[str, Any]] = []
@@ -287,7 +287,7 @@ def check_firewall_linux(ctx: CheckContext) -> Finding:
                                                  "rules could not be read."), evidence=evidence)
         if "permission" in values:
             return Finding(Status.NOT_CHECKED, m("Not checked: reading the firewall rules needs root."),
-                           fix=[step("Run the wizard again with sudo.", command="sudo vmbackup-wizard --cli")],
+                           fix=[step("Run the wizard again with sudo.", command=RERUN_AS_ROOT)],
                            evidence=evidence)
         error = next((r["stderr"] or r["state"] for r in runs if r["state"] not in ("ok", "not_found")), "unknown")
         return Finding(Status.NOT_CHECKED, m("Not checked: the firewall rules could not be read ({error}).",

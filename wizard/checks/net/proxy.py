@@ -165,12 +165,13 @@ def _linux_sources(ctx: CheckContext, looked: dict[str, str]) -> tuple[list[Sour
             proxy = _masked(wa["host"] if wa["port"] is None else f"{wa['host']}:{wa['port']}")
             extra: dict[str, Any] = {"lines": wa["lines"],
                                      "note": "the agent uses HttpProxy only for storage calls (use_proxy=True); "
-                                             "Wire Server and IMDS calls never use a proxy (facts §1.4). The Linux "
-                                             "backup extension reads HttpProxy.Host/Port for its storage calls; with "
-                                             "both set its code connects directly (DERIVED from code, facts §1.4)."}
+                                             "Wire Server and IMDS calls never use a proxy (WALinuxAgent source). The "
+                                             "Linux backup extension reads HttpProxy.Host/Port for its storage calls; "
+                                             "with both set its code connects directly (read from the extension's "
+                                             "source; not stated in Microsoft's documentation)."}
             if wa["port"] is None:
                 extra["port_note"] = ("HttpProxy.Port is not set: the agent's restutil only uses a proxy when both "
-                                      "host and port are known (DERIVED from WALinuxAgent code)")
+                                      "host and port are known (read from WALinuxAgent's source)")
             sources.append(Source("waagent_conf", WAAGENT_CONF, proxy, None, {h: True for h in HOSTS},
                                   px.has_credentials(wa["host"]), extra))
 
@@ -539,6 +540,12 @@ def check_proxy(ctx: CheckContext) -> Finding:
     environ_unread = any(k.startswith("/proc/") and v != "read" for k, v in looked.items()) or \
         looked.get("agent process environment", "").startswith("unavailable")
     if not windows and environ_unread:
+        if ctx.is_admin:  # the reason is not rights: say what it was
+            reason = next((v for k, v in looked.items()
+                           if (k.startswith("/proc/") or k == "agent process environment") and v != "read"), "")
+            return Finding(Status.OK, m("No proxy is set in the VM agent's configuration files or the system "
+                                        "environment; the running agent's own environment could not be read "
+                                        "({reason}).", reason=reason), evidence=evidence)
         return Finding(Status.OK, m("No proxy is set in the VM agent's configuration files or the system "
                                     "environment; the running agent's own environment could not be read "
                                     "(that needs root)."), evidence=evidence)

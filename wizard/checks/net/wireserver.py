@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc_link, m, not_applicable_off_azure, step
+from wizard.checks.commands import RERUN_AS_ROOT
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import WIN_AGENT as DOC_WINDOWS_AGENT
@@ -62,12 +63,12 @@ PS_ALLOW_RULE = (
     "-Profile Any -Action Allow"
 )
 UNCONFIRMED_HEALTH_BODY = (
-    "UNCONFIRMED: the body of HostGAPlugin /health is not documented; the VM agent judges only the "
+    "Not confirmed by public documentation: the body of HostGAPlugin /health; the VM agent judges only the "
     "HTTP status (200/201/202 = healthy), and so does this check."
 )
 UNCONFIRMED_WINDOWS_RULES = (
-    "UNCONFIRMED: the names of the rules the Windows Guest Agent uses to restrict the WireServer to "
-    "Administrators/SYSTEM are not documented."
+    "Not confirmed by public documentation: the names of the rules the Windows guest agent uses to restrict "
+    "the Wire Server to Administrators and SYSTEM."
 )
 
 
@@ -228,7 +229,7 @@ def _inconclusive(ctx: CheckContext, is_admin: bool | None, outcome: str, host: 
             why=m("Only Administrators and SYSTEM (Windows) or root (Linux) may reach the Wire Server, so a "
                   "test by any other user can fail even when everything is fine."),
             fix=[step("Run the wizard again as Administrator (Windows) or with sudo (Linux).",
-                      command=None if _windows(ctx) else "sudo vmbackup-wizard --cli")],
+                      command=None if _windows(ctx) else RERUN_AS_ROOT)],
             docs=[DOC_168], evidence=evidence,
         )
     if _windows(ctx):
@@ -254,7 +255,7 @@ def _inconclusive(ctx: CheckContext, is_admin: bool | None, outcome: str, host: 
                   "Only a test as Administrator shows what the VM agent sees."),
             fix=fix, docs=[DOC_168], evidence={**evidence, "note": UNCONFIRMED_WINDOWS_RULES},
         )
-    fix = [step("Run the wizard again as root.", command="sudo vmbackup-wizard --cli")]
+    fix = [step("Run the wizard again as root.", command=RERUN_AS_ROOT)]
     if timeout:
         return Finding(
             Status.NOT_CHECKED,

@@ -25,8 +25,8 @@ from wizard.gui.seams import Seams
 from wizard.gui.session import Session, log_file
 from wizard.gui.widgets.text import label
 from wizard.gui.worker import RunController, RunJob
-from wizard.labels import status_label
 from wizard.model import CheckResult, Diagnosis, Msg
+from wizard.present.labels import status_label
 from wizard.runner import Progress
 
 log = logging.getLogger("wizard.gui")

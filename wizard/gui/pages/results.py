@@ -4,10 +4,6 @@ filters the findings; an "only problems" toggle; and "Run again"."""
 
 from __future__ import annotations
 
-import html
-import re
-from typing import Any
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -25,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wizard.diagram import component_statuses, render_svg
 from wizard.gui.icons import status_icon
 from wizard.gui.pages.base import BasePage
 from wizard.gui.seams import Seams
@@ -35,9 +30,11 @@ from wizard.gui.widgets.diagram import DiagramWidget
 from wizard.gui.widgets.text import label
 from wizard.gui.widgets.wrapping import wrap_items
 from wizard.knowledge.phases import PHASE_SUMMARIES
-from wizard.labels import component_label, phase_label, status_label
-from wizard.model import CheckResult, Component, Diagnosis, Msg, Phase, Status
-from wizard.verdict import needs_detail, severity_sorted, verdict
+from wizard.model import Component, Msg, Phase, Status
+from wizard.present.answer import Answer, FindingView
+from wizard.present.diagram import render_svg
+from wizard.present.diagram_state import COMPONENT_NAMES
+from wizard.present.labels import component_label, phase_label
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 SYMPTOM_KEY = "symptom"
@@ -133,77 +130,49 @@ class ResultsPage(BasePage):
     def _on_combo(self, index: int) -> None:
         self.filter_by_component(None if index <= 0 else list(Component)[index - 1].value)
 
-    def _visible(self, r: CheckResult) -> bool:
-        if self.component_filter and r.component.value != self.component_filter:
+    def _visible(self, f: FindingView) -> bool:
+        if self.component_filter and f.component.value != self.component_filter:
             return False
-        return not (self.only_problems.isChecked() and not needs_detail(r))
+        return not (self.only_problems.isChecked() and not f.needs_detail)
 
     # -- building the page ----------------------------------------------------------------
     def initializePage(self) -> None:
         self.refresh()
 
     def refresh(self) -> None:
-        diag = self.session.diagnosis
+        answer = self.session.answer()
         t = self.t
-        if diag is None:
+        if answer is None:
             self.verdict_text.setText(t("No results yet."))
             self.facts.setText("")
             self.tree.clear()
             self.detail.show_empty(t)
             return
-        worst = diag.worst() or Status.OK
-        shown = Status.NOT_CHECKED if diag.cancelled else worst if worst.rank <= Status.NOT_CHECKED.rank else Status.OK
-        self.verdict_icon.setPixmap(status_icon(shown).pixmap(32, 32))
-        self.verdict_text.setText(verdict(diag, t))
-        self.facts.setText(self._facts(diag))
-        statuses = component_statuses(diag)
-        tips = {}
-        for comp in Component:
-            st = statuses[comp]
-            tips[comp.value] = t("{component}: {status}. Click to list its findings.",
-                                 component=component_label(comp, t),
-                                 status=status_label(st, t) if st else t("No results"))
-        svg = render_svg(diag, t)
-        self.diagram.set_svg(svg, tips)
-        described = re.search(r'<desc id="diagram-desc">(.*?)</desc>', svg, re.DOTALL)
-        self.diagram.setAccessibleDescription(html.unescape(described.group(1)) if described else "")
+        self.verdict_icon.setPixmap(status_icon(answer.verdict_status).pixmap(32, 32))
+        self.verdict_text.setText(answer.verdict)
+        self.facts.setText(" · ".join(x for x in (answer.host_line, answer.vm_line) if x))
+        tips = {comp.value: t("{component}: {status}. Click to list its findings.",
+                              component=t(COMPONENT_NAMES[comp]), status=answer.diagram.labels[comp])
+                for comp in Component}
+        self.diagram.set_svg(render_svg(answer.diagram, t), tips)
+        self.diagram.setAccessibleDescription(answer.diagram.description)
         self.diagram.set_selected(self.component_filter)
         self.populate()
 
-    def _facts(self, diag: Diagnosis) -> str:
-        t = self.t
-        host = diag.host
-        parts = [t("Host: {hostname} ({os})", hostname=host.hostname or "?", os=host.os or "?")]
-        if host.imds.get("name"):
-            parts.append(t("VM: {name}, {size}, {location}", name=host.imds.get("name"),
-                           size=host.imds.get("vm_size", ""), location=host.imds.get("location", "")))
-        parts.append(t("{n} checks in {seconds} s", n=len(diag.results), seconds=f"{diag.duration_s:.1f}"))
-        return " · ".join(parts)
-
-    def _symptom_card(self) -> dict[str, Any] | None:
-        from wizard.knowledge.symptom import render_symptom
-
-        diag = self.session.diagnosis
-        if diag is None or not diag.symptom or not (diag.symptom.get("code") or diag.symptom.get("input")):
-            return None
-        return render_symptom(diag.symptom, self.t)
-
     def populate(self) -> None:
-        """Rebuild the findings tree from the diagnosis and the filters, keeping the selection."""
+        """Rebuild the findings tree from the answer and the filters, keeping the selection (the first cause
+        is selected when nothing was)."""
         t = self.t
-        diag = self.session.diagnosis
+        answer = self.session.answer()
         keep = self.detail.shown
         self.tree.clear()
         self._items = {}
-        if diag is None:
+        if answer is None:
             return
         bold = QFont(self.tree.font())
         bold.setBold(True)
-
-        card = self._symptom_card()
-        related: set[str] = set()
-        code = None
-        if card is not None:
+        card = answer.symptom
+        if card is not None and (card.get("code") or card.get("input")):
             code = str(card["code"]) if card.get("code") else None
             text = (t("Portal error code: {code}", code=code) if code else
                     t("Portal error code not recognised: {text}", text=str(card.get("input") or "")[:80]))
@@ -212,30 +181,31 @@ class ResultsPage(BasePage):
             item.setData(0, KEY_ROLE, SYMPTOM_KEY)
             item.setIcon(0, status_icon(Status.INFO))
             self._items[SYMPTOM_KEY] = item
-            related = {str(c) for c in card.get("related_checks") or []}
-
-        shown = [r for r in diag.results if self._visible(r)]
-        rel = [r for r in shown if r.id in related]
-        if rel:
-            group = self._group(t("Related to the error code {code}", code=code or ""), bold)
-            for r in severity_sorted(rel):
-                self._result_item(group, r)
-        for phase in Phase:
-            members = severity_sorted([r for r in shown if r.phase is phase and r.id not in related])
-            note_wanted = (phase is Phase.TRANSFER_TO_VAULT and not members and not self.only_problems.isChecked()
-                           and self.component_filter in (None, Component.VAULT.value))
-            if not members and not note_wanted:
-                continue
-            group = self._group(phase_label(phase, t), bold)
-            for r in members:
-                self._result_item(group, r)
-            if note_wanted:
-                note = QTreeWidgetItem(group, [t("{summary} Nothing inside the VM takes part in it, so there is "
-                                                 "nothing to check here.", summary=t.msg(Msg(PHASE_SUMMARIES[phase])))])
-                note.setFirstColumnSpanned(True)
-                note.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                note.setToolTip(0, note.text(0))
-        if not shown and card is None:
+        causes = [c for c in answer.causes if self._visible(c.cause)]
+        if causes:
+            group = self._group(t("What needs attention"), bold)
+            for cause in causes:
+                parent = self._result_item(group, cause.cause)
+                for f in cause.consequences:
+                    if self._visible(f):
+                        self._result_item(parent, f)
+        # A consequence whose cause the filter hides is listed with the other results of its component.
+        orphans = [f for c in answer.causes if not self._visible(c.cause) for f in c.consequences if self._visible(f)]
+        shown_rest = 0
+        for phase_text, comp_text, members in self._rest_groups(answer, orphans):
+            group = self._group(f"{phase_text} › {comp_text}", bold)
+            for f in members:
+                self._result_item(group, f)
+                shown_rest += 1
+        if (not self.only_problems.isChecked() and self.component_filter in (None, Component.VAULT.value)):
+            group = self._group(phase_label(Phase.TRANSFER_TO_VAULT, t), bold)
+            note = QTreeWidgetItem(group, [t("{summary} Nothing inside the VM takes part in it, so there is "
+                                             "nothing to check here.",
+                                             summary=t.msg(Msg(PHASE_SUMMARIES[Phase.TRANSFER_TO_VAULT])))])
+            note.setFirstColumnSpanned(True)
+            note.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            note.setToolTip(0, note.text(0))
+        if not causes and not shown_rest and SYMPTOM_KEY not in self._items:
             empty = QTreeWidgetItem(self.tree, [t("Nothing to show with these filters.")])
             empty.setFirstColumnSpanned(True)
             empty.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -247,6 +217,21 @@ class ResultsPage(BasePage):
         else:
             self.detail.show_empty(t)
 
+    def _rest_groups(self, answer: Answer, orphans: list[FindingView]) -> list[tuple[str, str, list[FindingView]]]:
+        """The answer's groups (in its order) with the visible results, plus the orphaned consequences."""
+        out: list[tuple[str, str, list[FindingView]]] = []
+        for g in answer.groups:
+            members = [f for f in g.findings if self._visible(f)]
+            members += [f for f in orphans if f.component is g.component and f.phase is g.phase]
+            if members:
+                out.append((g.phase_label, g.component_label, members))
+        placed = {f.id for _, _, members in out for f in members}
+        for f in orphans:
+            if f.id not in placed:
+                out.append((f.phase_label, f.component_label, [f]))
+                placed.add(f.id)
+        return out
+
     def _group(self, text: str, font: QFont) -> QTreeWidgetItem:
         group = QTreeWidgetItem(self.tree, [text])
         group.setFirstColumnSpanned(True)
@@ -254,13 +239,13 @@ class ResultsPage(BasePage):
         group.setFlags(Qt.ItemFlag.ItemIsEnabled)
         return group
 
-    def _result_item(self, parent: QTreeWidgetItem, r: CheckResult) -> None:
-        t = self.t
-        item = QTreeWidgetItem(parent, [status_label(r.status, t), t.msg(r.title)])
-        item.setIcon(0, status_icon(r.status))
-        item.setData(0, KEY_ROLE, r.id)
-        item.setToolTip(1, t.msg(r.summary))
-        self._items[r.id] = item
+    def _result_item(self, parent: QTreeWidgetItem, f: FindingView) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(parent, [f.status_label, f.title])
+        item.setIcon(0, status_icon(f.status))
+        item.setData(0, KEY_ROLE, f.id)
+        item.setToolTip(1, f.summary)
+        self._items[f.id] = item
+        return item
 
     def _first_item(self) -> QTreeWidgetItem | None:
         for key, item in self._items.items():
@@ -271,19 +256,22 @@ class ResultsPage(BasePage):
     def _on_current(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         t = self.t
         key = item.data(0, KEY_ROLE) if item is not None else None
-        diag = self.session.diagnosis
-        if key == SYMPTOM_KEY:
-            card = self._symptom_card()
-            if card is not None:
-                self.detail.show_symptom(card, t)
-                return
-        result = diag.result(str(key)) if diag is not None and key else None
-        if result is None:
+        answer = self.session.answer()
+        if answer is None:
             self.detail.show_empty(t)
             return
-        card = self._symptom_card()
-        related = card is not None and result.id in (card.get("related_checks") or [])
-        self.detail.show_result(result, t, related_code=str(card["code"]) if related and card else None)
+        if key == SYMPTOM_KEY and answer.symptom is not None:
+            self.detail.show_symptom(answer.symptom, t)
+            return
+        finding = answer.findings.get(str(key)) if key else None
+        if finding is None:
+            self.detail.show_empty(t)
+            return
+        code = str(answer.symptom["code"]) if finding.related and answer.symptom and answer.symptom.get("code") \
+            else None
+        glossary = {g.key: g for g in answer.glossary}
+        self.detail.show_result(finding, t, related_code=code,
+                                terms=[glossary[k] for k in finding.terms if k in glossary])
 
     def visible_ids(self) -> list[str]:
         """The check ids listed now, top to bottom (the error-code item excluded)."""

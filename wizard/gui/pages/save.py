@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
 from wizard.gui.pages.base import BasePage
 from wizard.gui.seams import Seams
 from wizard.gui.session import Session, log_file
-from wizard.gui.summary import plain_summary
 from wizard.gui.widgets.redaction import MaskPreview
 from wizard.gui.widgets.text import label
 from wizard.i18n import Translator
 from wizard.model import Diagnosis
+from wizard.present import build_answer
+from wizard.present.summary import plain_summary
 
 log = logging.getLogger("wizard.gui")
 
@@ -233,7 +234,7 @@ class SavePage(BasePage):
         except Exception:
             log.exception("could not mask the summary")
             diag = None
-        self.preview.setPlainText(plain_summary(diag, self.t) if diag else "")
+        self.preview.setPlainText(plain_summary(build_answer(diag, self.session.lang)) if diag else "")
 
     def _failed(self, title: str, exc: BaseException) -> None:
         """A bug while making a file: log it, tell the user in one plain sentence, never a traceback."""
@@ -338,7 +339,7 @@ class SavePage(BasePage):
             self._failed(self.t("Could not copy the summary"), exc)
             return
         assert diag is not None
-        self.seams.copy_text(plain_summary(diag, self.t))
+        self.seams.copy_text(plain_summary(build_answer(diag, self.session.lang)))
         self._note(self.copy_status, lambda t: t("Copied. Paste it into the chat or the support ticket."))
 
     def save_json(self) -> None:

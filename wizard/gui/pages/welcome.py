@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wizard.gui import elevation
+from wizard import elevation
 from wizard.gui.icons import status_icon
 from wizard.gui.pages.base import BasePage
 from wizard.gui.seams import Seams

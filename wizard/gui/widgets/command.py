@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
 from wizard.gui.widgets.text import CommandText, label
 from wizard.i18n import Translator
@@ -42,7 +42,7 @@ class StepRow(QWidget):
     """"1. Do this" and, when the step has one, the command with its Copy button."""
 
     def __init__(self, t: Translator, number: int, text: str, command: str | None,
-                 copy: Callable[[str], None], parent: QWidget | None = None) -> None:
+                 copy: Callable[[str], None], parent: QWidget | None = None, shell_label: str = "") -> None:
         super().__init__(parent)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -56,10 +56,18 @@ class StepRow(QWidget):
         grid.addWidget(self.text_label, 0, 1, 1, 2)
         self.command_box: CommandText | None = None
         self.copy_button: CopyButton | None = None
+        self.shell_label: QLabel | None = None
         if command:
+            row = 1
+            if shell_label:
+                self.shell_label = label(shell_label + ":", self, muted=True)
+                grid.addWidget(self.shell_label, row, 1, 1, 2)
+                row += 1
             self.command_box = CommandText(command, self)
             self.command_box.setAccessibleName(t("Command for step {n}", n=number))
+            if shell_label:
+                self.command_box.setAccessibleDescription(shell_label)
             self.copy_button = CopyButton(t, command, copy, self)
-            grid.addWidget(self.command_box, 1, 1)
-            grid.addWidget(self.copy_button, 1, 2, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(self.command_box, row, 1)
+            grid.addWidget(self.copy_button, row, 2, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(1, 1)

@@ -5,7 +5,6 @@ that open the browser, and the raw evidence for a support engineer."""
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -25,8 +24,7 @@ from wizard.gui.icons import status_icon
 from wizard.gui.widgets.command import StepRow
 from wizard.gui.widgets.text import ScrollBody, label
 from wizard.i18n import Translator
-from wizard.labels import component_label, phase_label, status_label
-from wizard.model import CheckResult
+from wizard.present.answer import FindingView, GlossaryView
 
 MAX_EVIDENCE_CHARS = 20_000
 
@@ -61,12 +59,12 @@ class DetailPane(QScrollArea):
         layout.addSpacing(4)
         layout.addWidget(label(text, bold=True))
 
-    def _steps(self, layout: QVBoxLayout, t: Translator, steps: list[tuple[str, str | None]]) -> None:
+    def _steps(self, layout: QVBoxLayout, t: Translator, steps: list[tuple[str, str | None, str]]) -> None:
         if not steps:
             return
         self._heading(layout, t("What to do"))
-        for i, (text, command) in enumerate(steps, 1):
-            row = StepRow(t, i, text, command, self._copy)
+        for i, (text, command, shell) in enumerate(steps, 1):
+            row = StepRow(t, i, text, command, self._copy, shell_label=shell)
             self.step_rows.append(row)
             layout.addWidget(row)
 
@@ -93,35 +91,51 @@ class DetailPane(QScrollArea):
         layout.addWidget(label(t("Select a finding to see what it means and what to do."), muted=True))
         layout.addStretch(1)
 
-    def show_result(self, r: CheckResult, t: Translator, related_code: str | None = None) -> None:
-        layout = self._start(r.id)
+    def show_result(self, f: FindingView, t: Translator, related_code: str | None = None,
+                    terms: list[GlossaryView] | None = None) -> None:
+        layout = self._start(f.id)
         head = QHBoxLayout()
         icon = QLabel()
-        icon.setPixmap(status_icon(r.status).pixmap(24, 24))
-        icon.setAccessibleName(status_label(r.status, t))
+        icon.setPixmap(status_icon(f.status).pixmap(24, 24))
+        icon.setAccessibleName(f.status_label)
         head.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        title = label(t("{status}: {title}", status=status_label(r.status, t), title=t.msg(r.title)),
+        title = label(t("{status}: {title}", status=f.status_label, title=f.title),
                       bold=True, scale=1.15, selectable=True)
         head.addWidget(title, 1)
         layout.addLayout(head)
-        layout.addWidget(label(t("{component}, {phase}", component=component_label(r.component, t),
-                                 phase=phase_label(r.phase, t)), muted=True))
+        layout.addWidget(label(t("{component}, {phase}", component=f.component_label, phase=f.phase_label),
+                               muted=True))
         if related_code:
             layout.addWidget(label(t("Related to the portal error code {code}.", code=related_code), muted=True))
-        layout.addWidget(label(t.msg(r.summary), selectable=True))
-        if r.why:
+        if f.because:
+            layout.addWidget(label(f.because, muted=True, selectable=True))
+        summary = label(f.summary, selectable=True)
+        layout.addWidget(summary)
+        if f.why and f.needs_detail:
             self._heading(layout, t("Why it matters"))
-            layout.addWidget(label(t.msg(r.why), selectable=True))
-        self._steps(layout, t, [(t.msg(s.text), s.command) for s in r.fix])
-        if r.error_codes:
-            layout.addWidget(label(t("Portal error codes: {codes}", codes=", ".join(r.error_codes)),
+            layout.addWidget(label(f.why, selectable=True))
+        if f.needs_detail:
+            self._steps(layout, t, [(s.text, s.command, s.shell_label) for s in f.steps])
+        if f.error_codes:
+            layout.addWidget(label(t("Portal error codes: {codes}", codes=", ".join(f.error_codes)),
                                    selectable=True))
-        self._docs(layout, t, [(t.msg(d.title), d.url) for d in r.docs])
-        if r.evidence:
-            self._evidence(layout, t, r)
-        layout.addWidget(label(t("Check {id} took {seconds} s.", id=r.id, seconds=f"{r.duration_s:.2f}"),
-                               muted=True))
+        self._docs(layout, t, [(d.title, d.url) for d in f.docs])
+        if terms:
+            self._terms(layout, t, terms, summary)
+        if f.evidence_rows:
+            self._evidence(layout, t, f)
         layout.addStretch(1)
+
+    def _terms(self, layout: QVBoxLayout, t: Translator, terms: list[GlossaryView], summary: QLabel) -> None:
+        """The words this finding uses, explained: as a tooltip on the summary, and listed under "Terms"."""
+        summary.setToolTip("\n\n".join(f"{g.term}: {g.definition}" for g in terms))
+        self._heading(layout, t("Terms used here"))
+        for g in terms:
+            item = label(f"<b>{html.escape(g.term)}</b>: {html.escape(g.definition)}", selectable=True)
+            item.setTextFormat(Qt.TextFormat.RichText)
+            item.setAccessibleName(g.term)
+            item.setAccessibleDescription(g.definition)
+            layout.addWidget(item)
 
     def show_symptom(self, card: dict[str, Any], t: Translator) -> None:
         layout = self._start("symptom")
@@ -140,12 +154,13 @@ class DetailPane(QScrollArea):
                 layout.addWidget(label(t("Closest known codes: {codes}", codes=codes), selectable=True))
         if card.get("phase_name"):
             layout.addWidget(label(t("Failed sub-task: {phase}", phase=str(card["phase_name"]))))
-        self._steps(layout, t, [(str(s["text"]), s.get("command")) for s in card.get("steps") or []])
+        self._steps(layout, t, [(str(s["text"]), s.get("command"), str(s.get("shell_label") or ""))
+                                for s in card.get("steps") or []])
         self._docs(layout, t, [(str(d["title"]), str(d["url"])) for d in card.get("docs") or []])
         layout.addStretch(1)
 
-    def _evidence(self, layout: QVBoxLayout, t: Translator, r: CheckResult) -> None:
-        text = json.dumps(r.evidence, ensure_ascii=False, indent=2, default=str)
+    def _evidence(self, layout: QVBoxLayout, t: Translator, f: FindingView) -> None:
+        text = "\n".join(f"{row.key}: {row.value}" for row in f.evidence_rows)
         if len(text) > MAX_EVIDENCE_CHARS:
             text = text[:MAX_EVIDENCE_CHARS] + "\n…"
         toggle = QToolButton()

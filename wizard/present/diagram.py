@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from wizard.i18n import N_, Translator
 from wizard.knowledge.phases import PHASE_NAMES
-from wizard.model import SEVERITY, Component, Diagnosis, Phase, Status, worst
+from wizard.model import SEVERITY, Component, Diagnosis, Phase, Status
+from wizard.present.diagram_state import COMPONENT_NAMES, OUTSIDE_NAME, DiagramState, diagram_state
+from wizard.present.linebreak import fit_text
+
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 WIDTH = 960
 MARGIN = 14
@@ -66,17 +69,7 @@ STYLES: dict[Status, StatusStyle] = {
     Status.OK: StatusStyle("#1E6B2E", "#E9F4EA", "circle-check", N_("OK")),
 }
 NEUTRAL = StatusStyle("#5F6368", "#FFFFFF", "circle-dash", N_("No results"))
-OUTSIDE = StatusStyle("#5F6368", "#FFFFFF", "circle-dash", N_("Not checked (Azure side)"))
-
-COMPONENT_NAMES: dict[Component, str] = {
-    Component.GUEST: N_("Guest OS"),
-    Component.AGENT: N_("VM agent"),
-    Component.EXTENSION: N_("Backup extension"),
-    Component.NETWORK_PATH: N_("In-guest firewall / proxy"),
-    Component.WIRESERVER: N_("WireServer"),
-    Component.SNAPSHOT: N_("Snapshot on the host"),
-    Component.VAULT: N_("Recovery Services vault"),
-}
+OUTSIDE = StatusStyle("#5F6368", "#FFFFFF", "circle-dash", OUTSIDE_NAME)
 
 COMPONENT_DETAILS: dict[Component, str] = {
     Component.GUEST: N_("CPU, memory, disks, VSS / fsfreeze"),
@@ -94,13 +87,6 @@ INSIDE_VM = (Component.GUEST, Component.AGENT, Component.EXTENSION, Component.NE
 
 TITLE_EMPTY = N_("Azure VM Backup: the two phases of a backup job")
 TITLE_DIAGNOSIS = N_("Azure VM Backup: the two phases of a backup job, with this VM's results")
-DESC_FLOW = N_("Take Snapshot runs inside and around the VM: guest OS, VM agent, backup extension, in-guest "
-               "firewall or proxy, the Wire Server 168.63.129.16 on TCP ports 80 and 32526, and the snapshot "
-               "on the host. Transfer data to vault then copies the snapshot to the Recovery Services vault "
-               "in Azure's back end, without passing through the VM's network interface.")
-DESC_COMPONENT = N_("{component}: {status}.")
-DESC_BROKEN = N_("The link into {component} is drawn broken because a problem was found there.")
-DESC_NAMED_PHASE = N_("The portal showed the failure in the {phase}; its bracket is drawn thicker.")
 NAMED_PHASE_COLOUR = "#A15C00"
 VM_LABEL = N_("VM")
 TRANSFER_NOTE = N_("Back-end traffic: does not pass through the VM's NIC and needs no internet access.")
@@ -108,141 +94,6 @@ NETWORK_NOTE = N_("Only the firewall or a proxy inside the VM can block 168.63.1
                   "groups, Azure Firewall, routes and forced tunnelling do not.")
 
 # --- text measuring and wrapping -----------------------------------------------------------
-
-_NO_LINE_START = set("、。，．,.:;!?％%)]}）」』】〕〉》ー・ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
-_NO_LINE_END = set("([{（「『【〔〈《")
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _char_em(ch: str, bold: bool) -> float:
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return 1.0
-    if ch == " ":
-        em = 0.32
-    elif ch in "il.,:;|!'()[]/-":
-        em = 0.34
-    elif ch.isupper() or ch in "mwMW%@":
-        em = 0.72
-    else:
-        em = 0.6
-    return em * (1.1 if bold else 1.0)
-
-
-def text_width(text: str, size: float, bold: bool = False) -> float:
-    """A rough, slightly generous rendered width in pixels: CJK 1 em; Latin about 0.6 em, which covers
-    both Noto Sans (browsers) and DejaVu Sans (Qt's fallback when it ignores the font list)."""
-    return sum(_char_em(c, bold) for c in text) * size
-
-
-def _script(ch: str) -> str:
-    """The run a character belongs to: Latin words, katakana words and kanji compounds stay whole;
-    every other wide character (kana, punctuation) is a piece of its own."""
-    if ch.isspace():
-        return "space"
-    if "\u30a1" <= ch <= "\u30fc":
-        return "katakana"
-    if "\u4e00" <= ch <= "\u9fff" or ch == "\u3005":
-        return "kanji"
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return "other_wide"
-    return "narrow"
-
-
-def _atoms(text: str) -> list[str]:
-    """Unbreakable pieces: Latin words, katakana words, kanji compounds, other single wide characters
-    (kinsoku-glued), single spaces."""
-    atoms: list[str] = []
-    word = ""
-    kind = ""
-    for ch in text:
-        k = _script(ch)
-        if word and (k != kind or k in ("space", "other_wide")):
-            atoms.append(" " if kind == "space" else word)
-            word = ""
-        word += ch
-        kind = k
-    if word:
-        atoms.append(" " if kind == "space" else word)
-    glued: list[str] = []
-    for atom in atoms:
-        if glued and atom != " " and glued[-1] != " " and (
-            atom[0] in _NO_LINE_START or glued[-1][-1] in _NO_LINE_END
-        ):
-            glued[-1] += atom
-        else:
-            glued.append(atom)
-    return _keep_short_brackets(glued)
-
-
-def _keep_short_brackets(atoms: list[str]) -> list[str]:
-    """Join a short full-width parenthesis group, spaces included, into one atom: "（Azure 側）"."""
-    out: list[str] = []
-    i = 0
-    while i < len(atoms):
-        start = atoms[i].find("（")
-        if start != -1 and "）" not in atoms[i][start:]:
-            j = i + 1
-            while j < len(atoms) and "）" not in atoms[j]:
-                j += 1
-            group = "".join(atoms[i:j + 1])
-            if j < len(atoms) and len(group) - start <= 12:
-                out.append(group)
-                i = j + 1
-                continue
-        out.append(atoms[i])
-        i += 1
-    return out
-
-
-def wrap_text(text: str, width: float, size: float, bold: bool = False) -> list[str]:
-    """Greedy line breaking at spaces and between CJK characters; over-long words are split."""
-    lines: list[str] = []
-    current = ""
-    space = False
-    for atom in _atoms(text):
-        if atom == " ":
-            space = bool(current)
-            continue
-        candidate = f"{current} {atom}" if space else current + atom
-        space = False
-        if not current or text_width(candidate, size, bold) <= width:
-            current = candidate
-        else:
-            lines.append(current)
-            current = atom
-        while text_width(current, size, bold) > width and len(current) > 1:
-            cut = len(current) - 1
-            while cut > 1 and text_width(current[:cut], size, bold) > width:
-                cut -= 1
-            lines.append(current[:cut])
-            current = current[cut:]
-    if current:
-        lines.append(current)
-    return lines
-
-
-def fit_text(text: str, width: float, sizes: tuple[float, ...], max_lines: int,
-             bold: bool = False, ideal_lines: int | None = None) -> tuple[float, list[str]]:
-    """The largest font size whose wrapped text has at most `ideal_lines` (then `max_lines`) lines without
-    splitting a word; then allowing over-long words to be split; else the smallest size, cut to
-    `max_lines` with an ellipsis."""
-    widest = max((text_width(a, 1.0, bold) for a in _atoms(text)), default=0.0)
-    passes = [(ideal_lines or max_lines, False), (max_lines, False), (max_lines, True)]
-    for limit, may_split in dict.fromkeys(passes):
-        for size in sizes:
-            if widest * size > width and not may_split:
-                continue
-            lines = wrap_text(text, width, size, bold)
-            if len(lines) <= limit:
-                return size, lines
-    size = sizes[-1]
-    lines = wrap_text(text, width, size, bold)[:max_lines]
-    last = lines[-1]
-    while last and text_width(last + "…", size, bold) > width:
-        last = last[:-1]
-    lines[-1] = last + "…"
-    return size, lines
-
 
 # --- SVG building --------------------------------------------------------------------------
 
@@ -366,15 +217,6 @@ def _layout(node_h: float) -> dict[Component, _Box]:
     return boxes
 
 
-def component_statuses(diagnosis: Diagnosis | None) -> dict[Component, Status | None]:
-    """The worst status of each component's results (None when it has none)."""
-    out: dict[Component, Status | None] = {}
-    for comp in Component:
-        statuses = [r.status for r in diagnosis.results if r.component == comp] if diagnosis else []
-        out[comp] = worst(statuses)
-    return out
-
-
 def _style(comp: Component, status: Status | None, has_diagnosis: bool) -> StatusStyle:
     if status is not None:
         return STYLES[status]
@@ -484,32 +326,14 @@ def _bracket(svg: _Svg, id_: str, x1: float, x2: float, y: float, tick: float, n
             stroke=NAMED_PHASE_COLOUR if named else LINK_COLOUR, stroke_width=4 if named else 2)
 
 
-def named_phase(diagnosis: Diagnosis | None) -> Phase | None:
-    """The phase the user said failed (the symptom's), if any."""
-    value = (diagnosis.symptom or {}).get("phase") if diagnosis is not None else None
-    return Phase(value) if value in {p.value for p in Phase} else None
-
-
-def _describe(t: Translator, statuses: dict[Component, Status | None], has_diagnosis: bool,
-              named: Phase | None = None) -> str:
-    sentences = [t(DESC_FLOW)]
-    if named is not None:
-        sentences.append(t(DESC_NAMED_PHASE, phase=t(PHASE_NAMES[named])))
-    if has_diagnosis:
-        for comp, status in statuses.items():
-            style = _style(comp, status, True)
-            sentences.append(t(DESC_COMPONENT, component=t(COMPONENT_NAMES[comp]), status=t(style.label)))
-        for comp, status in statuses.items():
-            if status is Status.PROBLEM and comp is not Component.GUEST:
-                sentences.append(t(DESC_BROKEN, component=t(COMPONENT_NAMES[comp])))
-    return " ".join(sentences)
-
-
-def render_svg(diagnosis: Diagnosis | None, translator: Translator) -> str:
-    """The phase diagram for a diagnosis (statuses drawn) or for none (the plain explanation)."""
+def render_svg(source: DiagramState | Diagnosis | None, translator: Translator) -> str:
+    """The phase diagram for an answer's diagram state (statuses drawn), for a diagnosis (its state worked
+    out here), or for nothing (the plain explanation)."""
     t = translator
-    has_diagnosis = diagnosis is not None
-    statuses = component_statuses(diagnosis)
+    state = source if isinstance(source, DiagramState) else state_for(source, t)
+    has_diagnosis = state.has_diagnosis
+    statuses = state.statuses
+    named = state.named_phase
     texts = _node_texts(t, statuses, has_diagnosis)
     node_h = max([MIN_NODE_H if has_diagnosis else MIN_NODE_H - 40]
                  + [nt.height(has_diagnosis) for nt in texts.values()])
@@ -523,7 +347,6 @@ def render_svg(diagnosis: Diagnosis | None, translator: Translator) -> str:
     body.open("g", id_="phase-take_snapshot")
     body.text_lines(take_lines, (first.x + snapshot.right) / 2, 24, take_size, take_size + 3, bold=True,
                     id_="label-take_snapshot")
-    named = named_phase(diagnosis)
     _bracket(body, "bracket-take_snapshot", first.x, snapshot.right, 34, 8, named is Phase.TAKE_SNAPSHOT)
     body.close("g")
 
@@ -539,7 +362,7 @@ def render_svg(diagnosis: Diagnosis | None, translator: Translator) -> str:
     # Links: the Take Snapshot chain, then the dashed back-end transfer.
     order = list(Component)
     for prev, comp in itertools.pairwise(order):
-        broken = statuses[comp] is Status.PROBLEM
+        broken = comp in state.broken
         _link(body, comp, boxes[prev], boxes[comp], broken, dashed=comp is Component.VAULT)
 
     for comp in order:
@@ -581,7 +404,7 @@ def render_svg(diagnosis: Diagnosis | None, translator: Translator) -> str:
         height = legend_y + 20
 
     title = t(TITLE_DIAGNOSIS if has_diagnosis else TITLE_EMPTY)
-    desc = _describe(t, statuses, has_diagnosis, named)
+    desc = state.description
     h = _n(float(round(height)))
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.2" baseProfile="tiny" width="{WIDTH}" '
@@ -599,3 +422,12 @@ def render_svg(diagnosis: Diagnosis | None, translator: Translator) -> str:
         "</svg>",
     ]
     return "\n".join(lines) + "\n"
+
+
+def state_for(diagnosis: Diagnosis | None, t: Translator) -> DiagramState:
+    """The diagram state of a diagnosis (what `build_answer` computes), or of none."""
+    if diagnosis is None:
+        return diagram_state(None, None, t)
+    from wizard.present.causes import find_causes
+
+    return diagram_state(diagnosis, find_causes(diagnosis.results), t)
