@@ -68,7 +68,7 @@ def test_smoke_pages_builds_every_page(qtbot: Any, tmp_path: Path) -> None:
 
 def test_the_launch_marker_is_printed_once_the_first_page_is_shown() -> None:
     env = {**os.environ, EXIT_AFTER_SHOW_ENV: "1", "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, "-m", "wizard.gui", "--scenario", "healthy-linux", "--lang", "ja"],
+    out = subprocess.run([sys.executable, "-m", "wizard", "--scenario", "healthy-linux", "--lang", "ja"],
                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith(SHOWN_MARKER)

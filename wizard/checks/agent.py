@@ -19,6 +19,7 @@ from wizard.checks.docs import MATRIX as DOC_MATRIX
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import TS_VM as DOC_TS_VM
 from wizard.checks.docs import WIN_AGENT as DOC_WIN_AGENT
+from wizard.knowledge import commands
 from wizard.model import Component, DocLink, FixStep, Msg, Status
 from wizard.parsers import waagent as wa
 from wizard.parsers import waappagent as wapp
@@ -747,7 +748,7 @@ def check_config(ctx: CheckContext) -> Finding:
 def _win_test_steps(port: int) -> tuple[FixStep, ...]:
     return (
         step("Test the connection from an elevated PowerShell; TcpTestSucceeded must be True.",
-             command=f"Test-NetConnection -ComputerName 168.63.129.16 -Port {port}"),
+             command=commands.windows_port_test(port)),
         step("Check Windows Firewall, third-party firewalls and proxies for anything that blocks 168.63.129.16 "
              "on ports 80 and 32526."),
     )
@@ -766,7 +767,7 @@ WIN_DHCP_STEP = step("Make sure DHCP is enabled on the VM's network adapter insi
                      "Azure, not in the guest).",
                      command="Get-NetIPInterface -AddressFamily IPv4 | Select-Object InterfaceAlias, Dhcp")
 LINUX_WIRESERVER_TEST = step("Test the connection as root; a time-out or a refused connection confirms the block.",
-                             command="sudo curl --noproxy '*' -sS http://168.63.129.16/?comp=versions")
+                             command=commands.LINUX_WIRESERVER_TEST)
 NET_CODES = (E_AGENT_UNAVAILABLE, E_NO_NETWORK, E_MANAGED_DISKS)
 
 
@@ -792,7 +793,7 @@ def _linux_log_issue(sig: str, count: int, latest: str, service: str | None) -> 
               "is blocked, the backup extension may not be installed or its status may not arrive, and the Take "
               "Snapshot phase can fail."),
             (step("Test the connection as root; the first line of the answer shows HTTP status 200 when the "
-                  "HostGAPlugin is reachable.", command="sudo curl --noproxy '*' -sS -i http://168.63.129.16:32526/health"),
+                  "HostGAPlugin is reachable.", command=commands.LINUX_HEALTH_TEST),
              *_linux_firewall_steps()),
             (DOC_168, DOC_TS_AGENT), NET_CODES)
     if sig == "goal_state_gone":
@@ -818,7 +819,7 @@ def _linux_log_issue(sig: str, count: int, latest: str, service: str | None) -> 
               "extension included, cannot run."),
             (step("Check as root what answers on 168.63.129.16: the answer must list version 2012-11-30. Anything "
                   "else suggests that a proxy or another device answers instead of Azure.",
-                  command="sudo curl --noproxy '*' -sS http://168.63.129.16/?comp=versions"),),
+                  command=commands.LINUX_WIRESERVER_TEST),),
             (DOC_168,), (E_AGENT_UNAVAILABLE,))
     if sig == "status_report_failed":
         return Issue(

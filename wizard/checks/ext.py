@@ -22,6 +22,7 @@ from wizard.checks.commands import sh
 from wizard.checks.docs import LINUX_APP as DOC_LINUX_APP
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import TS_VM as DOC_TS_VM
+from wizard.knowledge import commands
 from wizard.model import Component, DocLink, FixStep, Msg, Status, worst
 from wizard.parsers.extstatus import (
     MAX_STATUS_BYTES,
@@ -202,7 +203,7 @@ def _cause(code: ExtCode, log_mounts: list[str]) -> tuple[Msg, list[FixStep], li
             m("The backup extension could not reach the Wire Server (168.63.129.16) to take or report the "
               "snapshot; an in-guest firewall rule or a proxy usually blocks it."),
             [step("As root, check that the Wire Server answers without a proxy.",
-                  command="sudo curl --noproxy '*' http://168.63.129.16/?comp=versions"),
+                  command=commands.LINUX_WIRESERVER_TEST),
              step("Make sure no in-guest firewall rule or proxy blocks 168.63.129.16 on ports 80 and 32526 "
                   "(see the network results of this report).")],
             [DOC_TS_AGENT],

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from wizard.i18n import N_, Translator
+from wizard.knowledge import commands, links
 from wizard.model import DocLink, FixStep, JSONValue, Msg, Phase
 
 
@@ -49,10 +50,6 @@ class ErrorCode:
             "docs": [d.to_dict() for d in self.docs],
             "failing_phase": self.phase.value if self.phase else None,
         }
-
-
-def _doc(title: str, url: str) -> DocLink:
-    return DocLink(Msg(title), url)
 
 
 _WINDOWS_TEXT = ("On Windows", "From an elevated command prompt", "Check the Windows", "In the local computer's")
@@ -110,22 +107,14 @@ def _entry(
 
 # --- documentation -------------------------------------------------------------------------
 
-DOC_TS_VM = _doc(N_("Troubleshoot backup errors with Azure VMs"),
-                 "https://learn.microsoft.com/azure/backup/backup-azure-vms-troubleshoot")
-DOC_TS_AGENT = _doc(N_("Troubleshoot Azure Backup failure: Issues with the agent or extension"),
-                    "https://learn.microsoft.com/azure/backup/backup-azure-troubleshoot-vm-backup-fails-snapshot-timeout")
-DOC_168 = _doc(N_("What is IP address 168.63.129.16?"),
-               "https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16")
-DOC_MATRIX = _doc(N_("Support matrix for Azure VM backup"),
-                  "https://learn.microsoft.com/azure/backup/backup-support-matrix-iaas")
-DOC_LINUX_APP = _doc(N_("Application-consistent backup of Azure Linux VMs using Azure Backup"),
-                     "https://learn.microsoft.com/azure/backup/backup-azure-linux-app-consistent")
-DOC_WIN_AGENT = _doc(N_("Troubleshoot Windows Azure Guest Agent"),
-                     "https://learn.microsoft.com/troubleshoot/azure/virtual-machines/windows/windows-azure-guest-agent")
-DOC_LINUX_AGENT = _doc(N_("Troubleshoot the Azure Linux Agent"),
-                       "https://learn.microsoft.com/troubleshoot/azure/virtual-machines/linux/linux-azure-guest-agent")
-DOC_INTRO = _doc(N_("About Azure VM backup"),
-                 "https://learn.microsoft.com/azure/backup/backup-azure-vms-introduction")
+DOC_TS_VM = links.TS_VM
+DOC_TS_AGENT = links.TS_AGENT
+DOC_168 = links.IP_168
+DOC_MATRIX = links.MATRIX
+DOC_LINUX_APP = links.LINUX_APP
+DOC_WIN_AGENT = links.WIN_AGENT
+DOC_LINUX_AGENT = links.LINUX_AGENT
+DOC_INTRO = links.INTRO
 
 # --- related check ids (design §4) ---------------------------------------------------------
 
@@ -153,22 +142,18 @@ S_LINUX_AGENT_RESTART_OTHER = _step(N_("On other Linux distributions, restart th
                                     "sudo systemctl restart waagent")
 S_WIN_TEST_WIRESERVER = _step(N_("On Windows, test the connection to 168.63.129.16 on TCP ports 80 and 32526 "
                                  "from PowerShell run as Administrator; both must succeed."),
-                              "Test-NetConnection -ComputerName 168.63.129.16 -Port 80; "
-                              "Test-NetConnection -ComputerName 168.63.129.16 -Port 32526")
+                              commands.WINDOWS_WIRESERVER_TEST)
 S_LINUX_TEST_WIRESERVER = _step(N_("On Linux, test the Wire Server as root, without any proxy; the answer must be "
                                    "200."),
-                                "sudo curl --noproxy '*' -s -o /dev/null -w '%{http_code}\\n' "
-                                "http://168.63.129.16/?comp=versions")
+                                commands.LINUX_WIRESERVER_TEST)
 S_NO_FIREWALL_BLOCK = _step(N_("Make sure that no in-guest firewall rule blocks outbound TCP to 168.63.129.16 on "
                                "ports 80 and 32526. Network security groups, Azure Firewall, routes and forced "
                                "tunnelling do not affect this address, so there is nothing to change there."))
 S_WIN_FIREWALL_RULES = _step(N_("On Windows, list enabled outbound block rules that name 168.63.129.16."),
-                             "Get-NetFirewallRule -Enabled True -Direction Outbound -Action Block | "
-                             "Get-NetFirewallAddressFilter | "
-                             "Where-Object { $_.RemoteAddress -contains '168.63.129.16' }")
+                             commands.WINDOWS_BLOCK_RULES)
 S_LINUX_FIREWALL_RULES = _step(N_("On Linux, list the firewall rules as root. Only the agent's own rules (accept "
                                   "for root, drop for other users) are expected for 168.63.129.16."),
-                               "sudo iptables -t security -L OUTPUT -nxv; sudo nft list ruleset")
+                               commands.LINUX_ALL_RULES)
 S_PROXY_BYPASS = _step(N_("If a proxy is configured, make sure 168.63.129.16 and 169.254.169.254 bypass it "
                           "(Windows: proxy exceptions for the SYSTEM account and WinHTTP; Linux: no_proxy)."))
 S_WIN_SHOW_PROXY = _step(N_("On Windows, show the WinHTTP proxy setting."), "netsh winhttp show proxy")

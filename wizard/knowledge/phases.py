@@ -12,17 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wizard.i18n import N_, Translator
+from wizard.knowledge import links
 from wizard.knowledge.errorcodes import DOC_168, DOC_INTRO, DOC_LINUX_APP, DOC_MATRIX
 from wizard.model import DocLink, JSONValue, Msg, Phase
 
-DOC_INSTANT = DocLink(Msg(N_("Get improved backup and restore performance with Azure Backup Instant Restore "
-                              "capability")),
-                      "https://learn.microsoft.com/azure/backup/backup-instant-restore-capability")
-DOC_FAQ = DocLink(Msg(N_("Frequently asked questions - Back up Azure VMs")),
-                  "https://learn.microsoft.com/azure/backup/backup-azure-vm-backup-faq")
-DOC_SECURITY = DocLink(Msg(N_("Overview of security features in Azure Backup")),
-                       "https://learn.microsoft.com/azure/backup/security-overview"
-                       "#internet-connectivity-not-required-for-azure-vm-backup")
+DOC_INSTANT = links.INSTANT
+DOC_FAQ = links.FAQ
+DOC_SECURITY = links.SECURITY
 
 PHASE_NAMES: dict[Phase, str] = {
     Phase.TAKE_SNAPSHOT: N_("Take Snapshot"),

@@ -38,6 +38,7 @@ from wizard.checks.base import (
 from wizard.checks.commands import RERUN_AS_ROOT, ps, sh, sh_words
 from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.net.proxy import DOC_AGENT_EXT, DOC_LINUX_AGENT, DOC_WINDOWS_AGENT
+from wizard.knowledge import commands
 from wizard.model import Component, FixStep, Status
 from wizard.parsers import firewall as fw
 from wizard.probes.base import Answer, is_unavailable
@@ -55,8 +56,8 @@ WFP_NOTE = ("The Windows guest agent limits the Wire Server to Administrators an
             "rules/WFP filters whose names are not confirmed by public documentation; this check judges rules by "
             "what they match, not by name, and reads Windows Firewall rules from the active store "
             "(Get-NetFirewallRule), not raw WFP filters (netsh wfp show filters dir=OUT remoteaddr=168.63.129.16).")
-VERIFY_LINUX = "sudo curl --noproxy '*' -sS -o /dev/null -w '%{http_code}\\n' 'http://168.63.129.16/?comp=versions'"
-VERIFY_WINDOWS = "Test-NetConnection 168.63.129.16 -Port 80; Test-NetConnection 168.63.129.16 -Port 32526"
+VERIFY_LINUX = commands.LINUX_WIRESERVER_TEST
+VERIFY_WINDOWS = commands.WINDOWS_WIRESERVER_TEST
 
 _PERMISSION_WORDS = ("permission denied", "must be root", "operation not permitted", "access is denied")
 _NO_WAIT_WORDS = ("unrecognized option", "unknown option", "invalid option")

@@ -17,12 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc_link, m, not_applicable_off_azure, step
-from wizard.checks.commands import RERUN_AS_ROOT
+from wizard.checks.commands import RERUN_AS_ROOT, ps
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import WIN_AGENT as DOC_WINDOWS_AGENT
 from wizard.checks.env import DOC_168
 from wizard.checks.net.imds import PS_DIRECT_SESSION
+from wizard.knowledge import commands
 from wizard.model import Component, DocLink, FixStep, Status
 from wizard.parsers.wireserver import (
     WIRE_PROTOCOL_VERSION,
@@ -52,12 +53,8 @@ CONNECTIVITY_CODES = [
 DOC_WINDOWS_VHD = doc_link("Prepare a Windows VHD or VHDX to upload to Azure",
                       "https://learn.microsoft.com/azure/virtual-machines/windows/prepare-for-upload-vhd-image")
 
-PS_BLOCK_RULES = (
-    "Get-NetFirewallRule -Enabled True -Direction Outbound -Action Block | Where-Object { "
-    "$a = ($_ | Get-NetFirewallAddressFilter).RemoteAddress; $a -contains 'Any' -or "
-    "$a -contains '168.63.129.16' } | Format-Table DisplayName, Profile, Direction, Action -AutoSize"
-)
-PS_PROFILES = "Get-NetFirewallProfile | Format-Table Name, Enabled, DefaultOutboundAction -AutoSize"
+PS_BLOCK_RULES = commands.WINDOWS_BLOCK_RULES
+PS_PROFILES = commands.WINDOWS_FIREWALL_PROFILES
 PS_ALLOW_RULE = (
     "New-NetFirewallRule -DisplayName AzurePlatform -Direction Outbound -RemoteAddress 168.63.129.16 "
     "-Profile Any -Action Allow"
@@ -89,8 +86,9 @@ def _test_command(ctx: CheckContext, url: str, host: str, port: int, http: bool)
         if http:
             return (PS_DIRECT_SESSION + f"Invoke-WebRequest -UseBasicParsing -WebSession $s -Uri '{url}' | "
                     "Select-Object StatusCode, Content")
-        return f"Test-NetConnection -ComputerName {host} -Port {port}"
-    return f"sudo curl --noproxy '*' -sS -o /dev/null -w '%{{http_code}}\\n' '{url}'"
+        return commands.windows_port_test(port) if host == commands.WIRESERVER else \
+            f"Test-NetConnection -ComputerName {ps(host)} -Port {int(port)}"
+    return commands.linux_http_test(url)
 
 
 def _firewall_steps(ctx: CheckContext, test_command: str) -> list[FixStep]:
@@ -110,7 +108,7 @@ def _firewall_steps(ctx: CheckContext, test_command: str) -> list[FixStep]:
         step("As root, list the OUTPUT rules of the security table. The VM agent's own three rules are "
              "expected (ACCEPT tcp dpt:53, ACCEPT owner UID match 0, DROP ctstate INVALID,NEW); look for any "
              "other DROP or REJECT rule that matches 168.63.129.16 or all traffic, or one placed before the "
-             "agent's ACCEPT rules:", command="sudo iptables -t security -L OUTPUT -nxv"),
+             "agent's ACCEPT rules:", command=commands.LINUX_AGENT_RULES),
         step("Look for such rules in the filter table too:", command="sudo iptables -S OUTPUT"),
         step("List the nftables rules as well (firewalld, ufw and newer VM agents use them); only the "
              "agent's table walinuxagent is expected to drop traffic to 168.63.129.16, and only for users "
