@@ -18,7 +18,10 @@ code page (cp932 on Japanese Windows), then latin-1, which always succeeds. CRLF
 
 `read_file` reads only the last `max_bytes` bytes of a file (default 1 MiB, at most 16 MiB; a
 seek to the tail, never the whole file); when it cut the file, the partial first line is
-dropped so no half character survives.
+dropped so no half character survives. Files that report a size of 0 or refuse to seek to their
+end (procfs such as `/proc/mounts`, some sysfs files) are read from the start instead, at most
+`max_bytes` bytes, cut after the last whole line when there is more; their `size` stays what
+`stat` said (0).
 The answers of `read_file`, `stat` and `list_dir` are plain data; `mtime` is epoch seconds.
 When the tree comes from a bundle, `uid`, `gid` and `owner` describe the copy, not the VM.
 """
@@ -31,7 +34,7 @@ import re
 import stat as stat_module
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from wizard.probes.base import Answer
 
@@ -237,7 +240,12 @@ def _read_limit(max_bytes: int | None) -> int:
 def _read_text(real: Path, limit: int, legacy_codepage: str | None) -> tuple[str, bool]:
     with open(real, "rb") as handle:
         head = handle.read(4)
-        size = handle.seek(0, os.SEEK_END)
+        try:
+            size = handle.seek(0, os.SEEK_END)
+        except OSError:  # procfs (/proc/mounts) refuses to seek to its end: EINVAL
+            size = 0
+        if size == 0:  # procfs and some sysfs files say 0 bytes yet have content
+            return _read_from_start(handle, head, limit, legacy_codepage)
         if size <= limit:
             handle.seek(0)
             return decode_bytes(handle.read(limit), legacy_codepage), False
@@ -246,6 +254,21 @@ def _read_text(real: Path, limit: int, legacy_codepage: str | None) -> tuple[str
             start += 1
         handle.seek(start)
         return decode_tail(head, handle.read(limit), legacy_codepage), True
+
+
+def _read_from_start(handle: BinaryIO, head: bytes, limit: int, legacy_codepage: str | None) -> tuple[str, bool]:
+    """A file whose size is unknown, read on from `head` without seeking: at most `limit` bytes.
+
+    When there is more, the text is cut after its last complete line (the partial line dropped).
+    """
+    data = head + handle.read(max(0, limit + 1 - len(head)))
+    if len(data) <= limit:
+        return decode_bytes(data, legacy_codepage), False
+    data = data[:limit]
+    if _utf16_encoding(head) is None:
+        cut = data.rfind(b"\n")
+        data = data[: cut + 1] if cut >= 0 else data
+    return decode_bytes(data, legacy_codepage), True
 
 
 def stat_path(real: Path) -> Answer:
