@@ -20,10 +20,13 @@ from wizard import runner
 from wizard.checks.base import Settings
 from wizard.checks.net import wireserver
 from wizard.checks.registry import ALL_CHECKS
-from wizard.model import CheckResult, Component, Status
+from wizard.i18n import Translator
+from wizard.model import CheckResult, Component, Msg, Status
 from wizard.probes.base import unavailable
 from wizard.probes.fake import FakeSystem
 from wizard.probes.fake import OverlayProbe as Overlay
+
+JA = Translator("ja")
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 WS = "168.63.129.16"
@@ -140,7 +143,9 @@ def test_root_unreachable_is_a_problem_with_route_steps_first(check_id: str, por
     r = run_one(vm(tcp={(WS, port): "unreachable"}), check_id)
     assert r.status is Status.PROBLEM
     assert r.summary.id == "The Wire Server at {host}:{port} is unreachable: the VM has no route to it ({error})."
-    assert r.summary.params["error"] == "[Errno 101] Network is unreachable"
+    assert r.summary.params["error"] == Msg("no route to the host")
+    assert r.evidence["error"] == "OSError: [Errno 101] Network is unreachable"
+    assert JA.msg(r.summary).endswith("(ホストへの経路がありません)。")
     assert r.fix[0].command == "ip route get 168.63.129.16"
     assert "DHCP" in r.fix[1].text.id
 
@@ -213,7 +218,7 @@ def test_windows_socket_forbidden_as_admin_is_a_local_block() -> None:
     r = run_one(probe, "net.wireserver_port32526")
     assert r.status is Status.PROBLEM
     assert r.summary.id.startswith("The connection to the Wire Server at {host}:{port} was forbidden inside")
-    assert r.summary.params["error"] == error
+    assert r.summary.params["error"] == Msg("{error}", {"error": error})  # an answer without error_msg
     assert r.error_codes == CONNECTIVITY_CODES
 
 
@@ -238,7 +243,7 @@ def test_unavailable_probe_is_not_checked_never_ok() -> None:
     probe = Overlay(vm(), tcp_connect=unavailable("replay lacks this call"))
     r = run_one(probe, "net.wireserver_port80")
     assert r.status is Status.NOT_CHECKED
-    assert r.summary.params == {"error": "replay lacks this call"}
+    assert r.summary.params == {"error": Msg("replay lacks this call")}
     assert r.evidence["unavailable"] is True
 
 
@@ -304,7 +309,7 @@ def test_versions_truncated_doc_sample_is_a_warning_with_recovered_versions() ->
     r = run_one(vm(http={VERSIONS_URL: (200, body)}), "net.wireserver_versions")
     assert r.status is Status.WARNING
     assert r.summary.id.startswith("The Wire Server answered {url} with HTTP {status}, but the body is not")
-    assert r.summary.params["error"].startswith("not well-formed XML")
+    assert r.summary.params["error"].id == "not well-formed XML: {detail}"
     assert r.evidence["recovered"] is True
     assert r.evidence["recovered_advertises_required"] is True
     assert "2012-11-30" in r.evidence["supported"]

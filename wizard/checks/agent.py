@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc_link, m, step
+from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc_link, error_msg, m, step
 from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.docs import MATRIX as DOC_MATRIX
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import TS_VM as DOC_TS_VM
 from wizard.checks.docs import WIN_AGENT as DOC_WIN_AGENT
+from wizard.i18n import N_
 from wizard.model import Component, DocLink, FixStep, Msg, Status
 from wizard.parsers import waagent as wa
 from wizard.parsers import waappagent as wapp
@@ -522,7 +523,7 @@ def _version_linux(ctx: CheckContext) -> Finding:
     }
     parsed = wa.parse_version_output(output) if ans.get("found") else wa.WaagentVersion()
     if not parsed.parsed:
-        return _version_linux_from_folders(ctx, evidence)
+        return _version_linux_from_folders(ctx, evidence, ans)
     evidence.update({"installed": parsed.agent_version, "goal_state_agent": parsed.goal_state_version,
                      "python": parsed.python, "distro": parsed.distro,
                      "note": "Linux has no documented minimum agent version; the goal state agent is the "
@@ -564,7 +565,7 @@ def _version_linux(ctx: CheckContext) -> Finding:
         fix=list(update_steps), docs=[DOC_LINUX_AGENT], evidence=evidence)
 
 
-def _version_linux_from_folders(ctx: CheckContext, evidence: dict[str, Any]) -> Finding:
+def _version_linux_from_folders(ctx: CheckContext, evidence: dict[str, Any], ans: Answer) -> Finding:
     listing = ctx.call("list_dir", path=LINUX_LIB)
     names = [e.get("name") for e in (listing.get("entries") or []) if isinstance(e, dict) and e.get("is_dir")]
     versions = wa.agent_dir_versions(names)
@@ -577,7 +578,7 @@ def _version_linux_from_folders(ctx: CheckContext, evidence: dict[str, Any]) -> 
             evidence=evidence)
     if not evidence.get("found"):
         return Finding(Status.NOT_CHECKED, m("Not checked: waagent --version could not be run ({error}).",
-                                             error=str(evidence.get("error") or "not found")), evidence=evidence)
+                                             error=error_msg(ans, N_("not found"))), evidence=evidence)
     return Finding(Status.NOT_CHECKED, m("Not checked: the output of waagent --version could not be read."),
                    evidence=evidence)
 
@@ -647,7 +648,7 @@ def check_config(ctx: CheckContext) -> Finding:
     if is_unavailable(ans):
         evidence["error"] = ans.get("error")
         return Finding(Status.NOT_CHECKED, m("Not checked: could not read {path} ({error}).", path=LINUX_CONF,
-                                             error=str(ans.get("error") or "")), evidence=evidence)
+                                             error=error_msg(ans)), evidence=evidence)
     if not ans.get("exists") and ctx.is_azure is False:
         return Finding(Status.NOT_CHECKED,
                        m("Not checked: there is no /etc/waagent.conf, which is expected because this machine does "
@@ -663,7 +664,7 @@ def check_config(ctx: CheckContext) -> Finding:
         evidence["error"] = ans.get("error")
         fix = [] if ctx.is_admin else [step("Run the wizard again with sudo.", command="sudo vmbackup-wizard --cli")]
         return Finding(Status.NOT_CHECKED, m("Not checked: {path} exists but could not be read ({error}).",
-                                             path=LINUX_CONF, error=str(ans.get("error") or "")),
+                                             path=LINUX_CONF, error=error_msg(ans)),
                        fix=fix, evidence=evidence)
     conf = wa.parse_conf(str(ans.get("text") or ""))
     name, _ = _pick_linux_service(_linux_services(ctx))
@@ -953,7 +954,7 @@ def check_log(ctx: CheckContext) -> Finding:
     if is_unavailable(ans):
         evidence["error"] = ans.get("error")
         return Finding(Status.NOT_CHECKED, m("Not checked: could not read {path} ({error}).", path=path,
-                                             error=str(ans.get("error") or "")), evidence=evidence)
+                                             error=error_msg(ans)), evidence=evidence)
     evidence.update({"size": ans.get("size"), "truncated": ans.get("truncated"), "error": ans.get("error")})
     if not ans.get("exists"):
         return Finding(Status.NOT_CHECKED, m("Not checked: the agent log {path} does not exist.", path=path),
@@ -964,7 +965,7 @@ def check_log(ctx: CheckContext) -> Finding:
             fix = [step("Close the wizard and start it again with \"Run as administrator\".")] if windows else [
                 step("Run the wizard again with sudo.", command="sudo vmbackup-wizard --cli")]
         return Finding(Status.NOT_CHECKED, m("Not checked: {path} exists but could not be read ({error}).",
-                                             path=path, error=str(ans.get("error") or "")),
+                                             path=path, error=error_msg(ans)),
                        fix=fix, evidence=evidence)
     text = str(ans.get("text") or "")
     if not text.strip():

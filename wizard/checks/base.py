@@ -7,7 +7,10 @@ component, phase, title and timing to turn the finding into a `CheckResult`, str
 from the evidence, and turns an exception into an `error` result.
 
 Messages are written with `m()`, `step()` and `doc_link()` so Babel extracts them (see
-`scripts/catalog.py`): whole English sentences with named `{placeholders}`.
+`scripts/catalog.py`): whole English sentences with named `{placeholders}`. The reason a probe
+answer or a parser result gives for an error goes into a sentence as `error_msg(answer)`, a
+message of its own that is shown in the same language (see `wizard.probes.base`); the English
+`error` text belongs in the evidence.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from wizard.model import Component, DocLink, FixStep, Msg, Param, Phase, Status
-from wizard.probes.base import Answer, Probe, is_unavailable
+from wizard.i18n import N_
+from wizard.model import Component, DocLink, FixStep, Msg, Param, Phase, Status, is_msg_dict
+from wizard.probes.base import Answer, Probe, is_unavailable, unavailable
 
 LINUX = frozenset({"linux"})
 WINDOWS = frozenset({"windows"})
@@ -31,6 +35,21 @@ IMDS_IP = "169.254.169.254"
 def m(text: str, **params: Param) -> Msg:
     """A translatable message: English source text with named placeholders, and their values."""
     return Msg(text, params)
+
+
+def error_msg(answer: Mapping[str, Any] | None, default: str = N_("no details")) -> Msg:
+    """The reason a probe answer or a parser result gives for its error, as a translatable message.
+
+    Its `error_msg` when it has one; else (an answer recorded before `error_msg` existed) its
+    English `error` text as it is; else `default`, an English phrase marked with `N_()`.
+    """
+    if isinstance(answer, Mapping):
+        if is_msg_dict(answer.get("error_msg")):
+            return Msg.from_dict(answer["error_msg"])
+        text = answer.get("error")
+        if text:
+            return Msg(N_("{error}"), {"error": str(text)[:500]})
+    return Msg(default)
 
 
 def step(text: str, command: str | None = None, **params: Param) -> FixStep:
@@ -148,7 +167,8 @@ class Facts:
                 try:
                     self._values[name] = self._providers[name](self)
                 except Exception as exc:  # a broken fact must not break every check that asks
-                    self._values[name] = {"unavailable": True, "error": f"{type(exc).__name__}: {exc}"}
+                    self._values[name] = unavailable(N_("the wizard could not work it out ({error})"),
+                                                     error=f"{type(exc).__name__}: {exc}")
         return self._values[name]
 
     def known(self) -> dict[str, Any]:

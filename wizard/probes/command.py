@@ -20,7 +20,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import IO, Any
 
-from wizard.probes.base import Answer
+from wizard.i18n import N_
+from wizard.probes.base import Answer, error_fields, os_error_fields
 
 MAX_OUTPUT_BYTES = 1024 * 1024
 DEFAULT_TIMEOUT = 10.0
@@ -81,9 +82,10 @@ def run_bounded(
     try:
         proc = _spawn(argv, env, creationflags)
     except FileNotFoundError as exc:
-        return {**answer, "found": False, "error": f"command not found: {exc.filename or argv[0]}"}
+        return {**answer, "found": False, **error_fields(N_("command not found: {command}"),
+                                                          command=str(exc.filename or argv[0]))}
     except OSError as exc:
-        return {**answer, "error": f"{type(exc).__name__}: {exc.strerror or exc}"}
+        return {**answer, **os_error_fields(exc)}
     assert proc.stdout is not None and proc.stderr is not None
     out, err = _Drain(proc.stdout, MAX_OUTPUT_BYTES), _Drain(proc.stderr, MAX_OUTPUT_BYTES)
     out.start()
@@ -91,7 +93,8 @@ def run_bounded(
     try:
         answer["returncode"] = proc.wait(timeout)
     except subprocess.TimeoutExpired:
-        answer.update(timed_out=True, returncode=_kill(proc), error=f"timed out after {timeout:g} s")
+        answer.update(timed_out=True, returncode=_kill(proc),
+                      **error_fields(N_("timed out after {seconds} s"), seconds=f"{timeout:g}"))
     out.join(DRAIN_GRACE)
     err.join(DRAIN_GRACE)
     answer.update(stdout=decode(bytes(out.data)), stderr=decode(bytes(err.data)),

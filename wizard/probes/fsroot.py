@@ -36,7 +36,8 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from wizard.probes.base import Answer
+from wizard.i18n import N_
+from wizard.probes.base import Answer, error_fields, os_error_fields
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 MAX_READ_BYTES = 16 * 1024 * 1024
@@ -53,6 +54,11 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 class PathOutsideRoot(ValueError):
     """A logical path that would lead out of the `--root` folder."""
+
+    def __init__(self, logical: str, through_link: bool = False) -> None:
+        how = " (through a link)" if through_link else ""
+        super().__init__(f"{logical!r} leads out of the --root folder{how}")
+        self.logical = logical
 
 
 def is_windows_path(logical: str) -> bool:
@@ -72,7 +78,7 @@ def logical_parts(logical: str) -> list[str]:
             continue
         if piece == "..":
             if not parts:
-                raise PathOutsideRoot(f"{logical!r} leads out of the --root folder")
+                raise PathOutsideRoot(logical)
             parts.pop()
             continue
         parts.append(piece)
@@ -83,7 +89,7 @@ def map_logical(root: Path, logical: str) -> Path:
     """The path below `root` that stands for `logical`, by spelling only (no file system access)."""
     mapped = root.joinpath(*logical_parts(logical))
     if not _is_below(mapped, root):
-        raise PathOutsideRoot(f"{logical!r} leads out of the --root folder")
+        raise PathOutsideRoot(logical)
     return mapped
 
 
@@ -124,7 +130,7 @@ class FsRoot:
         if not os.path.lexists(mapped):
             mapped = find_case_insensitive(self.root, logical_parts(logical)) or mapped
         if not _is_below(mapped.resolve(), self.root.resolve()):
-            raise PathOutsideRoot(f"{logical!r} leads out of the --root folder (through a link)")
+            raise PathOutsideRoot(logical, through_link=True)
         return mapped
 
 
@@ -205,10 +211,6 @@ def _drop_first_line(text: str, newline: str) -> str:
     return text[cut + 1 :] if cut >= 0 else text
 
 
-def _error_text(exc: OSError) -> str:
-    return exc.strerror or str(exc) or type(exc).__name__
-
-
 def read_file(real: Path, max_bytes: int | None, legacy_codepage: str | None) -> Answer:
     """The `read_file` answer for a real path: the decoded last `max_bytes` bytes."""
     limit = _read_limit(max_bytes)
@@ -219,15 +221,15 @@ def read_file(real: Path, max_bytes: int | None, legacy_codepage: str | None) ->
     except FileNotFoundError:
         return answer
     except OSError as exc:
-        return {**answer, "error": _error_text(exc)}
+        return {**answer, **os_error_fields(exc)}
     answer.update(exists=True, is_file=stat_module.S_ISREG(info.st_mode), size=info.st_size,
                   mtime=info.st_mtime)
     if not answer["is_file"]:
-        return {**answer, "error": "not a regular file"}
+        return {**answer, **error_fields(N_("not a regular file"))}
     try:
         text, truncated = _read_text(real, limit, legacy_codepage)
     except OSError as exc:
-        return {**answer, "error": _error_text(exc)}
+        return {**answer, **os_error_fields(exc)}
     return {**answer, "readable": True, "text": text, "truncated": truncated}
 
 
@@ -280,7 +282,7 @@ def stat_path(real: Path) -> Answer:
     except FileNotFoundError:
         return answer
     except OSError as exc:
-        return {**answer, "error": _error_text(exc)}
+        return {**answer, **os_error_fields(exc)}
     return {**answer, "exists": True, "is_dir": stat_module.S_ISDIR(info.st_mode),
             "is_file": stat_module.S_ISREG(info.st_mode), "mode": stat_module.S_IMODE(info.st_mode),
             "uid": info.st_uid, "gid": info.st_gid, "owner": _owner(real), "size": info.st_size,
@@ -305,9 +307,9 @@ def list_dir(real: Path) -> Answer:
     except FileNotFoundError:
         return answer
     except NotADirectoryError:
-        return {**answer, "exists": True, "error": "not a directory"}
+        return {**answer, "exists": True, **error_fields(N_("not a folder"))}
     except OSError as exc:
-        return {**answer, "exists": os.path.exists(real), "error": _error_text(exc)}
+        return {**answer, "exists": os.path.exists(real), **os_error_fields(exc)}
     entries.sort(key=lambda entry: entry["name"])
     return {**answer, "exists": True, "entries": entries[:MAX_DIR_ENTRIES],
             "truncated": len(entries) > MAX_DIR_ENTRIES}

@@ -24,7 +24,8 @@ import requests
 import urllib3.exceptions
 
 from wizard import TOOL_NAME, __version__
-from wizard.probes.base import Answer
+from wizard.i18n import N_
+from wizard.probes.base import Answer, error_fields
 
 MAX_BODY_BYTES = 256 * 1024
 CHUNK_BYTES = 16 * 1024
@@ -106,6 +107,22 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+_OUTCOME_TEXT = {
+    "refused": N_("connection refused"),
+    "timeout": N_("timed out"),
+    "unreachable": N_("no route to the host"),
+}
+
+
+def failure(exc: BaseException) -> Answer:
+    """`outcome`, `error` (the exception as it is) and `error_msg` (the outcome in words) of a failure."""
+    outcome = classify_error(exc)
+    detail = _describe(exc)
+    if outcome in _OUTCOME_TEXT:
+        return {"outcome": outcome, **error_fields(_OUTCOME_TEXT[outcome], english=detail)}
+    return {"outcome": outcome, **error_fields(N_("connection failed ({detail})"), english=detail, detail=detail)}
+
+
 def tcp_connect(host: str, port: int, timeout: float = 3.0) -> Answer:
     """Open and close one TCP connection to `host:port`."""
     start = time.monotonic()
@@ -113,7 +130,7 @@ def tcp_connect(host: str, port: int, timeout: float = 3.0) -> Answer:
         with socket.create_connection((host, int(port)), timeout=timeout):
             pass
     except OSError as exc:
-        return {"outcome": classify_error(exc), "elapsed_ms": _elapsed_ms(start), "error": _describe(exc)}
+        return {**failure(exc), "elapsed_ms": _elapsed_ms(start)}
     return {"outcome": "connected", "elapsed_ms": _elapsed_ms(start), "error": None}
 
 
@@ -135,7 +152,7 @@ def http_get(url: str, headers: Mapping[str, str] | None = None, timeout: float 
     answer: Answer = {"outcome": "error", "status": None, "headers": {}, "body": None,
                       "truncated": False, "elapsed_ms": 0, "error": None}
     if not url.lower().startswith(("http://", "https://")):
-        return {**answer, "error": f"not an http(s) URL: {url!r}"}
+        return {**answer, **error_fields(N_("not an http(s) URL: {url}"), url=url)}
     try:
         with no_proxy_session() as session, session.get(
             url, headers=dict(headers or {}), timeout=(timeout, timeout), allow_redirects=False,
@@ -147,7 +164,7 @@ def http_get(url: str, headers: Mapping[str, str] | None = None, timeout: float 
             answer.update(outcome="ok", truncated=truncated,
                           body=decode_body(raw, response.headers.get("content-type"), truncated))
     except (requests.RequestException, OSError, urllib3.exceptions.HTTPError) as exc:
-        answer.update(outcome=classify_error(exc), error=_describe(exc))
+        answer.update(failure(exc))
     answer["elapsed_ms"] = _elapsed_ms(start)
     return answer
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard import TOOL_NAME, __version__
+from wizard.i18n import N_
 from wizard.probes.base import Answer, Probe, call_key, unavailable
 
 SCENARIO_SCHEMA = 1
@@ -110,7 +111,7 @@ class ReplayProbe:
         if answer is None:
             with self._lock:
                 self.missed.append(key)
-            return unavailable("not recorded in the scenario")
+            return unavailable(N_("not recorded in the scenario"))
         return copy.deepcopy(answer)
 
     @classmethod

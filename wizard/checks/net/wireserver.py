@@ -16,13 +16,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc_link, m, not_applicable_off_azure, step
+from wizard.checks.base import (
+    BOTH,
+    Check,
+    CheckContext,
+    Finding,
+    doc_link,
+    error_msg,
+    m,
+    not_applicable_off_azure,
+    step,
+)
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import WIN_AGENT as DOC_WINDOWS_AGENT
 from wizard.checks.env import DOC_168
 from wizard.checks.net.imds import PS_DIRECT_SESSION
-from wizard.model import Component, DocLink, FixStep, Status
+from wizard.model import Component, DocLink, FixStep, Msg, Status
 from wizard.parsers.wireserver import (
     WIRE_PROTOCOL_VERSION,
     advertises,
@@ -149,7 +159,7 @@ def _connection_failure(ctx: CheckContext, ans: Answer, host: str, port: int, te
     """The finding for a TCP connect or HTTP GET that never got an answer from the server."""
     outcome = str(ans.get("outcome") or "error")
     ms = int(ans.get("elapsed_ms") or 0)
-    error = str(ans.get("error") or outcome)
+    error = error_msg(ans)
     off_azure = not_applicable_off_azure(ctx)
     if off_azure is not None:
         off_azure.evidence = {**evidence, **off_azure.evidence}
@@ -194,7 +204,7 @@ def _connection_failure(ctx: CheckContext, ans: Answer, host: str, port: int, te
             fix=_route_steps(ctx) + fix, docs=_docs(ctx), error_codes=list(CONNECTIVITY_CODES),
             evidence=evidence,
         )
-    if blocked_locally(error):
+    if blocked_locally(str(ans.get("error") or "")):
         return Finding(
             Status.PROBLEM,
             m("The connection to the Wire Server at {host}:{port} was forbidden inside the VM before it was "
@@ -216,7 +226,7 @@ def _connection_failure(ctx: CheckContext, ans: Answer, host: str, port: int, te
 
 
 def _inconclusive(ctx: CheckContext, is_admin: bool | None, outcome: str, host: str, port: int,
-                  error: str, evidence: dict[str, Any]) -> Finding:
+                  error: Msg, evidence: dict[str, Any]) -> Finding:
     """A failure seen without Administrator/root rights: the agents' own rules may explain it."""
     timeout = outcome == "timeout"
     if is_admin is None:
@@ -298,8 +308,7 @@ def _http_evidence(url: str, ans: Answer) -> dict[str, Any]:
 def _unavailable(ans: Answer, evidence: dict[str, Any]) -> Finding:
     return Finding(
         Status.NOT_CHECKED,
-        m("Not checked: the wizard could not make the network test ({error}).",
-          error=str(ans.get("error") or "")),
+        m("Not checked: the wizard could not make the network test ({error}).", error=error_msg(ans)),
         evidence={**evidence, "unavailable": True, "error": ans.get("error")},
     )
 
@@ -397,7 +406,7 @@ def check_versions(ctx: CheckContext) -> Finding:
         return Finding(
             Status.WARNING,
             m("The Wire Server answered {url} with HTTP {status}, but the body is not a valid list of "
-              "versions ({error}).", url=url, status=status, error=str(parsed["error"])),
+              "versions ({error}).", url=url, status=status, error=error_msg(parsed)),
             why=m("The VM agent reads this list to choose its protocol version; an answer like this one "
                   "stops it. Such a body usually comes from something else answering in the Wire Server's "
                   "place (a transparent proxy or security software inside the VM), or from a cut-off "
