@@ -343,12 +343,45 @@ def test_versions_transient_status_is_a_warning(status: int) -> None:
     assert r.error_codes == ["UserErrorGuestAgentStatusUnavailable"]
 
 
-def test_versions_410_error_body_is_read() -> None:
+def test_versions_410_error_body_is_read_and_shown() -> None:
     body = read("wireserver", "goalstate_410_resource_gone.xml")
     r = run_one(vm(http={VERSIONS_URL: (410, body)}), "net.wireserver_versions")
     assert r.status is Status.WARNING
-    assert r.evidence["error_code"] == "ResourceNotAvailable"
+    assert r.evidence["error_code"] == "ResourceNotAvailable" and r.evidence["error_body_format"] == "xml"
     assert r.evidence["error_message"].startswith("The resource requested is no longer available.")
+    assert r.summary.id == "{finding} The answer says: {code}: {message}"
+    inner = r.summary.params["finding"]
+    assert isinstance(inner, Msg) and inner.id == "The Wire Server answered {url} with HTTP {status} instead of 200."
+    assert r.summary.params["code"] == "ResourceNotAvailable"
+    shown = JA.msg(r.summary)
+    assert "HTTP 410" in shown and "ResourceNotAvailable" in shown and "Please refresh your cache." in shown
+    assert "The Wire Server answered" not in shown and "The answer says" not in shown  # both sentences in Japanese
+
+
+HGAP_502_BODY = (DATA / "hostgaplugin" / "vmsettings_502_blob_content_not_found.json").read_text(encoding="utf-8")
+
+
+def test_health_502_json_body_is_read_and_shown() -> None:
+    r = run_one(vm(http={HEALTH_URL: (502, HGAP_502_BODY)}), "net.hostplugin_health")
+    assert r.status is Status.WARNING
+    assert r.summary.params["code"] == "VMArtifactsProfileBlobContentNotFound"
+    assert r.summary.params["message"] == "VM artifacts profile blob has no content in it."
+    assert r.evidence["error_body_format"] == "json"
+
+
+def test_health_403_json_body_is_shown_with_the_problem() -> None:
+    body = '{"errorCode": "Forbidden", "message": "The request is not allowed from this container.", "details": ""}'
+    r = run_one(vm(http={HEALTH_URL: (403, body)}), "net.hostplugin_health")
+    assert r.status is Status.PROBLEM
+    inner = r.summary.params["finding"]
+    assert isinstance(inner, Msg) and inner.params["status"] == 403
+    assert r.summary.params["code"] == "Forbidden"
+
+
+def test_an_error_answer_without_a_readable_body_shows_the_status_only() -> None:
+    r = run_one(vm(http={HEALTH_URL: (500, "<html>oops</html>")}), "net.hostplugin_health")
+    assert r.summary.id == "The HostGAPlugin at {host}:{port} answered HTTP {status} instead of 200, 201 or 202."
+    assert r.evidence["error_body_unparsed"] == "not an error document (root element <html>)"
 
 
 @pytest.mark.parametrize("status", [301, 302, 400, 401, 404, 405])

@@ -14,6 +14,7 @@ from wizard.parsers.wireserver import (
     WIRE_PROTOCOL_VERSION,
     advertises,
     blocked_locally,
+    error_answer_in_log,
     excerpt,
     parse_error_body,
     parse_versions,
@@ -216,6 +217,29 @@ def test_json_that_is_not_an_error_body(body: str, error: str | None) -> None:
     assert err["error_msg"]["id"]
     if error is not None:
         assert err["error"] == error
+
+
+def test_error_answers_quoted_in_the_agent_log() -> None:
+    lines = (Path(__file__).resolve().parents[1] / "data" / "linux" / "waagent_log_goalstate_errors.log").read_text(
+        encoding="utf-8").splitlines()
+    found = {i: error_answer_in_log(line) for i, line in enumerate(lines)}
+    assert found[1] == {"status": 502, "code": "VMArtifactsProfileBlobContentNotFound",
+                        "message": "VM artifacts profile blob has no content in it.", "details": "", "format": "json"}
+    assert found[5] == {"status": 410, "code": "ResourceNotAvailable", "message": "The resource requested is no "
+                        "longer available. Please refresh your cache.", "details": "", "format": "xml"}
+    # "[410: Gone] The page ..." has no body, "[400: Bad Request] b''" an empty one: nothing to show
+    assert [i for i, v in found.items() if v is not None] == [1, 5]
+
+
+@pytest.mark.parametrize("line", [
+    "[403: Forbidden] b'{\"errorCode\": \"C\", \"message\": \"unterminated",
+    "[403: Forbidden] b'" + "\\x" * 5000,
+    "[999: x] b'" + "{" * 100_000 + "'",
+    "[403: Forbidden] no body at all",
+])
+def test_error_answers_in_odd_log_lines_never_raise(line: str) -> None:
+    answer = error_answer_in_log(line)
+    assert answer is None or answer["status"] == 403
 
 
 def test_error_body_texts_are_bounded() -> None:

@@ -127,6 +127,16 @@ class CheckContext:
     def is_azure(self) -> bool | None:
         return self.fact("azure").get("is_azure")
 
+    @property
+    def in_bundle(self) -> bool:
+        """True when the probe reads a collected bundle (`--root`): files only, no programs, services or network."""
+        return bool(self.fact("platform").get("root"))
+
+    def absent_from_bundle(self, answer: Answer) -> bool:
+        """True when reading a bundle and `answer` (read_file/stat/list_dir) says the path is not there:
+        in a bundle that means "not collected", never "not on the VM"."""
+        return self.in_bundle and not is_unavailable(answer) and answer.get("exists") is False
+
 
 CheckFunc = Callable[[CheckContext], Finding]
 
@@ -143,6 +153,7 @@ class Check:
     phase: Phase = Phase.TAKE_SNAPSHOT
     needs_admin: bool = False
     timeout_s: float = 10.0
+    live_only: bool = False  # needs the running VM (programs, services, network, load): never from a bundle
 
 
 class Facts:
@@ -174,6 +185,28 @@ class Facts:
     def known(self) -> dict[str, Any]:
         """The facts computed so far (for the host summary)."""
         return dict(self._values)
+
+
+def not_in_bundle(evidence: dict[str, Any] | None = None) -> Finding:
+    """`not_checked` for what a collected bundle (`--root`) cannot show: it needs the running VM."""
+    return Finding(
+        Status.NOT_CHECKED,
+        m("Not checked: not in this bundle. This needs the running VM (its programs, services, network or load), "
+          "and the wizard is reading files collected from it (--root)."),
+        why=m("Run the wizard on the VM itself to check this."),
+        evidence={"bundle": True, **(evidence or {})},
+    )
+
+
+def file_not_in_bundle(path: str, evidence: dict[str, Any] | None = None) -> Finding:
+    """`not_checked` for a file a collected bundle does not hold: not collected, not "missing on the VM"."""
+    return Finding(
+        Status.NOT_CHECKED,
+        m("Not checked: {path} is not in this bundle. The wizard is reading files collected from the VM (--root), "
+          "and this one was not among them.", path=path),
+        why=m("Collect this file too, or run the wizard on the VM itself to check this."),
+        evidence={"bundle": True, "path": path, **(evidence or {})},
+    )
 
 
 def not_applicable_off_azure(ctx: CheckContext) -> Finding | None:

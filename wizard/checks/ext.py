@@ -17,7 +17,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc_link, error_msg, m, step
+from wizard.checks.base import (
+    BOTH,
+    LINUX,
+    Check,
+    CheckContext,
+    Finding,
+    doc_link,
+    error_msg,
+    file_not_in_bundle,
+    m,
+    step,
+)
 from wizard.checks.docs import LINUX_APP as DOC_LINUX_APP
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import TS_VM as DOC_TS_VM
@@ -61,6 +72,7 @@ WIN_HANDLER_STATE_KEYS = (
     "HKLM\\SOFTWARE\\Microsoft\\Windows Azure\\HandlerState",
     "HKLM\\SOFTWARE\\Microsoft\\WindowsAzure\\HandlerState",
 )
+ETC_AZURE = "/etc/azure"
 PLUGIN_CONFIG = "/etc/azure/VMSnapshotScriptPluginConfig.json"
 PLUGIN_CONFIG_OLD = "/etc/azure/VMSnapshotPluginConfig.json"
 PLUGINHOST_CONF = "/etc/azure/VMSnapshotPluginHost.conf"
@@ -482,6 +494,8 @@ def _backup_linux(ctx: CheckContext) -> Finding:
     state = _looked(listing)
     if state in ("unavailable", "failed"):
         return _not_checked(ctx, LINUX_LIB, listing, evidence)
+    if ctx.absent_from_bundle(listing):
+        return file_not_in_bundle(LINUX_LIB, evidence)
     if state == "absent":
         return Finding(Status.INFO, m("The extension folder {path} does not exist, so no backup extension is "
                                       "installed; the VM agent results tell whether the agent itself is there.",
@@ -548,6 +562,8 @@ def _backup_windows(ctx: CheckContext) -> Finding:
     state = _looked(listing)
     if state in ("unavailable", "failed"):
         return _not_checked(ctx, base, listing, evidence)
+    if ctx.absent_from_bundle(listing):
+        return file_not_in_bundle(base, evidence)
     evidence["aggregate_status"] = _aggregate_evidence(ctx)
     evidence["handler_state"] = _handler_state_evidence(ctx, WIN_HANDLER)
     evidence["handler_state_note"] = ("which HandlerState key is authoritative (\"Windows Azure\" or "
@@ -628,6 +644,8 @@ def check_others(ctx: CheckContext) -> Finding:
     state = _looked(listing)
     if state in ("unavailable", "failed"):
         return _not_checked(ctx, root, listing, evidence)
+    if ctx.absent_from_bundle(listing):
+        return file_not_in_bundle(root, evidence)
     if state == "absent":
         return Finding(Status.OK, m("No other VM extensions are installed ({path} does not exist).", path=root),
                        evidence=evidence)
@@ -942,6 +960,8 @@ def _vmbackup_issues(ctx: CheckContext, evidence: dict[str, Any]) -> list[_Issue
 
 def check_prepost(ctx: CheckContext) -> Finding:
     evidence: dict[str, Any] = {}
+    if ctx.in_bundle and ctx.absent_from_bundle(ctx.call("stat", path=ETC_AZURE)):
+        return file_not_in_bundle(ETC_AZURE, evidence)
     issues, config_paths, host_exists = _pluginhost(ctx, evidence)
     configs: list[tuple[str, dict[str, Any] | None]] = []
     for path in config_paths[:4]:

@@ -34,6 +34,7 @@ from wizard.checks.base import (
     Finding,
     doc_link,
     error_msg,
+    file_not_in_bundle,
     m,
     not_applicable_off_azure,
     step,
@@ -689,6 +690,8 @@ def _read_vmbackup_conf(ctx: CheckContext) -> dict[str, Any]:
 
 def check_mounts(ctx: CheckContext) -> Finding:
     mounts, mounts_info = _read_mounts(ctx)
+    if mounts is None and ctx.in_bundle and mounts_info.get("exists") is False:
+        return file_not_in_bundle(PROC_MOUNTS, {"mounts_file": mounts_info})
     if mounts is None:
         return Finding(Status.NOT_CHECKED,
                        m("Not checked: could not read the mounted file systems from {path}.", path=PROC_MOUNTS),
@@ -891,11 +894,12 @@ def check_disk_layout(ctx: CheckContext) -> Finding:
 
 
 CHECKS: list[Check] = [
-    Check("res.cpu", BOTH, Component.GUEST, "CPU load", check_cpu, timeout_s=10.0),
-    Check("res.memory", BOTH, Component.GUEST, "Memory use", check_memory),
-    Check("res.disk", BOTH, Component.GUEST, "Free disk space", check_disk),
+    Check("res.cpu", BOTH, Component.GUEST, "CPU load", check_cpu, timeout_s=10.0, live_only=True),
+    Check("res.memory", BOTH, Component.GUEST, "Memory use", check_memory, live_only=True),
+    Check("res.disk", BOTH, Component.GUEST, "Free disk space", check_disk, live_only=True),
     Check("res.vss", WINDOWS, Component.SNAPSHOT, "VSS writers and services", check_vss, needs_admin=True,
-          timeout_s=VSSADMIN_TIMEOUT_S + 15.0),
+          timeout_s=VSSADMIN_TIMEOUT_S + 15.0, live_only=True),
     Check("res.mounts", LINUX, Component.SNAPSHOT, "Mount points and file system freeze", check_mounts),
-    Check("res.disk_layout", BOTH, Component.SNAPSHOT, "Disk layout (from IMDS)", check_disk_layout, timeout_s=12.0),
+    Check("res.disk_layout", BOTH, Component.SNAPSHOT, "Disk layout (from IMDS)", check_disk_layout, timeout_s=12.0,
+          live_only=True),
 ]

@@ -215,6 +215,43 @@ def _short(value: Any) -> str:
     return (value if isinstance(value, str) else json.dumps(value, default=str))[:MAX_TEXT_CHARS]
 
 
+_LOG_ANSWER_RE = re.compile(r"\[(\d{3}): [^\]\n]{0,80}\] b(['\"])")
+_BYTES_ESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]{2}|[nrt'\"\\])")
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "'": "'", '"': '"', "\\": "\\"}
+MAX_LOG_ANSWER_CHARS = 8192
+
+
+def error_answer_in_log(text: str) -> dict[str, Any] | None:
+    """The HTTP status, code and message of an error answer a waagent.log entry quotes, if it quotes one.
+
+    The agent writes the body as a Python bytes literal after the status, e.g.
+    `[HTTP Failed] [502: Bad Gateway] b'{  "errorCode": "VMArtifactsProfileBlobContentNotFound", ...}'` or
+    `[410: Gone] b'<?xml ...>\\n<Error ...><Code>ResourceNotAvailable</Code>...'`. Returns {"status",
+    "code", "message", "details", "format"} when the body names a code or a message, else None.
+    """
+    if not isinstance(text, str):
+        return None
+    text = text[:MAX_LOG_ANSWER_CHARS]
+    mo = _LOG_ANSWER_RE.search(text)
+    if mo is None:
+        return None
+    rest = text[mo.end():]
+    end = rest.rfind(mo.group(2))
+    literal = rest[:end] if end >= 0 else rest
+    raw = _BYTES_ESCAPE_RE.sub(_unescape, literal).encode("latin-1", errors="replace")  # one char per byte
+    parsed = parse_error_body(raw.decode("utf-8", errors="replace"))
+    if not (parsed["code"] or parsed["message"]):
+        return None
+    return {"status": int(mo.group(1)), **{k: parsed[k] for k in ("code", "message", "details", "format")}}
+
+
+def _unescape(mo: re.Match[str]) -> str:
+    token = mo.group(1)
+    if token.startswith("x"):
+        return chr(int(token[1:], 16))
+    return _SIMPLE_ESCAPES[token]
+
+
 def blocked_locally(error: str | None) -> bool:
     """Whether a connection error says the local system forbade the connection (firewall/filter).
 

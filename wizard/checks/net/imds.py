@@ -134,5 +134,5 @@ def check_imds(ctx: CheckContext) -> Finding:
 
 CHECKS: list[Check] = [
     Check("net.imds", BOTH, Component.NETWORK_PATH, "Instance Metadata Service (IMDS)", check_imds,
-          timeout_s=15.0),
+          timeout_s=15.0, live_only=True),
 ]

@@ -305,6 +305,24 @@ def _http_evidence(url: str, ans: Answer) -> dict[str, Any]:
     return evidence
 
 
+def _error_answer(ans: Answer, evidence: dict[str, Any]) -> dict[str, Any]:
+    """The code and message of an error answer's body (WireServer XML, HostGAPlugin JSON), into the evidence too."""
+    err = parse_error_body(str(ans.get("body") or ""))
+    if err["code"] or err["message"]:
+        evidence.update(error_code=err["code"], error_message=err["message"], error_body_format=err["format"])
+    elif ans.get("body"):
+        evidence["error_body_unparsed"] = err["error"]
+    return err
+
+
+def _with_error_answer(summary: Msg, err: dict[str, Any]) -> Msg:
+    """The summary, followed by the error code and message the answer's body carries, when it carries them."""
+    if not (err.get("code") or err.get("message")):
+        return summary
+    return m("{finding} The answer says: {code}: {message}", finding=summary, code=err.get("code") or "-",
+             message=" ".join(str(err.get("message") or "-").split())[:300])
+
+
 def _unavailable(ans: Answer, evidence: dict[str, Any]) -> Finding:
     return Finding(
         Status.NOT_CHECKED,
@@ -367,14 +385,12 @@ def check_versions(ctx: CheckContext) -> Finding:
     status = int(ans["status"])
     ms = int(ans.get("elapsed_ms") or 0)
     if status not in OK_CODES:
-        err = parse_error_body(str(ans.get("body") or ""))
-        if err["code"] or err["message"]:
-            evidence.update(error_code=err["code"], error_message=err["message"])
+        err = _error_answer(ans, evidence)
         if status in RETRY_CODES:
             return Finding(
                 Status.WARNING,
-                m("The Wire Server answered {url} with HTTP {status} instead of 200.",
-                  url=url, status=status),
+                _with_error_answer(m("The Wire Server answered {url} with HTTP {status} instead of 200.",
+                                     url=url, status=status), err),
                 why=m("The VM agent treats HTTP {status} as a temporary failure and retries. If it keeps "
                       "happening, the agent cannot refresh its goal state and backups fail in the Take "
                       "Snapshot phase (the Windows agent then logs \"GetVersions() failed\" with the same "
@@ -384,8 +400,8 @@ def check_versions(ctx: CheckContext) -> Finding:
             )
         return Finding(
             Status.PROBLEM,
-            m("The Wire Server answered {url} with HTTP {status}, which the VM agent treats as a failure.",
-              url=url, status=status),
+            _with_error_answer(m("The Wire Server answered {url} with HTTP {status}, which the VM agent treats as a "
+                                 "failure.", url=url, status=status), err),
             why=m("A working Wire Server answers this request with HTTP 200. HTTP {status} means the request "
                   "was rejected, or something else answered in its place (for example a proxy that "
                   "redirects it). The VM agent cannot fetch its goal state, so backups fail in the Take "
@@ -452,11 +468,12 @@ def check_hostplugin_health(ctx: CheckContext) -> Finding:
               host=host, port=port, status=status, ms=int(ans.get("elapsed_ms") or 0)),
             evidence=evidence,
         )
+    err = _error_answer(ans, evidence)
     if status == HOSTPLUGIN_INTERNAL_ERROR:
         return Finding(
             Status.WARNING,
-            m("The HostGAPlugin at {host}:{port} answered HTTP 502: it reports an internal error of its own.",
-              host=host, port=port),
+            _with_error_answer(m("The HostGAPlugin at {host}:{port} answered HTTP 502: it reports an internal "
+                                 "error of its own.", host=host, port=port), err),
             why=m("The HostGAPlugin runs on the Azure host and answers HTTP 502 for its own errors and for "
                   "errors further upstream; the VM agent retries. While it lasts, the agent may not get "
                   "extension settings or report status through it, so backups can fail in the Take "
@@ -468,8 +485,8 @@ def check_hostplugin_health(ctx: CheckContext) -> Finding:
         )
     return Finding(
         Status.PROBLEM,
-        m("The HostGAPlugin at {host}:{port} answered HTTP {status} instead of 200, 201 or 202.",
-          host=host, port=port, status=status),
+        _with_error_answer(m("The HostGAPlugin at {host}:{port} answered HTTP {status} instead of 200, 201 or 202.",
+                             host=host, port=port, status=status), err),
         why=m("The VM agent counts only HTTP 200, 201 and 202 as healthy. Any other answer means the "
               "HostGAPlugin is not working, or something else answers in its place; the agent then cannot "
               "get extension settings or report status through it, so backups can fail in the Take "
@@ -481,11 +498,11 @@ def check_hostplugin_health(ctx: CheckContext) -> Finding:
 
 CHECKS: list[Check] = [
     Check("net.wireserver_port80", BOTH, Component.WIRESERVER, "Wire Server port 80", check_port80,
-          needs_admin=True, timeout_s=15.0),
+          needs_admin=True, timeout_s=15.0, live_only=True),
     Check("net.wireserver_port32526", BOTH, Component.WIRESERVER, "Wire Server port 32526 (HostGAPlugin)",
-          check_port32526, needs_admin=True, timeout_s=15.0),
+          check_port32526, needs_admin=True, timeout_s=15.0, live_only=True),
     Check("net.wireserver_versions", BOTH, Component.WIRESERVER, "Wire Server protocol versions",
-          check_versions, needs_admin=True, timeout_s=15.0),
+          check_versions, needs_admin=True, timeout_s=15.0, live_only=True),
     Check("net.hostplugin_health", BOTH, Component.WIRESERVER, "HostGAPlugin health", check_hostplugin_health,
-          needs_admin=True, timeout_s=15.0),
+          needs_admin=True, timeout_s=15.0, live_only=True),
 ]
