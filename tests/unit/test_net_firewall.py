@@ -12,6 +12,7 @@ from wizard import runner
 from wizard.checks.facts import AZURE_ASSET_TAG, WINDOWS_ASSET_TAG_COMMAND
 from wizard.checks.net import firewall
 from wizard.checks.registry import ALL_CHECKS
+from wizard.i18n import Translator
 from wizard.model import CheckResult, Msg, Status
 from wizard.probes.base import Answer, unavailable
 from wizard.probes.fake import FakeSystem
@@ -243,7 +244,16 @@ def test_linux_unexpected_failure_is_not_checked() -> None:
     broken = {"returncode": 1, "stderr": "iptables: something odd"}
     r = run(linux_vm(filter_rules=broken, security=broken))
     assert r.status is Status.NOT_CHECKED
-    assert r.summary.params == {"error": "iptables: something odd"}
+    assert r.summary.params == {"error": Msg("{error}", {"error": "iptables: something odd"})}  # its own words
+
+
+def test_linux_commands_that_time_out_say_so_in_the_readers_language() -> None:
+    slow = {"returncode": None, "timed_out": True, "error": "timed out after 15 s",
+            "error_msg": {"id": "timed out after {seconds} s", "params": {"seconds": "15"}}}
+    r = run(linux_vm(filter_rules=slow, security=slow))
+    assert r.status is Status.NOT_CHECKED
+    assert r.summary.params == {"error": Msg("timed out after {seconds} s", {"seconds": "15"})}
+    assert "15 秒でタイムアウトしました" in Translator("ja").msg(r.summary)
 
 
 def test_linux_off_azure() -> None:

@@ -39,7 +39,7 @@ from wizard.checks.base import (
 from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.net.proxy import DOC_AGENT_EXT, DOC_LINUX_AGENT, DOC_WINDOWS_AGENT
 from wizard.i18n import N_
-from wizard.model import Component, FixStep, Status
+from wizard.model import Component, FixStep, Msg, Status
 from wizard.parsers import firewall as fw
 from wizard.probes.base import Answer, error_fields, is_unavailable
 from wizard.probes.command import MAX_OUTPUT_BYTES
@@ -90,9 +90,21 @@ def _run_state(ans: Answer) -> str:
 
 def _run(ctx: CheckContext, argv: list[str], runs: list[dict[str, Any]], timeout: float = RUN_TIMEOUT) -> Answer:
     ans = ctx.call("run", argv=argv, timeout=timeout)
-    runs.append({"argv": " ".join(argv), "state": _run_state(ans), "returncode": ans.get("returncode"),
-                 "stderr": _stderr(ans)[:300]})
+    record = {"argv": " ".join(argv), "state": _run_state(ans), "returncode": ans.get("returncode"),
+              "stderr": _stderr(ans)[:300]}
+    if ans.get("error_msg"):
+        record["error_msg"] = ans["error_msg"]
+    runs.append(record)
     return ans
+
+
+def _run_reason(run: dict[str, Any]) -> Msg:
+    """Why a command gave no rules: its own words on stderr, else the probe's reason, else its exit code."""
+    if run.get("error_msg"):
+        return error_msg(run)
+    if run.get("stderr"):
+        return error_msg({"error": run["stderr"][:200]})
+    return Msg(N_("exit code {code}"), {"code": run.get("returncode")})
 
 
 # =========================================================================================
@@ -347,9 +359,10 @@ def check_firewall_linux(ctx: CheckContext) -> Finding:
                            evidence=evidence)
         if unread:
             return _unread_finding(unread, evidence)
-        error = next((r["stderr"] or r["state"] for r in runs if r["state"] not in ("ok", "not_found")), "unknown")
+        failed = next((r for r in runs if r["state"] not in ("ok", "not_found")), None)
         return Finding(Status.NOT_CHECKED, m("Not checked: the firewall rules could not be read ({error}).",
-                                             error=str(error)[:200]), evidence=evidence)
+                                             error=_run_reason(failed) if failed else Msg(N_("no details"))),
+                       evidence=evidence)
     if "iptables filter" in states and states["iptables filter"] not in ("ok", "not_found") and nft is None:
         evidence["note"] = "iptables filter table could not be read"
 
