@@ -24,7 +24,7 @@ import psutil
 import pytest
 
 from wizard.i18n import Translator
-from wizard.model import Msg
+from wizard.model import Msg, Status
 from wizard.parsers.mounts import parse_proc_mounts
 from wizard.probes.system import SystemProbe
 
@@ -295,3 +295,19 @@ def test_the_program_gives_real_mount_and_disk_verdicts_unprivileged() -> None:
     else:  # every address aimed at loopback: nothing leaves this machine
         results = _cli([], LOOPBACK)
     _assert_real_verdicts(results)
+
+
+def test_agent_service_says_why_the_service_manager_could_not_answer() -> None:
+    from wizard.checks.base import Settings
+    from wizard.runner import run_check
+
+    loopback = Settings(wireserver="127.0.0.1", wireserver_port=9, hostplugin_port=9, imds="127.0.0.1:9")
+    result = run_check("agent.service", SystemProbe(), loopback)  # every address aimed at loopback
+    if Path("/run/systemd/system").is_dir():
+        assert result.status is not Status.NOT_CHECKED, result.summary
+        return
+    assert result.status is Status.NOT_CHECKED
+    reason = result.summary.params["error"]
+    assert isinstance(reason, Msg) and reason.id in ("systemctl could not answer: {detail}",
+                                                     "command not found: {command}")
+    assert "systemctl" in Translator("ja").msg(result.summary)

@@ -417,7 +417,8 @@ def _service_linux(ctx: CheckContext) -> Finding:
     evidence: dict[str, Any] = {"services": {n: _service_evidence(a) for n, a in answers.items()}}
     if all(is_unavailable(a) for a in answers.values()):
         return Finding(Status.NOT_CHECKED,
-                       m("Not checked: could not ask the service manager (systemd) about the VM agent's service."),
+                       m("Not checked: could not ask the service manager (systemd) about the VM agent's service "
+                         "({error}).", error=error_msg(next(iter(answers.values())))),
                        evidence=evidence)
     name, ans = _pick_linux_service(answers)
     if name is None or ans is None:
