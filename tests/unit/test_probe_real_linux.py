@@ -23,6 +23,7 @@ from typing import Any
 import psutil
 import pytest
 
+from wizard.cli import main
 from wizard.i18n import Translator
 from wizard.model import Msg, Status
 from wizard.parsers.mounts import parse_proc_mounts
@@ -167,11 +168,7 @@ def test_memory_disk_cpu_and_processes_are_this_machines(probe: SystemProbe) -> 
 # -- the same probes as root and as an unprivileged user (setpriv) ----------------------------
 
 NOBODY = 65534
-REPORT = r"""
-import json, sys
-from wizard.probes.system import SystemProbe
-p = SystemProbe()
-calls = {
+CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "elevation": ("elevation", {}),
     "mounts": ("read_file", {"path": "/proc/mounts"}),
     "cpu_online": ("read_file", {"path": "/sys/devices/system/cpu/online"}),
@@ -181,17 +178,26 @@ calls = {
     "shadow_stat": ("stat", {"path": "/etc/shadow"}),
     "root_home": ("list_dir", {"path": "/root"}),
     "id": ("run", {"argv": ["id", "-u"]}),
+    "missing": ("run", {"argv": ["vmbackup-wizard-no-such-command"]}),
     "memory": ("memory", {}),
     "disk": ("disk_usage", {"path": "/"}),
     "processes": ("processes", {}),
 }
-json.dump({k: p.call(name, **args) for k, (name, args) in calls.items()}, sys.stdout)
+REPORT = """
+import json, sys
+from wizard.probes.system import SystemProbe
+p = SystemProbe()
+json.dump({k: p.call(name, **args) for k, (name, args) in json.loads(sys.argv[1]).items()}, sys.stdout)
 """
 
 
 def _probe_report(prefix: list[str]) -> dict[str, dict[str, Any]]:
-    out = subprocess.run([*prefix, sys.executable, "-c", REPORT], capture_output=True, text=True, timeout=60,
-                         cwd="/")
+    """Every call of CALLS answered by the system probe, run through `prefix` (setpriv) or, without one, here."""
+    if not prefix:
+        probe = SystemProbe()
+        return {key: probe.call(name, **args) for key, (name, args) in CALLS.items()}
+    out = subprocess.run([*prefix, sys.executable, "-c", REPORT, json.dumps(CALLS)], capture_output=True,
+                         text=True, timeout=60, cwd="/")
     assert out.returncode == 0, out.stderr
     report: dict[str, dict[str, Any]] = json.loads(out.stdout)
     return report
@@ -202,6 +208,16 @@ def _unprivileged() -> list[str]:
     if os.geteuid() == 0:
         return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
     return []
+
+
+@pytest.fixture
+def unsearchable_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PATH whose first folder the unprivileged user may not search (a user's PATH naming root's folder
+    does this): the exec search then says "permission denied" instead of "not found"."""
+    private = tmp_path / "private"
+    private.mkdir()
+    private.chmod(0)
+    monkeypatch.setenv("PATH", f"{private}:{os.environ.get('PATH', os.defpath)}")
 
 
 def _assert_present_for_anyone(report: dict[str, dict[str, Any]]) -> None:
@@ -218,6 +234,7 @@ def _assert_present_for_anyone(report: dict[str, dict[str, Any]]) -> None:
     assert 1 in pids and len(pids) > 3
 
 
+@pytest.mark.usefixtures("unsearchable_path")
 def test_probes_as_an_unprivileged_user_answer_and_say_what_they_may_not_read() -> None:
     report = _probe_report(_unprivileged())
     _assert_present_for_anyone(report)
@@ -230,6 +247,10 @@ def test_probes_as_an_unprivileged_user_answer_and_say_what_they_may_not_read() 
         assert report[key]["exists"] is True and report[key]["readable"] is False, report[key]
         assert report[key]["error_msg"] == denied
     assert report["root_home"]["exists"] is True and report["root_home"]["error_msg"] == denied
+    missing = report["missing"]  # not "found but denied" although a PATH folder cannot be searched
+    assert missing["found"] is False, missing
+    assert missing["error_msg"] == {"id": "command not found: {command}",
+                                    "params": {"command": "vmbackup-wizard-no-such-command"}}
     ja = Translator("ja")
     assert ja.msg(Msg.from_dict(denied)) != "permission denied"
 
@@ -289,11 +310,12 @@ def test_the_program_gives_real_mount_and_disk_verdicts_as_root() -> None:
     _assert_real_verdicts(_cli(["unshare", "-n"], []))
 
 
-def test_the_program_gives_real_mount_and_disk_verdicts_unprivileged() -> None:
+def test_the_program_gives_real_mount_and_disk_verdicts_unprivileged(capsys: pytest.CaptureFixture[str]) -> None:
     if os.geteuid() == 0:  # no network at all, then nobody
         results = _cli(["unshare", "-n", *_unprivileged()], [])
-    else:  # every address aimed at loopback: nothing leaves this machine
-        results = _cli([], LOOPBACK)
+    else:  # we are unprivileged already: here, with every address aimed at loopback
+        main([*CLI[2:], *LOOPBACK])
+        results = {r["id"]: r for r in json.loads(capsys.readouterr().out)["results"]}
     _assert_real_verdicts(results)
 
 

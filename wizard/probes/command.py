@@ -5,13 +5,15 @@ too, on Linux), and its stdout/stderr are drained by two threads that keep the f
 each and discard the rest, so a chatty or hung command can neither fill memory nor block us.
 The threads close their pipes themselves; if something the child started keeps a pipe open
 after a timeout, we stop waiting for it after a short grace period.
-On a timeout the child is killed and the answer says `timed_out`. The platform modules decide
+On a timeout the child is killed and the answer says `timed_out`. On POSIX a bare command name that
+no searchable PATH folder holds is "not found" before anything is started. The platform modules decide
 the environment, the creation flags and how the bytes are decoded.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -79,6 +81,8 @@ def run_bounded(
     start = time.monotonic()
     answer: Answer = {"found": True, "returncode": None, "stdout": "", "stderr": "", "timed_out": False,
                       "truncated": False, "elapsed_ms": 0, "error": None}
+    if _not_on_path(argv[0], env):
+        return {**answer, "found": False, **error_fields(N_("command not found: {command}"), command=argv[0])}
     try:
         proc = _spawn(argv, env, creationflags)
     except FileNotFoundError as exc:
@@ -101,6 +105,19 @@ def run_bounded(
                   truncated=out.truncated or err.truncated)
     answer["elapsed_ms"] = round((time.monotonic() - start) * 1000)
     return answer
+
+
+def _not_on_path(command: str, env: Mapping[str, str] | None) -> bool:
+    """POSIX: a bare command name that no searchable PATH folder holds.
+
+    The exec search reports EACCES instead of "not found" when a PATH folder cannot be searched
+    (a user's PATH that names a folder of root's, for example), so a missing command would
+    look like one that exists but may not be run; `shutil.which` skips such folders.
+    """
+    if sys.platform == "win32" or "/" in command:
+        return False
+    path = (env if env is not None else os.environ).get("PATH", os.defpath)
+    return shutil.which(command, path=path) is None
 
 
 def _spawn(argv: Sequence[str], env: Mapping[str, str] | None, creationflags: int) -> subprocess.Popen[bytes]:
