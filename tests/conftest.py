@@ -3,7 +3,10 @@
 `@pytest.mark.posix("why")` — the test needs a POSIX system (`os.geteuid`, `os.mkfifo`, `sh`, modes and
 owners of files, Linux socket behaviour); on Windows it is skipped with that reason.
 `@pytest.mark.windows("why")` — the test exercises Windows itself (everything under `tests/windows/`
-gets it); elsewhere it is skipped with that reason. No other test is ever skipped.
+gets it); elsewhere it is skipped with that reason.
+`@pytest.mark.root("why")` — the test needs to run as root on Linux (it drops to another user with
+`setpriv`, opens a network namespace with `unshare -n`, or reads what only root may); run as anyone
+else it is skipped with that reason. CI runs as root, so there it runs. No other test is ever skipped.
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         reason = _reason(posix)
         if sys.platform == "win32":
             pytest.skip(f"needs POSIX: {reason}")
+    root = item.get_closest_marker("root")
+    if root is not None:
+        reason = _reason(root)
+        if sys.platform == "win32" or os.geteuid() != 0:
+            pytest.skip(f"needs root: {reason}")
     windows = item.get_closest_marker("windows")
     if windows is not None:
         reason = _reason(windows)

@@ -12,6 +12,7 @@ import locale
 import os
 import string
 import sys
+from collections.abc import Mapping
 from functools import lru_cache
 
 from wizard.model import Msg, Param
@@ -81,9 +82,13 @@ class _SafeDict(dict[str, str]):
         return "{" + key + "}"
 
 
-def format_text(template: str, params: dict[str, Param]) -> str:
-    """`str.format` that never raises: unknown placeholders stay visible, stray braces stay."""
-    values = _SafeDict({k: "" if v is None else str(v) for k, v in params.items()})
+def format_text(template: str, params: Mapping[str, Param | str]) -> str:
+    """`str.format` that never raises: unknown placeholders stay visible, stray braces stay.
+
+    A `Msg` parameter is shown as its English text; `Translator.msg` translates it first.
+    """
+    values = _SafeDict({k: "" if v is None else format_text(v.id, v.params) if isinstance(v, Msg) else str(v)
+                        for k, v in params.items()})
     try:
         return string.Formatter().vformat(template, (), values)
     except (ValueError, IndexError, KeyError):
@@ -105,9 +110,13 @@ class Translator:
 
     def __call__(self, text: str, /, **params: Param) -> str:
         """Translate and fill placeholders: `t("Found {n} writers", n=3)`."""
-        return format_text(self.gettext(text), params)
+        return format_text(self.gettext(text), self._resolved(params))
 
     def msg(self, m: Msg | None) -> str:
+        """A message in this language; parameters that are messages themselves are translated too."""
         if m is None:
             return ""
-        return format_text(self.gettext(m.id), m.params)
+        return format_text(self.gettext(m.id), self._resolved(m.params))
+
+    def _resolved(self, params: Mapping[str, Param]) -> dict[str, Param | str]:
+        return {k: self.msg(v) if isinstance(v, Msg) else v for k, v in params.items()}

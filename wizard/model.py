@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeAlias
 
 JSONValue = Any
-Param = str | int | float | bool | None
+# A message parameter: a plain value, or another message translated in its own right (the reason
+# a probe or parser gives, see `wizard.probes.base`), which is rendered in the same language.
+Param: TypeAlias = "str | int | float | bool | Msg | None"
+MAX_MSG_DEPTH = 4
 
 
 class Status(StrEnum):
@@ -73,17 +76,40 @@ KNOWN_PLATFORMS = frozenset({"linux", "windows"})
 
 @dataclass(frozen=True)
 class Msg:
-    """A translatable sentence: the English source text (the gettext msgid) and its parameters."""
+    """A translatable sentence: the English source text (the gettext msgid) and its parameters.
+
+    A parameter may itself be a `Msg` (a translatable reason inside a sentence); in a dict it is
+    `{"id": ..., "params": {...}}`, and `from_dict` turns such dicts back into messages.
+    """
 
     id: str
     params: dict[str, Param] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, JSONValue]:
-        return {"id": self.id, "params": dict(self.params)}
+        return {"id": self.id, "params": {k: v.to_dict() if isinstance(v, Msg) else v
+                                          for k, v in self.params.items()}}
 
     @classmethod
-    def from_dict(cls, data: dict[str, JSONValue]) -> Msg:
-        return cls(str(data["id"]), dict(data.get("params") or {}))
+    def from_dict(cls, data: dict[str, JSONValue], _depth: int = 0) -> Msg:
+        params = data.get("params")
+        return cls(str(data["id"]), {str(k): _param(v, _depth) for k, v in params.items()}
+                   if isinstance(params, dict) else {})
+
+
+def is_msg_dict(value: object) -> bool:
+    """A message in its dict form: `{"id": str, "params": dict}` (params may be missing)."""
+    return (isinstance(value, dict) and isinstance(value.get("id"), str)
+            and isinstance(value.get("params", {}), dict) and set(value) <= {"id", "params"})
+
+
+def _param(value: JSONValue, depth: int) -> Param:
+    if is_msg_dict(value):
+        if depth >= MAX_MSG_DEPTH:
+            return str(value["id"])
+        return Msg.from_dict(value, depth + 1)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from wizard import TOOL_NAME, __version__
-from wizard.checks.base import Check, CheckContext, Facts, Finding, m
+from wizard.checks.base import Check, CheckContext, Facts, Finding, m, not_in_bundle
 from wizard.checks.facts import PROVIDERS
 from wizard.model import CheckResult, Diagnosis, HostInfo, Msg, Status
 from wizard.probes.base import Probe, is_unavailable
@@ -148,7 +148,8 @@ def run(
     def work(i: int, check: Check) -> None:
         t = time.monotonic()
         try:
-            res = _result(check, check.func(ctx), time.monotonic() - t)
+            finding = not_in_bundle() if check.live_only and ctx.in_bundle else check.func(ctx)
+            res = _result(check, finding, time.monotonic() - t)
         except Exception as exc:  # a crashing check is a result, not a crash
             res = _crash(check, exc, time.monotonic() - t)
         done_q.put((i, res))

@@ -43,3 +43,21 @@ def test_format_never_raises(template: str, params: dict[str, object]) -> None:
 
 def test_missing_parameter_stays_visible() -> None:
     assert format_text("Hello {name} and {other}", {"name": "x"}) == "Hello x and {other}"
+
+
+def test_a_reason_inside_a_message_is_translated_in_the_same_language() -> None:
+    outer = Msg("Not checked: could not read {path} ({error}).", {"path": "/x", "error": Msg("permission denied")})
+    assert Translator("en").msg(outer) == "Not checked: could not read /x (permission denied)."
+    ja = Translator("ja").msg(outer)
+    assert "/x" in ja and "permission denied" not in ja and "拒否" in ja
+    assert format_text(outer.id, outer.params) == "Not checked: could not read /x (permission denied)."
+
+
+def test_an_old_recording_reason_is_shown_as_it_is() -> None:
+    from wizard.checks.base import error_msg
+
+    old = error_msg({"unavailable": True, "error": "Permission denied"})
+    assert Translator("ja").msg(old) == "Permission denied"
+    new = error_msg({"error": "Permission denied", "error_msg": {"id": "permission denied", "params": {}}})
+    assert new == Msg("permission denied")
+    assert error_msg(None) == Msg("no details") and error_msg({"error": None}, "not found") == Msg("not found")

@@ -11,7 +11,7 @@ from wizard import runner
 from wizard.checks import agent
 from wizard.checks.facts import AZURE_ASSET_TAG, WINDOWS_ASSET_TAG_COMMAND
 from wizard.checks.registry import ALL_CHECKS
-from wizard.model import CheckResult, Component, Status
+from wizard.model import CheckResult, Component, Msg, Status
 from wizard.probes.base import Answer, unavailable
 from wizard.probes.fake import FakeFile, FakeSystem
 
@@ -331,9 +331,52 @@ def test_version_linux_identical_is_info() -> None:
 
 
 def test_version_linux_goal_state_older_is_info() -> None:
-    out = "WALinuxAgent-2.9.1.1 running on ubuntu 22.04\nPython: 3.10.12\nGoal state agent: 2.2.45\n"
+    out = "WALinuxAgent-2.9.1.1 running on ubuntu 22.04\nPython: 3.8.10\nGoal state agent: 2.7.0.6\n"
     r = run(linux_vm(commands={("waagent", "--version"): out}), "agent.version")
-    assert r.status is Status.INFO and r.summary.params == {"goal": "2.2.45", "installed": "2.9.1.1"}
+    assert r.status is Status.INFO and r.summary.params == {"goal": "2.7.0.6", "installed": "2.9.1.1"}
+    assert r.evidence["minimum"] == "2.2.53.1"
+
+
+@pytest.mark.parametrize(("installed", "goal"), [("2.2.45", "2.2.45"), ("2.2.53.1", "2.2.49.2"), ("2.1.7", "2.2.52")])
+def test_version_linux_below_the_documented_minimum_is_a_problem(installed: str, goal: str) -> None:
+    out = f"WALinuxAgent-{installed} running on ubuntu 18.04\nPython: 3.6.9\nGoal state agent: {goal}\n"
+    r = run(linux_vm(commands={("waagent", "--version"): out}), "agent.version")
+    assert r.status is Status.PROBLEM
+    assert r.summary.id.startswith("The VM agent runs version {version}, older than {minimum}")
+    assert r.summary.params == {"version": goal, "minimum": "2.2.53.1"}  # the goal state agent is compared
+    assert r.error_codes == ["GuestAgentSnapshotTaskStatusError", "ExtensionOperationFailedForManagedDisks"]
+    assert "sudo apt-get update && sudo apt-get install --only-upgrade waagent" in commands(r)
+    assert any("support-extensions-agent-version" in d.url for d in r.docs)
+
+
+def test_version_linux_package_below_minimum_but_auto_updated_is_ok() -> None:
+    r = run(linux_vm(), "agent.version")  # package 2.2.45, goal state agent 2.15.0.1
+    assert r.status is Status.OK and r.evidence["installed"] == "2.2.45"
+
+
+def test_version_linux_debian_12_agent_on_python_3_11_is_a_warning_with_the_fix() -> None:
+    out = "WALinuxAgent-2.7.3.0 running on debian 12\nPython: 3.11.2\nGoal state agent: 2.7.3.0\n"
+    r = run(linux_vm(commands={("waagent", "--version"): out}), "agent.version")
+    assert r.status is Status.WARNING
+    assert r.summary.params == {"version": "2.7.3.0", "python": "3.11.2", "fixed": "2.9.0.4"}
+    assert ("sudo sed -i 's/^[[:space:]]*AutoUpdate\\.Enabled[[:space:]]*=.*/AutoUpdate.Enabled=y/' "
+            "/etc/waagent.conf") in commands(r)
+    assert "sudo systemctl restart walinuxagent" in commands(r)
+    assert "https://github.com/Azure/WALinuxAgent/issues/2753" in [d.url for d in r.docs]
+    # the identical-versions hint still comes along
+    assert any(s.text.id.startswith("The VM agent package and the version the agent runs are both") for s in r.fix)
+
+
+@pytest.mark.parametrize(("goal", "python", "status"), [
+    ("2.8.0.11", "3.10.12", Status.WARNING),  # reported in WALinuxAgent issue 2753
+    ("2.6.0.2", "3.10.12", Status.INFO),  # before the fix, not confirmed: said, not claimed
+    ("2.7.3.0", "3.9.2", Status.OK),  # the crash needs Python 3.10 or later
+    ("2.9.0.4", "3.11.2", Status.OK),  # the fixed version
+])
+def test_version_linux_python_crash_only_where_it_applies(goal: str, python: str, status: Status) -> None:
+    out = f"WALinuxAgent-2.7.0.6 running on debian 12\nPython: {python}\nGoal state agent: {goal}\n"
+    r = run(linux_vm(commands={("waagent", "--version"): out}), "agent.version")
+    assert r.status is status, r.summary
 
 
 def test_version_linux_falls_back_to_full_path() -> None:
@@ -537,6 +580,82 @@ def test_log_linux_no_errors_without_markers_is_ok() -> None:
     assert r.status is Status.OK and r.summary.params == {"newest": "2025-03-01 10:00:00"}
 
 
+def test_log_debian_12_crash_loop_is_a_problem_with_the_steps() -> None:
+    fake = linux_vm()
+    fake.files["/var/log/waagent.log"] = read("linux", "waagent_log_debian12_etype_crash_loop.log")
+    r = run(fake, "agent.log")
+    assert r.status is Status.PROBLEM
+    assert r.summary.id.startswith("The agent log shows the VM agent's extension handler crashing on a known defect")
+    assert r.summary.params == {"fixed": "2.9.0.4", "count": 3, "restarts": 3, "latest": "2024-03-10 08:05:14"}
+    assert ("sudo sed -i 's/^[[:space:]]*AutoUpdate\\.Enabled[[:space:]]*=.*/AutoUpdate.Enabled=y/' "
+            "/etc/waagent.conf") in commands(r)
+    assert "sudo systemctl restart walinuxagent" in commands(r)
+    assert "apt-cache policy waagent" in commands(r)
+    assert any("etype" in c for c in commands(r))
+    assert "https://github.com/Azure/WALinuxAgent/issues/2753" in [d.url for d in r.docs]
+    assert r.error_codes == ["UserErrorGuestAgentStatusUnavailable", "GuestAgentSnapshotTaskStatusError"]
+    # the relaunch lines are part of the loop, not a finding of their own
+    assert not any(s.text.id.startswith("The agent log shows that the VM agent's extension handler stopped")
+                   for s in r.fix)
+
+
+def test_log_one_crash_is_a_warning_and_a_relaunch_alone_is_named() -> None:
+    lines = read("linux", "waagent_log_debian12_etype_crash_loop.log").splitlines()
+    fake = linux_vm()
+    fake.files["/var/log/waagent.log"] = "\n".join(lines[:2]) + "\n"
+    assert run(fake, "agent.log").status is Status.WARNING
+    fake.files["/var/log/waagent.log"] = "\n".join([lines[0], lines[2]]) + "\n"
+    r = run(fake, "agent.log")
+    assert r.status is Status.WARNING
+    assert r.summary.id.startswith("The agent log shows that the VM agent's extension handler stopped with an error")
+
+
+def test_log_other_error_entries_are_surfaced_with_count_newest_text_and_time() -> None:
+    fake = linux_vm()
+    fake.files["/var/log/waagent.log"] = (
+        "2024-05-01T10:00:00.000001Z ERROR Daemon Daemon Command: [dmidecode -s system-uuid], return code: [127]\n"
+        "2024-05-01T10:00:01.000001Z ERROR Daemon Daemon /proc/net/route contains no routes\n"
+        "2024-05-01T10:00:03.000001Z ERROR Daemon Daemon Failed to do something new: "
+        "https://x.blob.core.windows.net/c?sv=2020&sig=SECRET123&se=2030\n")
+    r = run(fake, "agent.log")
+    assert r.status is Status.INFO
+    assert r.summary.params["count"] == 2 and r.summary.params["time"] == "2024-05-01 10:00:03"
+    entry = str(r.summary.params["entry"])
+    assert "Failed to do something new" in entry and "SECRET123" not in entry  # secrets never reach a message
+    assert r.evidence["benign_errors"]["count_last_24h"] == 1
+
+
+def test_log_an_error_answer_quoted_in_the_log_is_shown() -> None:
+    fixture = read("linux", "waagent_log_goalstate_errors.log").splitlines()
+    fake = linux_vm()
+    fake.files["/var/log/waagent.log"] = fixture[1] + "\n"  # the vmSettings 502 with its JSON body
+    r = run(fake, "agent.log")
+    assert r.summary.id == "{finding} The host's last error answer: HTTP {status}, {code}: {message}"
+    assert r.summary.params["status"] == 502
+    assert r.summary.params["code"] == "VMArtifactsProfileBlobContentNotFound"
+    inner = r.summary.params["finding"]
+    assert isinstance(inner, Msg) and inner.id.startswith("The agent log shows error answers or time-outs from the "
+                                                          "HostGAPlugin")
+
+
+@pytest.mark.parametrize(("line", "times", "status"), [
+    ("Unable to establish firewall -- no further attempts will be made: Could not fetch rule set generation id: "
+     "Permission denied", 1, Status.INFO),
+    ("The firewall is not configured correctly. Will reset it. Current state:", 2, Status.INFO),
+    ("The firewall is not configured correctly. Will reset it. Current state:", 6, Status.WARNING),
+    ("Successfully added Azure fabric firewall rules. Current Firewall rules:", 1, Status.OK),  # once per start
+    ("Successfully added Azure fabric firewall rules. Current Firewall rules:", 3, Status.INFO),
+])
+def test_log_the_agents_firewall_messages(line: str, times: int, status: Status) -> None:
+    fake = linux_vm()
+    fake.files["/var/log/waagent.log"] = "".join(
+        f"2024-01-01T00:{i:02d}:00.000000Z INFO EnvHandler ExtHandler {line}\n" for i in range(times))
+    r = run(fake, "agent.log")
+    assert r.status is status, r.summary
+    if status is not Status.OK:
+        assert "firewall" in r.summary.id
+
+
 def test_log_missing_empty_unreadable_unavailable() -> None:
     r = run(linux_vm(), "agent.log")
     assert r.status is Status.NOT_CHECKED and r.summary.params == {"path": "/var/log/waagent.log"}
@@ -598,6 +717,17 @@ def test_log_windows_clean_log_is_ok() -> None:
     fake.files[WIN_LOG] = "[00000006] [06/20/2019 07:44:28.93] [INFO] Agent started\n"
     r = run(fake, "agent.log")
     assert r.status is Status.OK
+
+
+def test_log_windows_unknown_error_entries_are_surfaced_too() -> None:
+    fake = windows_vm()
+    fake.files[WIN_LOG] = ("[00000006] [06/20/2019 07:44:28.93] [INFO] Agent started\n"
+                           "[00000008] [06/20/2019 07:45:01.10] [ERROR] Something the wizard does not know\n")
+    r = run(fake, "agent.log")
+    assert r.status is Status.INFO and r.summary.params["count"] == 1
+    assert "Something the wizard does not know" in str(r.summary.params["entry"])
+    assert commands(r) == ["Select-String -Path 'C:\\WindowsAzure\\Logs\\WaAppAgent.log' -Pattern '\\[ERROR\\]' | "
+                           "Select-Object -Last 20"]
 
 
 def test_log_windows_unreadable_as_non_admin() -> None:

@@ -16,11 +16,13 @@ from wizard import runner
 from wizard.checks import ext
 from wizard.checks.facts import AZURE_ASSET_TAG, WINDOWS_ASSET_TAG_COMMAND
 from wizard.checks.registry import ALL_CHECKS
-from wizard.model import CheckResult, Component, Status
+from wizard.i18n import Translator
+from wizard.model import CheckResult, Component, Msg, Status
 from wizard.probes.base import Answer, unavailable
 from wizard.probes.fake import FakeFile, FakeSystem
 from wizard.probes.fake import OverlayProbe as Overlay
 
+EN = Translator("en")
 DATA = Path(__file__).resolve().parents[1] / "data" / "linux"
 SAMPLE = (DATA / "vmsnapshotlinux_status_success.json").read_text(encoding="utf-8")
 TEMPLATE = (DATA / "VMSnapshotScriptPluginConfig.json").read_text(encoding="utf-8")
@@ -270,7 +272,8 @@ def test_backup_malformed_status_file_is_a_warning(name: str, text: str, error_p
     r = run_one(backup_vm(text), "ext.backup")
     assert r.status is Status.WARNING, name
     assert r.summary.id == "Could not read the backup extension's status file {path}: {error}."
-    assert error_part in r.summary.params["error"]
+    reason = r.summary.params["error"]
+    assert isinstance(reason, Msg) and error_part in EN.msg(reason)
     assert r.evidence["agent_error_text"] == "The extension status must be an array"
     assert len(r.evidence["excerpt"]) <= 2010
 
@@ -279,7 +282,8 @@ def test_backup_huge_status_file_is_read_bounded() -> None:
     huge = "[" + " " * (3 * 1024 * 1024) + "]"
     probe = Overlay(backup_vm(huge))
     r = run_one(probe, "ext.backup")
-    assert r.status is Status.WARNING and "larger than" in r.summary.params["error"]
+    assert r.status is Status.WARNING
+    assert r.summary.params["error"] == Msg("larger than {limit} bytes", {"limit": 1024 * 1024})
     (read,) = [a for p, a in probe.calls if p == "read_file" and a["path"] == STATUS]
     assert read["max_bytes"] <= 1024 * 1024
 

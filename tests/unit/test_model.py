@@ -66,3 +66,29 @@ def test_round_trip_is_lossless(statuses: list[Status], evidence: dict[str, obje
     again = Diagnosis.from_dict(d.to_dict())
     assert again == d
     assert again.started_at.utcoffset() == dt.timedelta(hours=9)
+
+
+def test_a_message_inside_a_parameter_round_trips() -> None:
+    reason = Msg("permission denied")
+    outer = Msg("Not checked: could not read {path} ({error}).", {"path": "/etc/waagent.conf", "error": reason})
+    data = outer.to_dict()
+    assert data == {"id": outer.id, "params": {"path": "/etc/waagent.conf",
+                                               "error": {"id": "permission denied", "params": {}}}}
+    assert Msg.from_dict(data) == outer
+    d = _diag(Status.NOT_CHECKED)
+    d.results[0].summary = outer
+    assert Diagnosis.from_dict(d.to_dict()) == d
+
+
+def test_hostile_message_dicts_are_bounded_and_flattened() -> None:
+    deep: dict[str, object] = {"id": "leaf", "params": {}}
+    for i in range(50):
+        deep = {"id": f"level {i} {{x}}", "params": {"x": deep}}
+    msg = Msg.from_dict(deep)
+    depth = 0
+    while isinstance(msg.params.get("x"), Msg):
+        msg = msg.params["x"]  # type: ignore[assignment]
+        depth += 1
+    assert depth == 4 and isinstance(msg.params.get("x"), str)
+    odd = Msg.from_dict({"id": "x {a} {b}", "params": {"a": [1, 2], "b": {"not": "a message"}}})
+    assert odd.params == {"a": "[1, 2]", "b": "{'not': 'a message'}"}

@@ -6,11 +6,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from wizard import runner
 from wizard.checks.facts import AZURE_ASSET_TAG, WINDOWS_ASSET_TAG_COMMAND
 from wizard.checks.net import firewall
 from wizard.checks.registry import ALL_CHECKS
-from wizard.model import CheckResult, Status
+from wizard.i18n import Translator
+from wizard.model import CheckResult, Msg, Status
 from wizard.probes.base import Answer, unavailable
 from wizard.probes.fake import FakeSystem
 
@@ -241,12 +244,80 @@ def test_linux_unexpected_failure_is_not_checked() -> None:
     broken = {"returncode": 1, "stderr": "iptables: something odd"}
     r = run(linux_vm(filter_rules=broken, security=broken))
     assert r.status is Status.NOT_CHECKED
-    assert r.summary.params == {"error": "iptables: something odd"}
+    assert r.summary.params == {"error": Msg("{error}", {"error": "iptables: something odd"})}  # its own words
+
+
+def test_linux_commands_that_time_out_say_so_in_the_readers_language() -> None:
+    slow = {"returncode": None, "timed_out": True, "error": "timed out after 15 s",
+            "error_msg": {"id": "timed out after {seconds} s", "params": {"seconds": "15"}}}
+    r = run(linux_vm(filter_rules=slow, security=slow))
+    assert r.status is Status.NOT_CHECKED
+    assert r.summary.params == {"error": Msg("timed out after {seconds} s", {"seconds": "15"})}
+    assert "15 秒でタイムアウトしました" in Translator("ja").msg(r.summary)
 
 
 def test_linux_off_azure() -> None:
     r = run(linux_vm(azure=False))
     assert r.status is Status.NOT_CHECKED and r.evidence == {"is_azure": False}
+
+
+# -- output that cannot be read is "rules unknown", never "no rules" ------------------------------
+
+BUSYBOX_USAGE = "BusyBox v1.36.1 multi-call binary.\n\nUsage: iptables [OPTIONS]\n"
+
+
+@pytest.mark.parametrize(("security", "error_id"), [
+    (BUSYBOX_USAGE, "the output has no policy, chain or rule line"),
+    ("", "iptables printed nothing"),
+    (SECURITY_AGENT + "Chain OUTPUT (policy ACCEPT)\n", "{count} lines of the output are not policy, chain or rule "
+                                                        "lines"),
+    ({"stdout": SECURITY_AGENT, "truncated": True}, "the output was cut at {limit} bytes"),
+])
+def test_linux_iptables_output_it_cannot_read_is_not_checked(security: str | Answer, error_id: str) -> None:
+    r = run(linux_vm(security=security))
+    assert r.status is Status.NOT_CHECKED, r.summary
+    assert r.summary.id.startswith("Not checked: the output of {command} could not be read as firewall rules")
+    assert r.summary.params["command"] == "iptables -w -t security -S"
+    reason = r.summary.params["error"]
+    assert isinstance(reason, Msg) and reason.id == error_id
+    (unread,) = r.evidence["unread_output"]
+    text = security if isinstance(security, str) else str(security["stdout"])
+    assert unread["excerpt"] == text[:2000] and unread["error"]
+    assert r.evidence["states"]["iptables security"] == "unparsed"
+
+
+def test_linux_a_block_found_in_what_could_be_read_is_still_a_problem() -> None:
+    blocking = FILTER_OPEN + "-A OUTPUT -d 168.63.129.16/32 -p tcp -j DROP\n"
+    r = run(linux_vm(filter_rules=blocking, security=BUSYBOX_USAGE))
+    assert r.status is Status.PROBLEM
+    assert r.evidence["unread_output"][0]["command"] == "iptables -w -t security -S"
+
+
+def test_linux_nft_output_it_cannot_read_is_not_checked() -> None:
+    fake = linux_vm(nft="nft: unexpected output {")
+    fake.commands[NFT_TABLES] = "{not json"
+    r = run(fake)
+    assert r.status is Status.NOT_CHECKED
+    assert r.summary.params["command"] == "nft --json list tables"
+    assert isinstance(r.summary.params["error"], Msg) and r.summary.params["error"].id == "not JSON: {detail}"
+    assert r.evidence["unread_output"][0]["excerpt"] == "{not json"
+
+
+def test_linux_nft_table_that_cannot_be_read_is_not_checked_but_a_readable_fallback_is_fine() -> None:
+    tables = read("linux", "nft_json_list_tables.json")
+    fake = linux_vm(nft="{broken")
+    fake.commands[NFT_TABLES] = tables
+    fake.commands[NFT_AGENT_TABLE] = "[]"
+    r = run(fake)
+    assert r.status is Status.NOT_CHECKED and r.summary.params["command"] == "nft --json list table ip walinuxagent"
+    fake.commands[NFT_AGENT_TABLE] = read("linux", "nft_json_list_table_walinuxagent.json")
+    r = run(fake)
+    assert r.status is Status.OK and "unread_output" not in r.evidence
+
+
+def test_linux_empty_nft_ruleset_is_read_as_empty() -> None:
+    r = run(linux_vm(nft=""))
+    assert r.status is Status.OK and r.evidence["states"]["nft"] == "ok"
 
 
 # -- Windows --------------------------------------------------------------------------------

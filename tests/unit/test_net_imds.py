@@ -12,11 +12,14 @@ from wizard import runner
 from wizard.checks.facts import IMDS_INSTANCE_PATH
 from wizard.checks.net import imds
 from wizard.checks.registry import ALL_CHECKS
-from wizard.model import CheckResult, Component, Status
+from wizard.i18n import Translator
+from wizard.model import CheckResult, Component, Msg, Status
 from wizard.probes.base import Answer, unavailable
 from wizard.probes.fake import FakeSystem
 from wizard.probes.fake import OverlayProbe as Overlay
 from wizard.settings import Settings
+
+EN = Translator("en")
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "imds"
 IMDS_URL = "http://169.254.169.254:80" + IMDS_INSTANCE_PATH
@@ -104,13 +107,16 @@ def test_400_is_a_warning() -> None:
 def test_200_that_is_not_an_instance_document_is_a_warning() -> None:
     r = run_imds(vm(http={IMDS_URL: (200, "<html>proxy login</html>")}))
     assert r.status is Status.WARNING
-    assert r.summary.params["error"].startswith("not JSON")
+    reason = r.summary.params["error"]
+    assert isinstance(reason, Msg) and reason.id == "not JSON: {detail}"
+    assert EN.msg(r.summary).startswith("The Instance Metadata Service answered HTTP 200, but the answer is not an "
+                                        "instance metadata document (not JSON: Expecting value")
 
 
 def test_200_with_the_400_error_body_is_a_warning_too() -> None:
     r = run_imds(vm(http={IMDS_URL: (200, read("error_400_api_version_missing.json"))}))
     assert r.status is Status.WARNING
-    assert r.summary.params == {"error": "no 'compute' section"}
+    assert r.summary.params == {"error": Msg("no 'compute' section")}
 
 
 @pytest.mark.parametrize("status", [429, 500, 503, 404])
@@ -131,7 +137,7 @@ def test_off_azure_is_not_checked() -> None:
 def test_unavailable_probe_is_not_checked() -> None:
     r = run_imds(Overlay(vm(), http_get=unavailable("replay lacks it")))
     assert r.status is Status.NOT_CHECKED
-    assert r.summary.params == {"error": "replay lacks it"}
+    assert r.summary.params == {"error": Msg("replay lacks it")}
 
 
 def test_a_broken_fact_is_not_checked() -> None:
@@ -141,7 +147,8 @@ def test_a_broken_fact_is_not_checked() -> None:
 
     r = run_imds(Broken(system="linux"))
     assert r.status is Status.NOT_CHECKED
-    assert "RuntimeError" in r.summary.params["error"]
+    assert "RuntimeError: boom" in EN.msg(r.summary)
+    assert "RuntimeError: boom" in r.evidence["error"]
 
 
 # -- the real SystemProbe against a loopback IMDS ----------------------------------------------------

@@ -19,11 +19,14 @@ from pytest_httpserver import HTTPServer
 from wizard import runner
 from wizard.checks.net import wireserver
 from wizard.checks.registry import ALL_CHECKS
-from wizard.model import CheckResult, Component, Status
+from wizard.i18n import Translator
+from wizard.model import CheckResult, Component, Msg, Status
 from wizard.probes.base import unavailable
 from wizard.probes.fake import FakeSystem
 from wizard.probes.fake import OverlayProbe as Overlay
 from wizard.settings import Settings
+
+JA = Translator("ja")
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 WS = "168.63.129.16"
@@ -140,7 +143,9 @@ def test_root_unreachable_is_a_problem_with_route_steps_first(check_id: str, por
     r = run_one(vm(tcp={(WS, port): "unreachable"}), check_id)
     assert r.status is Status.PROBLEM
     assert r.summary.id == "The Wire Server at {host}:{port} is unreachable: the VM has no route to it ({error})."
-    assert r.summary.params["error"] == "[Errno 101] Network is unreachable"
+    assert r.summary.params["error"] == Msg("no route to the host")
+    assert r.evidence["error"] == "OSError: [Errno 101] Network is unreachable"
+    assert JA.msg(r.summary).endswith("(ホストへの経路がありません)。")
     assert r.fix[0].command == "ip route get 168.63.129.16"
     assert "DHCP" in r.fix[1].text.id
 
@@ -213,7 +218,7 @@ def test_windows_socket_forbidden_as_admin_is_a_local_block() -> None:
     r = run_one(probe, "net.wireserver_port32526")
     assert r.status is Status.PROBLEM
     assert r.summary.id.startswith("The connection to the Wire Server at {host}:{port} was forbidden inside")
-    assert r.summary.params["error"] == error
+    assert r.summary.params["error"] == Msg("{error}", {"error": error})  # an answer without error_msg
     assert r.error_codes == CONNECTIVITY_CODES
 
 
@@ -238,7 +243,7 @@ def test_unavailable_probe_is_not_checked_never_ok() -> None:
     probe = Overlay(vm(), tcp_connect=unavailable("replay lacks this call"))
     r = run_one(probe, "net.wireserver_port80")
     assert r.status is Status.NOT_CHECKED
-    assert r.summary.params == {"error": "replay lacks this call"}
+    assert r.summary.params == {"error": Msg("replay lacks this call")}
     assert r.evidence["unavailable"] is True
 
 
@@ -304,7 +309,7 @@ def test_versions_truncated_doc_sample_is_a_warning_with_recovered_versions() ->
     r = run_one(vm(http={VERSIONS_URL: (200, body)}), "net.wireserver_versions")
     assert r.status is Status.WARNING
     assert r.summary.id.startswith("The Wire Server answered {url} with HTTP {status}, but the body is not")
-    assert r.summary.params["error"].startswith("not well-formed XML")
+    assert r.summary.params["error"].id == "not well-formed XML: {detail}"
     assert r.evidence["recovered"] is True
     assert r.evidence["recovered_advertises_required"] is True
     assert "2012-11-30" in r.evidence["supported"]
@@ -338,12 +343,45 @@ def test_versions_transient_status_is_a_warning(status: int) -> None:
     assert r.error_codes == ["UserErrorGuestAgentStatusUnavailable"]
 
 
-def test_versions_410_error_body_is_read() -> None:
+def test_versions_410_error_body_is_read_and_shown() -> None:
     body = read("wireserver", "goalstate_410_resource_gone.xml")
     r = run_one(vm(http={VERSIONS_URL: (410, body)}), "net.wireserver_versions")
     assert r.status is Status.WARNING
-    assert r.evidence["error_code"] == "ResourceNotAvailable"
+    assert r.evidence["error_code"] == "ResourceNotAvailable" and r.evidence["error_body_format"] == "xml"
     assert r.evidence["error_message"].startswith("The resource requested is no longer available.")
+    assert r.summary.id == "{finding} The answer says: {code}: {message}"
+    inner = r.summary.params["finding"]
+    assert isinstance(inner, Msg) and inner.id == "The Wire Server answered {url} with HTTP {status} instead of 200."
+    assert r.summary.params["code"] == "ResourceNotAvailable"
+    shown = JA.msg(r.summary)
+    assert "HTTP 410" in shown and "ResourceNotAvailable" in shown and "Please refresh your cache." in shown
+    assert "The Wire Server answered" not in shown and "The answer says" not in shown  # both sentences in Japanese
+
+
+HGAP_502_BODY = (DATA / "hostgaplugin" / "vmsettings_502_blob_content_not_found.json").read_text(encoding="utf-8")
+
+
+def test_health_502_json_body_is_read_and_shown() -> None:
+    r = run_one(vm(http={HEALTH_URL: (502, HGAP_502_BODY)}), "net.hostplugin_health")
+    assert r.status is Status.WARNING
+    assert r.summary.params["code"] == "VMArtifactsProfileBlobContentNotFound"
+    assert r.summary.params["message"] == "VM artifacts profile blob has no content in it."
+    assert r.evidence["error_body_format"] == "json"
+
+
+def test_health_403_json_body_is_shown_with_the_problem() -> None:
+    body = '{"errorCode": "Forbidden", "message": "The request is not allowed from this container.", "details": ""}'
+    r = run_one(vm(http={HEALTH_URL: (403, body)}), "net.hostplugin_health")
+    assert r.status is Status.PROBLEM
+    inner = r.summary.params["finding"]
+    assert isinstance(inner, Msg) and inner.params["status"] == 403
+    assert r.summary.params["code"] == "Forbidden"
+
+
+def test_an_error_answer_without_a_readable_body_shows_the_status_only() -> None:
+    r = run_one(vm(http={HEALTH_URL: (500, "<html>oops</html>")}), "net.hostplugin_health")
+    assert r.summary.id == "The HostGAPlugin at {host}:{port} answered HTTP {status} instead of 200, 201 or 202."
+    assert r.evidence["error_body_unparsed"] == "not an error document (root element <html>)"
 
 
 @pytest.mark.parametrize("status", [301, 302, 400, 401, 404, 405])

@@ -126,7 +126,9 @@ def test_variant_substatus_name_not_json() -> None:
     outer[0]["status"]["substatus"][0]["name"] = "[{not json"
     parsed = parse_vmsnapshot_status(json.dumps(outer))
     assert parsed["outer"]["ok"]
-    assert parsed["error"].startswith("substatus[0].name is not valid JSON")
+    assert parsed["error"].startswith("the report in substatus[0].name cannot be read: not valid JSON")
+    assert parsed["error_msg"]["id"] == "the report in substatus[0].name cannot be read: {reason}"
+    assert parsed["error_msg"]["params"]["reason"]["id"] == "not valid JSON: {detail}"
 
 
 def test_variant_substatus_name_is_a_json_object_not_array() -> None:

@@ -354,3 +354,19 @@ def test_unicode_digits_are_not_numbers() -> None:
     assert fw.win_ports_cover("²", 80) is False
     assert ipt("-A OUTPUT -p tcp --dport ² -j DROP\n").outcome == "maybe_blocked"
     assert ipt("-A OUTPUT -m owner --uid-owner ٠ -j DROP\n").outcome == "accepted"
+
+
+def test_iptables_output_that_is_not_rules_is_a_problem_not_an_empty_table() -> None:
+    save = "*security\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
+    assert fw.iptables_problem(fw.parse_iptables_save(save, "security"), save) is None
+    usage = "Usage: iptables -[ACD] chain rule-specification [options]\n"
+    table = fw.parse_iptables_save(usage, "filter")
+    problem = fw.iptables_problem(table, usage)
+    assert problem is not None and problem["error_msg"]["id"] == "the output has no policy, chain or rule line"
+    mixed = "-P OUTPUT ACCEPT\nnonsense here\n-A OUTPUT -j ACCEPT\nmore nonsense\n"
+    table = fw.parse_iptables_save(mixed, "filter")
+    assert (table.recognised, table.unparsed_count, table.unparsed) == (2, 2, ["nonsense here", "more nonsense"])
+    assert fw.iptables_problem(table, mixed) == {
+        "error": "2 lines of the output are not policy, chain or rule lines",
+        "error_msg": {"id": "{count} lines of the output are not policy, chain or rule lines", "params": {"count": 2}}}
+    assert fw.parse_nft_json("[1]").error_msg == {"id": "no 'nftables' list", "params": {}}

@@ -157,5 +157,6 @@ def test_never_raises(text: str, path: str) -> None:
 @given(st.text(max_size=2000))
 def test_conf_never_raises(text: str) -> None:
     out = vmbackup_mount_settings(text)
-    assert set(out) == {"only_local_filesystems", "mounts_to_skip", "fsfreeze", "error"}
+    assert set(out) - {"error_msg"} == {"only_local_filesystems", "mounts_to_skip", "fsfreeze", "error"}
+    assert (out["error"] is None) == ("error_msg" not in out)
     parse_proc_mounts(text)

@@ -92,7 +92,9 @@ def test_pluginhost_conf() -> None:
 
 
 def test_pluginhost_conf_broken() -> None:
-    assert parse_pluginhost_conf("timeoutInSeconds: 1800\n")["error"].startswith("MissingSectionHeaderError")
+    broken = parse_pluginhost_conf("timeoutInSeconds: 1800\n")
+    assert broken["error"].startswith("not a valid INI file: MissingSectionHeaderError")
+    assert broken["error_msg"]["id"] == "not a valid INI file: {detail}"
     assert parse_pluginhost_conf("[other]\na=1\n")["error"] == "no [pre_post] section"
     assert "not a number" in parse_pluginhost_conf(PLUGINHOST.replace("1800", "lots"))["error"]
     assert "lacks" in parse_pluginhost_conf(PLUGINHOST.replace("pluginConfigPath0", "x"))["error"]

@@ -151,6 +151,7 @@ def test_winhttp_malformed() -> None:
     assert px.decode_winhttp_settings("18000000")["error"] == "too short"
     cut = blob(3, b"10.0.0.5:3128", b"")[:20]
     assert px.decode_winhttp_settings(cut.hex())["ok"] is False
+    assert px.decode_winhttp_settings(cut.hex())["error_msg"] == {"id": "the proxy text is cut short", "params": {}}
     assert px.decode_winhttp_settings(None)["ok"] is False
 
 

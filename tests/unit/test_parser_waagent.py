@@ -184,6 +184,77 @@ def test_log_tracebacks_join_their_entry_and_healthy_markers() -> None:
     assert result.newest == dt.datetime(2024, 5, 1, 10, 4, 0, 500000)
 
 
+def test_a_tail_that_begins_inside_an_entry_keeps_those_lines_with_it_not_with_the_next() -> None:
+    # the read began in the middle of an earlier entry's traceback (a bounded tail does that): its lines
+    # belong to that cut-off entry, whose time is unknown and earlier than everything below
+    text = (
+        '  File "/usr/lib/python3/dist-packages/azurelinuxagent/ga/update.py", line 268, in run\n'
+        "    Error fetching the goal state: [ProtocolError] inner text of the cut-off entry\n"
+        "2024-05-01T10:00:00.000001Z INFO ExtHandler ExtHandler Goal State Period: 6 sec\n"
+        "2024-05-01T10:01:00.000001Z WARNING ExtHandler ExtHandler Failed to report status: boom\n"
+    )
+    result = wa.scan_waagent_log(text)
+    assert result.partial_head is True and result.entries == 3 and result.in_window == 2
+    gs = result.hits["goal_state_error"]
+    assert (gs.count, gs.older, gs.latest) == (0, 1, None)  # never dated with the next entry's time
+    assert result.hits["status_report_failed"].latest == dt.datetime(2024, 5, 1, 10, 1, 0, 1)
+
+
+def test_continuation_lines_date_with_the_entry_that_started_them() -> None:
+    text = (
+        "2024-05-01T08:00:00.000001Z WARNING ExtHandler ExtHandler Traceback (most recent call last):\n"
+        "  Fetch failed: [HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made\n"
+        "2024-05-01T09:00:00.000001Z INFO ExtHandler ExtHandler ProcessExtensionsGoalState completed [x; 4 ms]\n"
+    )
+    ws = wa.scan_waagent_log(text).hits["wireserver_unreachable"]
+    assert ws.count == 1 and ws.latest == dt.datetime(2024, 5, 1, 8, 0, 0, 1)
+
+
+def test_unknown_error_entries_are_counted_with_the_newest_and_harmless_ones_apart() -> None:
+    text = (
+        "2024-05-01T10:00:00.000001Z ERROR Daemon Daemon Command: [dmidecode -s system-uuid], return code: [127], "
+        "result: [/bin/sh: 1: dmidecode: not found]\n"
+        "2024-05-01T10:00:01.000001Z ERROR Daemon Daemon /proc/net/route contains no routes\n"
+        "2024-05-01T10:00:03.000001Z ERROR Daemon Daemon /proc/net/route contains no routes\n"
+        "2024-05-01T10:00:04.000001Z WARNING Daemon Daemon Dhcp client is not running.\n"
+        "2024-05-01T10:00:05.000001Z ERROR ExtHandler ExtHandler Error fetching the goal state: known\n"
+    )
+    result = wa.scan_waagent_log(text)
+    other = result.other_errors
+    assert other.count == 2 and other.latest == dt.datetime(2024, 5, 1, 10, 0, 3, 1)
+    assert other.excerpts[-1].endswith("/proc/net/route contains no routes")
+    assert result.benign.count == 1 and "dmidecode" in result.benign.excerpts[0]
+    assert result.hits["goal_state_error"].count == 1
+
+
+def test_the_debian_12_crash_loop_and_the_agents_firewall_messages() -> None:
+    result = wa.scan_waagent_log(read("linux", "waagent_log_debian12_etype_crash_loop.log"))
+    assert result.hits["exthandler_crash_etype"].count == 3
+    assert result.hits["exthandler_relaunch_failed"].count == 3
+    assert result.other_errors.count == 0
+    text = "".join(f"2024-01-01T00:00:{i:02d}.000000Z INFO EnvHandler ExtHandler {line}\n" for i, line in enumerate([
+        "Unable to establish firewall -- no further attempts will be made: Could not fetch rule set generation id: "
+        "Permission denied",
+        "The firewall is not configured correctly. The following rules are missing: ['ACCEPT DNS']. Will reset it. "
+        "Current state:",
+        "Successfully added Azure fabric firewall rules. Current Firewall rules:",
+        "An error occurred while setting up the firewall: iptables failed",
+    ]))
+    counts = {k: v.count for k, v in wa.scan_waagent_log(text).hits.items()}
+    assert counts == {"firewall_setup_failed": 2, "firewall_reset": 1, "firewall_added": 1}
+
+
+def test_versions_named_in_the_log() -> None:
+    logged = wa.versions_from_log(read("linux", "waagent_log_debian12_etype_crash_loop.log"))
+    assert (logged.running, logged.daemon, logged.python) == ("2.7.3.0", None, None)
+    logged = wa.versions_from_log(
+        "2024-01-01T00:00:00Z INFO Daemon Daemon Azure Linux Agent Version:2.2.45\n"
+        "2024-01-01T00:00:00Z INFO Daemon Daemon Python: 3.6.9\n"
+        "2024-01-01T00:00:09Z INFO ExtHandler ExtHandler Azure Linux Agent (Goal State Agent version 2.15.0.1)\n")
+    assert (logged.running, logged.daemon, logged.python) == ("2.15.0.1", "2.2.45", "3.6.9")
+    assert wa.versions_from_log("Python: " + "9" * 10_000) == wa.LogVersions()
+
+
 def test_log_signature_order_specific_before_generic() -> None:
     lines = [
         "Error fetching the goal state: [ProtocolError] [Wireserver Exception] [HttpError] [HTTP Failed] GET "

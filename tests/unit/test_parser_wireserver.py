@@ -14,13 +14,14 @@ from wizard.parsers.wireserver import (
     WIRE_PROTOCOL_VERSION,
     advertises,
     blocked_locally,
+    error_answer_in_log,
     excerpt,
     parse_error_body,
-    parse_goal_state,
     parse_versions,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "wireserver"
+HGAP = Path(__file__).resolve().parents[1] / "data" / "hostgaplugin"
 
 
 def read(name: str) -> str:
@@ -142,8 +143,9 @@ def test_overlong_version_text_is_cut() -> None:
 @given(st.text(max_size=3000))
 def test_versions_never_raises_on_any_text(body: str) -> None:
     parsed = parse_versions(body)
-    assert set(parsed) == {"preferred", "supported", "error", "recovered"}
+    assert set(parsed) - {"error_msg"} == {"preferred", "supported", "error", "recovered"}
     assert isinstance(parsed["preferred"], list) and isinstance(parsed["supported"], list)
+    assert (parsed["error"] is None) == ("error_msg" not in parsed)
 
 
 XML_BITS = st.sampled_from([
@@ -158,8 +160,9 @@ XML_BITS = st.sampled_from([
 @given(st.lists(st.one_of(XML_BITS, st.text(max_size=20)), max_size=80).map("".join))
 def test_every_parser_survives_xmlish_garbage(body: str) -> None:
     assert isinstance(parse_versions(body)["preferred"], list)
-    assert set(parse_goal_state(body)) >= {"incarnation", "container_id", "error"}
-    assert set(parse_error_body(body)) == {"code", "message", "details", "error"}
+    err = parse_error_body(body)
+    assert set(err) - {"error_msg"} == {"code", "message", "details", "format", "error"}
+    assert (err["error"] is None) == (err["format"] is not None)
 
 
 @settings(max_examples=100, deadline=2000)
@@ -169,49 +172,79 @@ def test_decoded_binary_garbage_is_handled(raw: bytes) -> None:
     assert parse_versions(body)["error"] is not None or parse_versions(body)["preferred"] is not None
 
 
-# -- goal state and error bodies -------------------------------------------------------------------
+# -- error bodies: WireServer XML, HostGAPlugin JSON ----------------------------------------------
 
 
-def test_goal_state_fixture() -> None:
-    gs = parse_goal_state(read("goalstate.xml"))
-    assert gs["error"] is None
-    assert gs["incarnation"] == "1"
-    assert gs["version"] == "2010-12-15"
-    assert gs["expected_state"] == "Started"
-    assert gs["container_id"] == "c6d5526c-5ac2-4200-b6e2-56f2b70c5ab2"
-    assert gs["has_role_instance"] is True
-    assert gs["role_instances"] == [{
-        "instance_id": "b61f93d0-e1ed-40b2-b067-22c243233448.MachineRole_IN_0",
-        "state": "Started",
-        "config_name": "bc8b9d47-b5ed-4704-85d9-fd74cc967ec2.5.bc8b9d47-b5ed-4704-85d9-fd74cc967ec2.5._canary.1.xml",
-    }]
-
-
-def test_goal_state_never_carries_the_configuration_uris() -> None:
-    gs = parse_goal_state(read("goalstate.xml"))
-    assert "http://" not in repr(gs) and "comp=config" not in repr(gs)
-
-
-def test_goal_state_without_role_instance() -> None:
-    body = ("<GoalState><Incarnation>3</Incarnation><Container><ContainerId>abc</ContainerId>"
-            "<RoleInstanceList/></Container></GoalState>")
-    gs = parse_goal_state(body)
-    assert gs["error"] is None and gs["has_role_instance"] is False and gs["incarnation"] == "3"
-
-
-def test_goal_state_missing_ids_is_an_error() -> None:
-    assert parse_goal_state("<GoalState><Version>x</Version></GoalState>")["error"] == (
-        "the goal state lacks an Incarnation or a ContainerId")
-
-
-def test_the_410_body_is_an_error_not_a_goal_state() -> None:
+def test_the_410_body_is_an_error_document() -> None:
     body = read("goalstate_410_resource_gone.xml")
-    assert parse_goal_state(body)["error"] == "not a goal state document (root element <Error>)"
     err = parse_error_body(body)
     assert err == {"code": "ResourceNotAvailable",
                    "message": "The resource requested is no longer available. Please refresh your cache.",
-                   "details": "", "error": None}
-    assert parse_versions(body)["error"] == "not a versions document (root element <Error>)"
+                   "details": "", "format": "xml", "error": None}
+    versions = parse_versions(body)
+    assert versions["error"] == "not a versions document (root element <Error>)"
+    assert versions["error_msg"] == {"id": "not a versions document (root element <{element}>)",
+                                     "params": {"element": "Error"}}
+
+
+def test_the_hostgaplugin_502_json_body() -> None:
+    err = parse_error_body((HGAP / "vmsettings_502_blob_content_not_found.json").read_text(encoding="utf-8"))
+    assert err == {"code": "VMArtifactsProfileBlobContentNotFound",
+                   "message": "VM artifacts profile blob has no content in it.", "details": "", "format": "json",
+                   "error": None}
+
+
+@pytest.mark.parametrize(("body", "code", "message"), [
+    ('{"error": {"code": "Forbidden", "message": "no access"}}', "Forbidden", "no access"),
+    ('{"Code": "X", "Message": "y", "Details": "z"}', "X", "y"),
+    ('{"error": "Bad request. api-version was not specified"}', None, "Bad request. api-version was not specified"),
+    ('\ufeff { "errorCode": 42 }', "42", None),
+])
+def test_json_error_body_shapes(body: str, code: str | None, message: str | None) -> None:
+    err = parse_error_body(body)
+    assert (err["code"], err["message"], err["format"], err["error"]) == (code, message, "json", None)
+
+
+@pytest.mark.parametrize(("body", "error"), [
+    ("[1, 2]", "not an error document (a JSON list)"),
+    ('{"status": "ok"}', "not an error document (no code and no message)"),
+    ("{not json", None),
+    ("", "empty body"),
+])
+def test_json_that_is_not_an_error_body(body: str, error: str | None) -> None:
+    err = parse_error_body(body)
+    assert err["format"] is None and err["code"] is None and err["error"]
+    assert err["error_msg"]["id"]
+    if error is not None:
+        assert err["error"] == error
+
+
+def test_error_answers_quoted_in_the_agent_log() -> None:
+    lines = (Path(__file__).resolve().parents[1] / "data" / "linux" / "waagent_log_goalstate_errors.log").read_text(
+        encoding="utf-8").splitlines()
+    found = {i: error_answer_in_log(line) for i, line in enumerate(lines)}
+    assert found[1] == {"status": 502, "code": "VMArtifactsProfileBlobContentNotFound",
+                        "message": "VM artifacts profile blob has no content in it.", "details": "", "format": "json"}
+    assert found[5] == {"status": 410, "code": "ResourceNotAvailable", "message": "The resource requested is no "
+                        "longer available. Please refresh your cache.", "details": "", "format": "xml"}
+    # "[410: Gone] The page ..." has no body, "[400: Bad Request] b''" an empty one: nothing to show
+    assert [i for i, v in found.items() if v is not None] == [1, 5]
+
+
+@pytest.mark.parametrize("line", [
+    "[403: Forbidden] b'{\"errorCode\": \"C\", \"message\": \"unterminated",
+    "[403: Forbidden] b'" + "\\x" * 5000,
+    "[999: x] b'" + "{" * 100_000 + "'",
+    "[403: Forbidden] no body at all",
+])
+def test_error_answers_in_odd_log_lines_never_raise(line: str) -> None:
+    answer = error_answer_in_log(line)
+    assert answer is None or answer["status"] == 403
+
+
+def test_error_body_texts_are_bounded() -> None:
+    err = parse_error_body('{"errorCode": "C", "message": "' + "m" * 10_000 + '"}')
+    assert len(err["message"]) == 500
 
 
 def test_error_body_of_something_else() -> None:

@@ -301,6 +301,7 @@ def test_list_dir_is_sorted_and_bounded(tmp_path: Path) -> None:
 def test_list_dir_of_a_file_or_nothing(tmp_path: Path) -> None:
     path = write(tmp_path / "x", b"")
     assert list_dir(path)["exists"] is True
-    assert list_dir(path)["error"] == "not a directory"
+    assert list_dir(path)["error"] == "not a folder"
+    assert list_dir(path)["error_msg"] == {"id": "not a folder", "params": {}}
     missing = list_dir(tmp_path / "missing")
     assert missing == {"exists": False, "entries": [], "truncated": False, "error": None}

@@ -54,7 +54,8 @@ def test_every_catalogue_probe_answers_plain_json(probe: SystemProbe) -> None:
 @pytest.mark.posix("the registry exists on Windows")
 def test_registry_is_unavailable_on_linux(probe: SystemProbe) -> None:
     answer = probe.call("registry", key="HKLM\\SOFTWARE", value=None)
-    assert answer == {"unavailable": True, "error": "not available on this platform"}
+    assert answer == {"unavailable": True, "error": "not available on this platform",
+                      "error_msg": {"id": "not available on this platform", "params": {}}}
 
 
 def test_unknown_probes_and_bad_arguments_are_unavailable(probe: SystemProbe) -> None:
@@ -70,7 +71,9 @@ def test_an_exception_inside_a_probe_becomes_unavailable(monkeypatch: pytest.Mon
 
     monkeypatch.setattr(machine, "memory", broken)
     answer = SystemProbe().call("memory")
-    assert answer == {"unavailable": True, "error": "RuntimeError: psutil exploded"}
+    assert answer == {"unavailable": True, "error": "the probe failed (RuntimeError: psutil exploded)",
+                      "error_msg": {"id": "the probe failed ({error})",
+                                    "params": {"error": "RuntimeError: psutil exploded"}}}
 
 
 @pytest.mark.posix("the Windows implementation answers on Windows")
@@ -99,7 +102,8 @@ def test_with_a_root_only_files_and_platform_answer(tmp_path: Path) -> None:
                        "http_get": {"url": "http://127.0.0.1:9/", "headers": {}}}.items():
         if name in ("platform", "registry"):
             continue
-        assert probe.call(name, **args) == {"unavailable": True, "error": NOT_IN_BUNDLE}, name
+        assert probe.call(name, **args) == {"unavailable": True, "error": NOT_IN_BUNDLE,
+                                            "error_msg": {"id": NOT_IN_BUNDLE, "params": {}}}, name
     assert probe.call("read_file", path="/etc/waagent.conf")["text"] == "Extensions.Enabled=y\n"
     assert probe.call("stat", path="/etc")["is_dir"] is True
     assert probe.call("list_dir", path="/etc")["entries"] == [{"name": "waagent.conf", "is_dir": False}]

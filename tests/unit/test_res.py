@@ -19,7 +19,7 @@ from wizard import runner
 from wizard.checks import res
 from wizard.checks.facts import AZURE_ASSET_TAG, IMDS_INSTANCE_PATH, WINDOWS_ASSET_TAG_COMMAND
 from wizard.checks.registry import ALL_CHECKS
-from wizard.model import CheckResult, Component, Phase, Status
+from wizard.model import CheckResult, Component, Msg, Phase, Status
 from wizard.probes.base import Answer, unavailable
 from wizard.probes.fake import FakeFile, FakeSystem
 from wizard.settings import Settings
@@ -205,7 +205,7 @@ def test_cpu_busy_single_core_reports_the_problem_first_and_both_fixes() -> None
 def test_cpu_unavailable_is_not_checked() -> None:
     r = run("res.cpu", Overlay(linux_vm(), cpu_sample=unavailable("psutil missing")))
     assert r.status is Status.NOT_CHECKED
-    assert r.summary.params == {"error": "psutil missing"}
+    assert r.summary.params == {"error": Msg("psutil missing")}
 
 
 def test_cpu_garbage_is_not_checked() -> None:

@@ -42,9 +42,58 @@ def test_linux_bundle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert res["agent.log"]["status"] in ("info", "warning")  # the real goal-state errors are found
     assert res["agent.log"]["evidence"]
     assert res["ext.backup"]["status"] == "ok"
-    # live-system probes are not answered for a bundle: those checks say they could not look
-    assert res["net.wireserver_port80"]["status"] == "not_checked"
-    assert res["res.cpu"]["status"] == "not_checked"
+    # what needs the running VM is "not in this bundle": never a problem (no program, no service, no Python
+    # in a files-only bundle) and never ok
+    for check in [*LIVE_ONLY_LINUX, "env.azure", "env.guest_proxy_agent", "net.proxy", "agent.version"]:
+        assert res[check]["status"] == "not_checked", (check, res[check]["summary"])
+        assert res[check]["messages"]["summary"]["id"] == NOT_IN_BUNDLE, check
+        assert res[check]["evidence"]["bundle"] is True
+
+
+LIVE_ONLY_LINUX = ["env.elevation", "net.wireserver_port80", "net.wireserver_port32526", "net.wireserver_versions",
+                   "net.hostplugin_health", "net.imds", "net.firewall", "agent.installed", "agent.service",
+                   "agent.python", "res.cpu", "res.memory", "res.disk", "res.disk_layout"]
+NOT_IN_BUNDLE = ("Not checked: not in this bundle. This needs the running VM (its programs, services, network or "
+                 "load), and the wizard is reading files collected from it (--root).")
+FILE_NOT_IN_BUNDLE = ("Not checked: {path} is not in this bundle. The wizard is reading files collected from the VM "
+                      "(--root), and this one was not among them.")
+
+
+def test_a_bundle_without_the_files_says_so_for_every_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _put(tmp_path, "etc/hostname", "vm-empty\n")
+    res = _run(tmp_path, capsys)
+    del res["_host"]
+    statuses = {cid: r["status"] for cid, r in res.items()}
+    assert set(statuses.values()) == {"not_checked"}, statuses
+    files = {"agent.config": "/etc/waagent.conf", "agent.log": "/var/log/waagent.log",
+             "ext.backup": "/var/lib/waagent", "ext.others": "/var/lib/waagent", "ext.prepost": "/etc/azure",
+             "res.mounts": "/proc/mounts"}
+    for check, path in files.items():
+        assert res[check]["messages"]["summary"] == {"id": FILE_NOT_IN_BUNDLE, "params": {"path": path}}, check
+    for check, r in res.items():
+        if check not in files:
+            assert r["messages"]["summary"]["id"] == NOT_IN_BUNDLE, (check, r["summary"])
+
+
+def test_a_bundle_in_japanese_says_not_in_this_bundle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _put(tmp_path, "etc/hostname", "vm-empty\n")
+    main(["--cli", "--lang", "ja", "--root", str(tmp_path), "--only", "agent.python,agent.config", "--json", "-"])
+    doc = json.loads(capsys.readouterr().out)
+    summaries = {r["id"]: r["summary"] for r in doc["results"]}
+    assert summaries["agent.python"].startswith("確認していません: このバンドルにはありません。")
+    assert summaries["agent.config"].startswith("確認していません: /etc/waagent.conf はこのバンドルにありません。")
+
+
+def test_a_bundle_shows_the_agent_version_from_its_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the heartbeat line Microsoft's Linux agent troubleshooting article quotes (SA-LINGA, facts §4.4)
+    _put(tmp_path, "var/log/waagent.log",
+         "2020-10-08T17:10:37.365590Z INFO ExtHandler ExtHandler [HEARTBEAT] Agent WALinuxAgent-2.2.51 is running "
+         "as the goal state agent [DEBUG HeartbeatCounter: 1;HeartbeatId: 0;DroppedPackets: 0;UpdateGSErrors: 0]\n")
+    res = _run(tmp_path, capsys)
+    version = res["agent.version"]
+    assert version["status"] == "problem"
+    assert version["messages"]["summary"]["params"] == {"version": "2.2.51", "minimum": "2.2.53.1"}
+    assert version["evidence"]["source"] == "/var/log/waagent.log"
 
 
 def test_windows_bundle_read_anywhere(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,10 +8,22 @@ goes through it. Facts and their sources: facts file §3 (Windows agent), §4 (L
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc_link, m, step
+from wizard.checks.base import (
+    BOTH,
+    LINUX,
+    Check,
+    CheckContext,
+    Finding,
+    doc_link,
+    error_msg,
+    file_not_in_bundle,
+    m,
+    not_in_bundle,
+    step,
+)
 from wizard.checks.commands import RERUN_AS_ROOT, cmd, sh
 from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
@@ -19,16 +31,26 @@ from wizard.checks.docs import MATRIX as DOC_MATRIX
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import TS_VM as DOC_TS_VM
 from wizard.checks.docs import WIN_AGENT as DOC_WIN_AGENT
+from wizard.i18n import N_
 from wizard.knowledge import commands
 from wizard.model import Component, DocLink, FixStep, Msg, Status
 from wizard.parsers import waagent as wa
 from wizard.parsers import waappagent as wapp
+from wizard.parsers.wireserver import error_answer_in_log
 from wizard.probes.base import Answer, is_unavailable
+from wizard.redact import strip_secrets_text
 
 # --- documentation ----------------------------------------------------------------------------
 
 DOC_WIN_AGENT_OVERVIEW = doc_link("Azure Virtual Machine Agent overview",
                              "https://learn.microsoft.com/azure/virtual-machines/extensions/agent-windows")
+DOC_LINUX_MIN_VERSION = doc_link("Minimum version support for virtual machine agents in Azure",
+                                 "https://learn.microsoft.com/troubleshoot/azure/virtual-machines/windows/"
+                                 "support-extensions-agent-version")
+DOC_LINUX_UPDATE = doc_link("How to update the Azure Linux Agent on a VM",
+                            "https://learn.microsoft.com/azure/virtual-machines/extensions/update-linux-agent")
+DOC_WALA_ISSUE_2753 = doc_link("WALinuxAgent issue 2753: format_exception() got an unexpected keyword argument "
+                               "'etype'", "https://github.com/Azure/WALinuxAgent/issues/2753")
 
 # --- portal error codes (facts §8) ------------------------------------------------------------
 
@@ -68,6 +90,21 @@ WIN_VERSION_KEY = "HKLM\\SOFTWARE\\Microsoft\\Virtual Machine\\Guest"
 # 2.7.41491.1010; the Azure Backup troubleshooting guide (DOC-TS-VM) asks for 2.6.1198.718 or higher.
 WIN_MIN_VMASSIST = "2.7.41491.1010"
 WIN_MIN_DOC = "2.6.1198.718"
+
+# The minimum Linux agent: "the Linux Agent version on the Linux virtual machine (VM) must be later than or
+# equal to version 2.2.53.1" (Microsoft's "Minimum version support for virtual machine agents in Azure",
+# MicrosoftDocs/SupportArticles-docs support/azure/virtual-machines/windows/support-extensions-agent-version.md,
+# ms.date 07/21/2020). Its example counts the goal state agent (the auto-updated code that handles
+# extensions), so that is the version compared; the installed one only when no goal state agent is known.
+LINUX_MIN_DOC = "2.2.53.1"
+LINUX_MIN_SOURCE = ("Microsoft's \"Minimum version support for virtual machine agents in Azure\" (KB 4049215, "
+                    "2020-07-21): the Linux agent must be 2.2.53.1 or later")
+# Debian 12's package 2.7.3.0 formats exceptions with traceback.format_exception(etype=...), which Python 3.10
+# removed, so every error path crashes the process; the fix is upstream 2.9.0.4 (WALinuxAgent PR #2663, issue
+# #2753), and Debian's waagent.conf turns auto-update off (agent-emulation facts §9.4). Confirmed for 2.7.3.0
+# (observed) and 2.8.0.11 (the issue's report); for other versions before 2.9.0.4 the check only says it may apply.
+CRASH_CONFIRMED_VERSIONS = ("2.7.3.0", "2.8.0.11")  # observed on Debian 12; reported in issue #2753
+FORMAT_EXCEPTION_FIXED = "2.9.0.4"
 
 # The VMSnapshotLinux launcher (handle.sh) looks for these, /usr/bin/ before /usr/local/bin/
 # (facts §5.3); whether it walks folders or names first is UNCONFIRMED (folders first assumed).
@@ -169,8 +206,10 @@ def _linux_restart_steps(name: str | None) -> list[FixStep]:
 
 def _linux_reinstall_steps() -> list[FixStep]:
     return [
-        step("On Ubuntu or Debian, install (or reinstall) the walinuxagent package.",
+        step("On Ubuntu, install (or reinstall) the walinuxagent package.",
              command="sudo apt-get update && sudo apt-get install --reinstall walinuxagent"),
+        step("On Debian, install (or reinstall) the waagent package (Debian's name for the Azure Linux Agent).",
+             command="sudo apt-get update && sudo apt-get install --reinstall waagent"),
         step("On Red Hat Enterprise Linux and related distributions, install (or reinstall) the WALinuxAgent "
              "package.", command="sudo yum reinstall WALinuxAgent || sudo yum install WALinuxAgent"),
         step("On other distributions, install the package that the distribution's documentation names for the "
@@ -378,7 +417,8 @@ def _service_linux(ctx: CheckContext) -> Finding:
     evidence: dict[str, Any] = {"services": {n: _service_evidence(a) for n, a in answers.items()}}
     if all(is_unavailable(a) for a in answers.values()):
         return Finding(Status.NOT_CHECKED,
-                       m("Not checked: could not ask the service manager (systemd) about the VM agent's service."),
+                       m("Not checked: could not ask the service manager (systemd) about the VM agent's service "
+                         "({error}).", error=error_msg(next(iter(answers.values())))),
                        evidence=evidence)
     name, ans = _pick_linux_service(answers)
     if name is None or ans is None:
@@ -519,65 +559,143 @@ def _version_linux(ctx: CheckContext) -> Finding:
         "returncode": ans.get("returncode"),
         "output": output.strip()[:2000],
         "error": ans.get("error"),
+        "minimum": LINUX_MIN_DOC,
+        "minimum_source": LINUX_MIN_SOURCE,
     }
     parsed = wa.parse_version_output(output) if ans.get("found") else wa.WaagentVersion()
     if not parsed.parsed:
-        return _version_linux_from_folders(ctx, evidence)
+        return _version_linux_elsewhere(ctx, evidence, ans)
     evidence.update({"installed": parsed.agent_version, "goal_state_agent": parsed.goal_state_version,
-                     "python": parsed.python, "distro": parsed.distro,
-                     "note": "Linux has no documented minimum agent version; the goal state agent is the "
-                             "auto-updated version the agent runs."})
+                     "python": parsed.python, "distro": parsed.distro, "source": "waagent --version",
+                     "note": "The goal state agent is the version the agent runs (auto-update); it is the one "
+                             "compared with the documented minimum."})
     installed, goal = parsed.agent_version, parsed.goal_state_version
+    issues = _linux_version_issues(goal or installed, parsed.python)
     if installed is None or goal is None:
-        return Finding(Status.INFO, m("The VM agent reports version {version}; the other version line of waagent "
-                                      "--version is missing.", version=installed or goal or "-"),
-                       evidence=evidence)
+        issues.append(Issue(Status.INFO, m("The VM agent reports version {version}; the other version line of "
+                                           "waagent --version is missing.", version=installed or goal or "-")))
+        return combine(issues, evidence)
     order = wa.compare_versions(goal, installed)
     if order is not None and order > 0:
+        if issues:
+            return combine(issues, evidence)
         return Finding(Status.OK, m("The VM agent package is version {installed} and auto-update runs the newer "
                                     "version {goal}.", installed=installed, goal=goal), evidence=evidence)
     name, _ = _pick_linux_service(_linux_services(ctx))
     update_steps = (
         step("Check whether auto-update is turned off in /etc/waagent.conf.",
              command="grep -n '^[[:space:]]*AutoUpdate' /etc/waagent.conf"),
-        step("Update the agent package from the distribution (Ubuntu or Debian).",
-             command="sudo apt-get update && sudo apt-get install --only-upgrade walinuxagent"),
-        step("Update the agent package from the distribution (Red Hat and related distributions).",
-             command="sudo yum update WALinuxAgent"),
+        *_linux_update_steps()[:-1],
         *_linux_restart_steps(name),
     )
     if order == 0:
-        return Finding(
+        issues.append(Issue(
             Status.INFO,
             m("The VM agent package and the version the agent runs are both {version}: auto-update may be off, "
               "or the package is already the newest.", version=installed),
-            why=m("The agent normally updates itself beyond its package version; Microsoft's VM assist tool "
-                  "flags identical versions as a sign that auto-update is off. An outdated Linux agent is a "
-                  "documented cause of snapshot failures."),
-            fix=list(update_steps), docs=[DOC_LINUX_AGENT, DOC_TS_AGENT], evidence=evidence)
-    return Finding(
-        Status.INFO,
-        m("The version the VM agent runs ({goal}) is not newer than its package ({installed}).",
-          goal=goal, installed=installed),
-        why=m("The agent normally runs the newest version on the VM; this can mean an update in progress or one "
+            m("The agent normally updates itself beyond its package version; Microsoft's VM assist tool "
+              "flags identical versions as a sign that auto-update is off. An outdated Linux agent is a "
+              "documented cause of snapshot failures."),
+            update_steps, (DOC_LINUX_AGENT, DOC_TS_AGENT)))
+    else:
+        issues.append(Issue(
+            Status.INFO,
+            m("The version the VM agent runs ({goal}) is not newer than its package ({installed}).",
+              goal=goal, installed=installed),
+            m("The agent normally runs the newest version on the VM; this can mean an update in progress or one "
               "that failed."),
-        fix=list(update_steps), docs=[DOC_LINUX_AGENT], evidence=evidence)
+            update_steps, (DOC_LINUX_AGENT,)))
+    return combine(issues, evidence)
 
 
-def _version_linux_from_folders(ctx: CheckContext, evidence: dict[str, Any]) -> Finding:
+def _linux_version_issues(running: str | None, python: str | None) -> list[Issue]:
+    """What is wrong with the agent version that handles extensions: below the documented minimum, or one with
+    the known Python 3.10+ crash."""
+    issues: list[Issue] = []
+    if running is None:
+        return issues
+    if (wa.compare_versions(running, LINUX_MIN_DOC) or 0) < 0:
+        issues.append(Issue(
+            Status.PROBLEM,
+            m("The VM agent runs version {version}, older than {minimum}, the minimum version Microsoft supports "
+              "for the Linux agent.", version=running, minimum=LINUX_MIN_DOC),
+            m("An outdated Linux agent is a documented cause of snapshot failures: it may not run the current "
+              "backup extension or report its status, and the Take Snapshot phase fails."),
+            (*_linux_update_steps(), *_linux_restart_steps(None)),
+            (DOC_LINUX_MIN_VERSION, DOC_LINUX_UPDATE, DOC_TS_AGENT), (E_SNAPSHOT_TASK, E_MANAGED_DISKS)))
+    py = wa.version_tuple(python)
+    if py is not None and py[:2] >= (3, 10) and (wa.compare_versions(running, FORMAT_EXCEPTION_FIXED) or 0) < 0:
+        confirmed = any(wa.compare_versions(running, v) == 0 for v in CRASH_CONFIRMED_VERSIONS)
+        issues.append(Issue(
+            Status.WARNING if confirmed else Status.INFO,
+            m("The VM agent {version} runs on Python {python}: agent versions before {fixed} crash on Python 3.10 "
+              "and later whenever they report an error (confirmed for 2.7.3.0, Debian 12's package, and 2.8.0.11).",
+              version=running, python=python or "-", fixed=FORMAT_EXCEPTION_FIXED) if confirmed else
+            m("The VM agent {version} runs on Python {python}. Agent versions before {fixed} are known to crash on "
+              "Python 3.10 and later whenever they report an error (confirmed for 2.7.3.0 and 2.8.0.11; for this "
+              "version it is not confirmed by public documentation).",
+              version=running, python=python or "-", fixed=FORMAT_EXCEPTION_FIXED),
+            m("The first error the agent meets (for example a goal state that changed, or a Wire Server that does "
+              "not answer) then crashes its extension handler, which restarts and crashes again; while that "
+              "lasts the backup extension does not run and no status reaches Azure."),
+            tuple(_debian_fix_steps()), (DOC_LINUX_UPDATE, DOC_WALA_ISSUE_2753), (E_AGENT_UNAVAILABLE,)))
+    return issues
+
+
+def _linux_update_steps() -> list[FixStep]:
+    return [
+        step("Update the agent package on Ubuntu (its name there is walinuxagent).",
+             command="sudo apt-get update && sudo apt-get install --only-upgrade walinuxagent"),
+        step("Update the agent package on Debian (its name there is waagent).",
+             command="sudo apt-get update && sudo apt-get install --only-upgrade waagent"),
+        step("Update the agent package from the distribution (Red Hat and related distributions).",
+             command="sudo yum update WALinuxAgent"),
+        step("Make sure auto-update is on, so that the agent keeps its code for extensions current.",
+             command="grep -n '^[[:space:]]*AutoUpdate' /etc/waagent.conf"),
+    ]
+
+
+def _debian_fix_steps() -> list[FixStep]:
+    """How to get an agent with the fix (2.9.0.4 or later) onto a Debian 12 VM whose package turns auto-update off."""
+    return [
+        step("See which agent runs and whether auto-update is on (Debian's package sets AutoUpdate.Enabled=n).",
+             command="sudo waagent --version; grep -n '^[[:space:]]*AutoUpdate' /etc/waagent.conf"),
+        step("Turn auto-update on, so that the agent downloads the current version (with the fix) from Azure.",
+             command=_sed_set("AutoUpdate.Enabled", "y")),
+        step("Restart the agent; after a few minutes waagent --version shows a newer goal state agent.",
+             command="sudo systemctl restart walinuxagent"),
+        step("Or install a newer waagent package (2.9.0.4 or later) from your distribution's backports or "
+             "updates, if it offers one; this shows the versions apt can install.", command="apt-cache policy waagent"),
+    ]
+
+
+def _version_linux_elsewhere(ctx: CheckContext, evidence: dict[str, Any], ans: Answer) -> Finding:
+    """The agent's version without waagent --version: from its log (the version it ran last) or its folders."""
+    log = ctx.call("read_file", path=LINUX_LOG, max_bytes=LOG_MAX_BYTES)
+    logged = wa.versions_from_log(str(log.get("text") or "")) if log.get("readable") else wa.LogVersions()
     listing = ctx.call("list_dir", path=LINUX_LIB)
     names = [e.get("name") for e in (listing.get("entries") or []) if isinstance(e, dict) and e.get("is_dir")]
     versions = wa.agent_dir_versions(names)
     evidence["agent_folders"] = versions[-20:]
-    if versions:
-        return Finding(
-            Status.INFO,
-            m("waagent --version could not be run or read; the agent's folder {folder} holds agent versions up "
-              "to {version}.", folder=LINUX_LIB, version=versions[-1]),
-            evidence=evidence)
+    evidence["log"] = {"path": LINUX_LOG, "running": logged.running, "daemon": logged.daemon,
+                       "python": logged.python}
+    running = logged.running or (versions[-1] if versions else None)
+    if running is not None:
+        evidence.update(goal_state_agent=running, python=logged.python,
+                        source=LINUX_LOG if logged.running else "agent folders in " + LINUX_LIB)
+        issues = _linux_version_issues(running, logged.python)
+        if logged.running:
+            summary = m("The VM agent last ran version {version}, as its log {path} shows.", version=running,
+                        path=LINUX_LOG)
+        else:
+            summary = m("waagent --version could not be run or read; the agent's folder {folder} holds agent "
+                        "versions up to {version}.", folder=LINUX_LIB, version=running)
+        return combine([*issues, Issue(Status.INFO, summary)], evidence)
+    if ctx.in_bundle:
+        return not_in_bundle(evidence)
     if not evidence.get("found"):
         return Finding(Status.NOT_CHECKED, m("Not checked: waagent --version could not be run ({error}).",
-                                             error=str(evidence.get("error") or "not found")), evidence=evidence)
+                                             error=error_msg(ans, N_("not found"))), evidence=evidence)
     return Finding(Status.NOT_CHECKED, m("Not checked: the output of waagent --version could not be read."),
                    evidence=evidence)
 
@@ -603,6 +721,8 @@ def _version_windows(ctx: CheckContext) -> Finding:
         version = folder_versions[-1]
         evidence["source"] = "GuestAgent folder name"
     if version is None:
+        if ctx.in_bundle:
+            return not_in_bundle(evidence)
         if is_unavailable(reg) and is_unavailable(listing):
             return Finding(Status.NOT_CHECKED, m("Not checked: could not read the VM agent's version."),
                            evidence=evidence)
@@ -647,7 +767,9 @@ def check_config(ctx: CheckContext) -> Finding:
     if is_unavailable(ans):
         evidence["error"] = ans.get("error")
         return Finding(Status.NOT_CHECKED, m("Not checked: could not read {path} ({error}).", path=LINUX_CONF,
-                                             error=str(ans.get("error") or "")), evidence=evidence)
+                                             error=error_msg(ans)), evidence=evidence)
+    if ctx.absent_from_bundle(ans):
+        return file_not_in_bundle(LINUX_CONF, evidence)
     if not ans.get("exists") and ctx.is_azure is False:
         return Finding(Status.NOT_CHECKED,
                        m("Not checked: there is no /etc/waagent.conf, which is expected because this machine does "
@@ -663,7 +785,7 @@ def check_config(ctx: CheckContext) -> Finding:
         evidence["error"] = ans.get("error")
         fix = [] if ctx.is_admin else [step("Run the wizard again with sudo.", command=RERUN_AS_ROOT)]
         return Finding(Status.NOT_CHECKED, m("Not checked: {path} exists but could not be read ({error}).",
-                                             path=LINUX_CONF, error=str(ans.get("error") or "")),
+                                             path=LINUX_CONF, error=error_msg(ans)),
                        fix=fix, evidence=evidence)
     conf = wa.parse_conf(str(ans.get("text") or ""))
     name, _ = _pick_linux_service(_linux_services(ctx))
@@ -844,6 +966,48 @@ def _linux_log_issue(sig: str, count: int, latest: str, service: str | None) -> 
               "HostGAPlugin instead (count: {count}; latest: {latest}).", count=count, latest=latest),
             m("This direct path is optional: backup works as long as the HostGAPlugin on port 32526 is "
               "reachable."))
+    if sig == "exthandler_crash_etype":
+        return _crash_loop_issue(count, 0, latest)
+    if sig == "exthandler_relaunch_failed":
+        return Issue(
+            Status.WARNING,
+            m("The agent log shows that the VM agent's extension handler stopped with an error and was started "
+              "again (count: {count}; latest: {latest}).", count=count, latest=latest),
+            m("While the extension handler keeps stopping, extensions such as the backup extension are not run and "
+              "their status does not reach Azure, so the Take Snapshot phase can fail."),
+            (step("Read the log lines just before each restart; they name the error.",
+                  command=f"sudo grep -n -B4 \"run-exthandlers' failed\" {LINUX_LOG} | tail -n 40"),
+             *_linux_restart_steps(service)),
+            (DOC_TS_AGENT, DOC_LINUX_AGENT), (E_AGENT_UNAVAILABLE,))
+    if sig == "firewall_setup_failed":
+        return Issue(
+            Status.INFO,
+            m("The agent log shows that the VM agent could not set up its firewall rules for the Wire Server "
+              "(count: {count}; latest: {latest}).", count=count, latest=latest),
+            m("Backup does not need these rules (they keep users other than root away from 168.63.129.16), but the "
+              "error shows that iptables or nftables does not work the way the agent expects; the log entry says "
+              "why."),
+            (step("Read the agent's firewall messages.",
+                  command=f"sudo grep -n -i -A3 'firewall' {LINUX_LOG} | tail -n 40"),
+             *_linux_firewall_steps()),
+            (DOC_168, DOC_LINUX_AGENT))
+    if sig in ("firewall_reset", "firewall_added"):
+        summary = (m("The agent log shows that the VM agent found its firewall rules for the Wire Server changed "
+                     "and reset them (count: {count}; latest: {latest}).", count=count, latest=latest)
+                   if sig == "firewall_reset" else
+                   m("The agent log shows that the VM agent set up its firewall rules for the Wire Server again and "
+                     "again (count: {count}; latest: {latest}): something keeps removing them.",
+                     count=count, latest=latest))
+        return Issue(
+            _persistent(count),
+            summary,
+            m("Another firewall tool (firewalld, ufw, iptables-restore or a script) is rewriting the rules. Whatever "
+              "removes the agent's rules can also add rules that block root, and while the rules are being "
+              "rewritten the agent's connections to 168.63.129.16 can fail."),
+            (step("Find the tool that rewrites the firewall (is firewalld or ufw active, and does a script restore "
+                  "saved rules?).", command="systemctl is-active firewalld ufw netfilter-persistent"),
+             *_linux_firewall_steps()),
+            (DOC_168, DOC_LINUX_AGENT))
     # the last, catch-all Linux signature: "goal_state_error"
     return Issue(
         Status.WARNING,
@@ -953,8 +1117,10 @@ def check_log(ctx: CheckContext) -> Finding:
     if is_unavailable(ans):
         evidence["error"] = ans.get("error")
         return Finding(Status.NOT_CHECKED, m("Not checked: could not read {path} ({error}).", path=path,
-                                             error=str(ans.get("error") or "")), evidence=evidence)
+                                             error=error_msg(ans)), evidence=evidence)
     evidence.update({"size": ans.get("size"), "truncated": ans.get("truncated"), "error": ans.get("error")})
+    if ctx.absent_from_bundle(ans):
+        return file_not_in_bundle(path, evidence)
     if not ans.get("exists"):
         return Finding(Status.NOT_CHECKED, m("Not checked: the agent log {path} does not exist.", path=path),
                        evidence=evidence)
@@ -964,7 +1130,7 @@ def check_log(ctx: CheckContext) -> Finding:
             fix = [step("Close the wizard and start it again with \"Run as administrator\".")] if windows else [
                 step("Run the wizard again with sudo.", command=RERUN_AS_ROOT)]
         return Finding(Status.NOT_CHECKED, m("Not checked: {path} exists but could not be read ({error}).",
-                                             path=path, error=str(ans.get("error") or "")),
+                                             path=path, error=error_msg(ans)),
                        fix=fix, evidence=evidence)
     text = str(ans.get("text") or "")
     if not text.strip():
@@ -982,27 +1148,102 @@ def check_log(ctx: CheckContext) -> Finding:
         "note": "Occurrences of connection errors below 6 within the window are treated as transient, as the "
                 "agent team's own tests do." if not windows else "Windows log times are shown as written.",
     })
+    if result.partial_head:
+        evidence["partial_head"] = ("the tail read began inside an entry; its lines belong to that earlier entry "
+                                    "and are not counted in the window")
+    evidence["other_errors"] = _hits_evidence({"other": result.other_errors})["other"]
+    evidence["benign_errors"] = _hits_evidence({"benign": result.benign})["benign"]
     recent = {sid: h for sid, h in result.hits.items() if h.count}
-    if not recent:
-        heartbeat = result.healthy.get("heartbeat")
-        if heartbeat is not None and heartbeat.latest is not None:
-            return Finding(Status.OK, m("The agent log shows none of the known error messages in the 24 hours "
-                                        "before its last entry ({newest}), and the agent last reported itself "
-                                        "healthy at {healthy}.", newest=wa.format_time(result.newest),
-                                        healthy=wa.format_time(heartbeat.latest)), evidence=evidence)
-        if not result.has_timestamps:
-            return Finding(Status.OK, m("The agent log shows none of the known error messages (its entries carry "
-                                        "no time, so the whole tail was read)."), evidence=evidence)
-        return Finding(Status.OK, m("The agent log shows none of the known error messages in the 24 hours before "
-                                    "its last entry ({newest}).", newest=wa.format_time(result.newest)),
-                       evidence=evidence)
-    service = None if windows else _pick_linux_service(_linux_services(ctx))[0]
-    issues = []
-    for sid, hits in recent.items():
-        latest = wa.format_time(hits.latest)
-        issues.append(_windows_log_issue(sid, hits.count, latest) if windows
-                      else _linux_log_issue(sid, hits.count, latest, service))
+    issues = _log_issues(ctx, windows, recent)
+    if result.other_errors.count:
+        issues.append(_other_errors_issue(result.other_errors, path, windows))
+    if not issues:
+        return _log_ok(result, evidence)
     return combine(issues, evidence)
+
+
+def _log_ok(result: wa.LogScan, evidence: dict[str, Any]) -> Finding:
+    heartbeat = result.healthy.get("heartbeat")
+    if heartbeat is not None and heartbeat.latest is not None:
+        return Finding(Status.OK, m("The agent log shows none of the known error messages in the 24 hours "
+                                    "before its last entry ({newest}), and the agent last reported itself "
+                                    "healthy at {healthy}.", newest=wa.format_time(result.newest),
+                                    healthy=wa.format_time(heartbeat.latest)), evidence=evidence)
+    if not result.has_timestamps:
+        return Finding(Status.OK, m("The agent log shows none of the known error messages (its entries carry "
+                                    "no time, so the whole tail was read)."), evidence=evidence)
+    return Finding(Status.OK, m("The agent log shows none of the known error messages in the 24 hours before "
+                                "its last entry ({newest}).", newest=wa.format_time(result.newest)),
+                   evidence=evidence)
+
+
+def _log_issues(ctx: CheckContext, windows: bool, recent: dict[str, wa.Hits]) -> list[Issue]:
+    """One issue per signature seen in the window (the Debian crash loop's two signatures make one)."""
+    if windows:
+        return [_with_answer(_windows_log_issue(sid, h.count, wa.format_time(h.latest)), h)
+                for sid, h in recent.items()]
+    service = _pick_linux_service(_linux_services(ctx))[0] if recent else None
+    issues: list[Issue] = []
+    crash, relaunch = recent.get("exthandler_crash_etype"), recent.get("exthandler_relaunch_failed")
+    if crash is not None:
+        issues.append(_crash_loop_issue(crash.count, relaunch.count if relaunch else 0, wa.format_time(crash.latest)))
+    for sid, hits in recent.items():
+        if sid == "exthandler_crash_etype" or (sid == "exthandler_relaunch_failed" and crash is not None):
+            continue
+        if sid == "firewall_added" and hits.count < 2:
+            continue  # the agent sets its rules up once at every start
+        issues.append(_with_answer(_linux_log_issue(sid, hits.count, wa.format_time(hits.latest), service), hits))
+    return issues
+
+
+def _with_answer(issue: Issue, hits: wa.Hits) -> Issue:
+    """The issue, its summary followed by the code and message of the error answer its newest entry quotes."""
+    answer = error_answer_in_log(hits.last_text)
+    if answer is None:
+        return issue
+    return replace(issue, summary=m("{finding} The host's last error answer: HTTP {status}, {code}: {message}",
+                                    finding=issue.summary, status=answer["status"], code=answer["code"] or "-",
+                                    message=_one_line(answer["message"] or "-", 300)))
+
+
+def _one_line(text: str, limit: int) -> str:
+    """Text for a message parameter: secrets cut, whitespace folded, at most `limit` characters."""
+    flat = " ".join(strip_secrets_text(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _crash_loop_issue(count: int, restarts: int, latest: str) -> Issue:
+    """Debian 12's agent 2.7.3.0 crashing on Python 3.10+ (`count` crashes, `restarts` failed relaunches)."""
+    looping = count >= 2 or restarts >= 2
+    return Issue(
+        Status.PROBLEM if looping else Status.WARNING,
+        m("The agent log shows the VM agent's extension handler crashing on a known defect of agent versions "
+          "before {fixed} on Python 3.10 and later (Debian 12's 2.7.3.0): \"format_exception() got an unexpected "
+          "keyword argument 'etype'\" {count} times, restarted after a failure {restarts} times (latest: "
+          "{latest}).", fixed=FORMAT_EXCEPTION_FIXED, count=count, restarts=restarts, latest=latest),
+        m("The agent crashes whenever it reports an error (for example a goal state that changed, or a Wire "
+          "Server that does not answer); it starts its extension handler again at once and that crashes again. "
+          "While this lasts the backup extension does not run and no status reaches Azure, so backups fail in "
+          "the Take Snapshot phase."),
+        (*_debian_fix_steps(),
+         step("Then find the error that sets the crashes off: see the other results of this report, and the log "
+              "lines just before each crash.",
+              command=f"sudo grep -n -B4 \"unexpected keyword argument 'etype'\" {LINUX_LOG} | tail -n 40")),
+        (DOC_WALA_ISSUE_2753, DOC_LINUX_UPDATE, DOC_TS_AGENT), (E_AGENT_UNAVAILABLE, E_SNAPSHOT_TASK))
+
+
+def _other_errors_issue(hits: wa.Hits, path: str, windows: bool) -> Issue:
+    newest = hits.excerpts[-1] if hits.excerpts else ""
+    issue = Issue(
+        Status.INFO,
+        m("The agent log has {count} other error entries in the 24 hours before its last entry; the newest, at "
+          "{time}: {entry}", count=hits.count, time=wa.format_time(hits.latest), entry=_one_line(newest, 300)),
+        m("The wizard does not know these messages, so it cannot say whether they matter for backup; the full "
+          "entries are in the evidence."),
+        (step("Read the error entries of the agent log around that time.",
+              command=f"Select-String -Path '{path}' -Pattern '\\[ERROR\\]' | Select-Object -Last 20" if windows
+              else f"sudo grep -n ' ERROR ' {path} | tail -n 20"),))
+    return _with_answer(issue, hits)
 
 
 # --- agent.python -----------------------------------------------------------------------------
@@ -1088,12 +1329,13 @@ def _agent_python(ctx: CheckContext, evidence: dict[str, Any]) -> str | None:
 # --- the catalogue ----------------------------------------------------------------------------
 
 CHECKS: list[Check] = [
-    Check("agent.installed", BOTH, Component.AGENT, "VM agent installation", check_installed, timeout_s=15.0),
-    Check("agent.service", BOTH, Component.AGENT, "VM agent services", check_service, timeout_s=15.0),
+    Check("agent.installed", BOTH, Component.AGENT, "VM agent installation", check_installed, timeout_s=15.0,
+          live_only=True),
+    Check("agent.service", BOTH, Component.AGENT, "VM agent services", check_service, timeout_s=15.0, live_only=True),
     Check("agent.version", BOTH, Component.AGENT, "VM agent version", check_version, timeout_s=25.0),
     Check("agent.config", LINUX, Component.AGENT, "VM agent configuration (waagent.conf)", check_config,
           timeout_s=15.0),
     Check("agent.log", BOTH, Component.AGENT, "Known errors in the VM agent log", check_log, timeout_s=20.0),
     Check("agent.python", LINUX, Component.AGENT, "Python for the Linux backup extension", check_python,
-          timeout_s=15.0),
+          timeout_s=15.0, live_only=True),
 ]

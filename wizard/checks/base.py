@@ -7,7 +7,10 @@ component, phase, title and timing to turn the finding into a `CheckResult`, str
 from the evidence, and turns an exception into an `error` result.
 
 Messages are written with `m()`, `step()` and `doc_link()` so Babel extracts them (see
-`scripts/catalog.py`): whole English sentences with named `{placeholders}`.
+`scripts/catalog.py`): whole English sentences with named `{placeholders}`. The reason a probe
+answer or a parser result gives for an error goes into a sentence as `error_msg(answer)`, a
+message of its own that is shown in the same language (see `wizard.probes.base`); the English
+`error` text belongs in the evidence.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from wizard.model import Component, DocLink, FixStep, Msg, Param, Phase, Status
-from wizard.probes.base import Answer, Probe, is_unavailable
+from wizard.i18n import N_
+from wizard.model import Component, DocLink, FixStep, Msg, Param, Phase, Status, is_msg_dict
+from wizard.probes.base import Answer, Probe, is_unavailable, unavailable
 from wizard.settings import IMDS_IP as IMDS_IP
 from wizard.settings import WIRESERVER_IP as WIRESERVER_IP
 from wizard.settings import Settings as Settings
@@ -32,6 +36,21 @@ BOTH = frozenset({"linux", "windows"})
 def m(text: str, **params: Param) -> Msg:
     """A translatable message: English source text with named placeholders, and their values."""
     return Msg(text, params)
+
+
+def error_msg(answer: Mapping[str, Any] | None, default: str = N_("no details")) -> Msg:
+    """The reason a probe answer or a parser result gives for its error, as a translatable message.
+
+    Its `error_msg` when it has one; else (an answer recorded before `error_msg` existed) its
+    English `error` text as it is; else `default`, an English phrase marked with `N_()`.
+    """
+    if isinstance(answer, Mapping):
+        if is_msg_dict(answer.get("error_msg")):
+            return Msg.from_dict(answer["error_msg"])
+        text = answer.get("error")
+        if text:
+            return Msg(N_("{error}"), {"error": str(text)[:500]})
+    return Msg(default)
 
 
 def step(text: str, command: str | None = None, **params: Param) -> FixStep:
@@ -87,6 +106,16 @@ class CheckContext:
     def is_azure(self) -> bool | None:
         return self.fact("azure").get("is_azure")
 
+    @property
+    def in_bundle(self) -> bool:
+        """True when the probe reads a collected bundle (`--root`): files only, no programs, services or network."""
+        return bool(self.fact("platform").get("root"))
+
+    def absent_from_bundle(self, answer: Answer) -> bool:
+        """True when reading a bundle and `answer` (read_file/stat/list_dir) says the path is not there:
+        in a bundle that means "not collected", never "not on the VM"."""
+        return self.in_bundle and not is_unavailable(answer) and answer.get("exists") is False
+
 
 CheckFunc = Callable[[CheckContext], Finding]
 
@@ -103,6 +132,7 @@ class Check:
     phase: Phase = Phase.TAKE_SNAPSHOT
     needs_admin: bool = False
     timeout_s: float = 10.0
+    live_only: bool = False  # needs the running VM (programs, services, network, load): never from a bundle
 
 
 class Facts:
@@ -127,12 +157,35 @@ class Facts:
                 try:
                     self._values[name] = self._providers[name](self)
                 except Exception as exc:  # a broken fact must not break every check that asks
-                    self._values[name] = {"unavailable": True, "error": f"{type(exc).__name__}: {exc}"}
+                    self._values[name] = unavailable(N_("the wizard could not work it out ({error})"),
+                                                     error=f"{type(exc).__name__}: {exc}")
         return self._values[name]
 
     def known(self) -> dict[str, Any]:
         """The facts computed so far (for the host summary)."""
         return dict(self._values)
+
+
+def not_in_bundle(evidence: dict[str, Any] | None = None) -> Finding:
+    """`not_checked` for what a collected bundle (`--root`) cannot show: it needs the running VM."""
+    return Finding(
+        Status.NOT_CHECKED,
+        m("Not checked: not in this bundle. This needs the running VM (its programs, services, network or load), "
+          "and the wizard is reading files collected from it (--root)."),
+        why=m("Run the wizard on the VM itself to check this."),
+        evidence={"bundle": True, **(evidence or {})},
+    )
+
+
+def file_not_in_bundle(path: str, evidence: dict[str, Any] | None = None) -> Finding:
+    """`not_checked` for a file a collected bundle does not hold: not collected, not "missing on the VM"."""
+    return Finding(
+        Status.NOT_CHECKED,
+        m("Not checked: {path} is not in this bundle. The wizard is reading files collected from the VM (--root), "
+          "and this one was not among them.", path=path),
+        why=m("Collect this file too, or run the wizard on the VM itself to check this."),
+        evidence={"bundle": True, "path": path, **(evidence or {})},
+    )
 
 
 def not_applicable_off_azure(ctx: CheckContext) -> Finding | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc_link, m, step
+from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc_link, m, not_in_bundle, step
 from wizard.checks.commands import RERUN_AS_ROOT
 from wizard.checks.docs import IMDS as DOC_IMDS
 from wizard.checks.docs import IP_168 as DOC_168
@@ -26,6 +26,8 @@ def check_azure(ctx: CheckContext) -> Finding:
     if az.get("is_azure"):
         return Finding(Status.OK, m("This is an Azure VM."), evidence=evidence)
     if az.get("is_azure") is None:
+        if ctx.in_bundle:
+            return not_in_bundle(evidence)
         return Finding(
             Status.NOT_CHECKED,
             m("Not checked: could not tell whether this is an Azure VM (neither the hardware asset tag "
@@ -102,6 +104,8 @@ def check_guest_proxy_agent(ctx: CheckContext) -> Finding:
     }
     present = bool(svc.get("exists")) or bool(status_file.get("exists")) or bool(binary and binary.get("exists"))
     if not present:
+        if ctx.in_bundle:  # its program and service are not in a bundle, so its absence is not shown
+            return not_in_bundle(evidence)
         if is_unavailable(svc) and is_unavailable(status_file):
             return Finding(Status.NOT_CHECKED, m("Not checked: could not look for the Guest Proxy Agent."),
                            evidence=evidence)
@@ -123,7 +127,7 @@ def check_guest_proxy_agent(ctx: CheckContext) -> Finding:
 
 CHECKS: list[Check] = [
     Check("env.azure", BOTH, Component.GUEST, "Azure VM", check_azure, timeout_s=12.0),
-    Check("env.elevation", BOTH, Component.GUEST, "Administrator / root rights", check_elevation),
+    Check("env.elevation", BOTH, Component.GUEST, "Administrator / root rights", check_elevation, live_only=True),
     Check("env.guest_proxy_agent", BOTH, Component.AGENT, "Metadata Security Protocol (Guest Proxy Agent)",
           check_guest_proxy_agent),
 ]

@@ -17,11 +17,23 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc_link, m, step
+from wizard.checks.base import (
+    BOTH,
+    LINUX,
+    Check,
+    CheckContext,
+    Finding,
+    doc_link,
+    error_msg,
+    file_not_in_bundle,
+    m,
+    step,
+)
 from wizard.checks.commands import sh
 from wizard.checks.docs import LINUX_APP as DOC_LINUX_APP
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import TS_VM as DOC_TS_VM
+from wizard.i18n import N_
 from wizard.knowledge import commands
 from wizard.model import Component, DocLink, FixStep, Msg, Status, worst
 from wizard.parsers.extstatus import (
@@ -49,7 +61,7 @@ from wizard.parsers.prepost import (
     pluginhost_mode_ok,
     script_mode_ok,
 )
-from wizard.probes.base import Answer, is_unavailable
+from wizard.probes.base import Answer, error_fields, is_unavailable
 
 LINUX_LIB = "/var/lib/waagent"
 LINUX_HANDLER = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
@@ -62,6 +74,7 @@ WIN_HANDLER_STATE_KEYS = (
     "HKLM\\SOFTWARE\\Microsoft\\Windows Azure\\HandlerState",
     "HKLM\\SOFTWARE\\Microsoft\\WindowsAzure\\HandlerState",
 )
+ETC_AZURE = "/etc/azure"
 PLUGIN_CONFIG = "/etc/azure/VMSnapshotScriptPluginConfig.json"
 PLUGIN_CONFIG_OLD = "/etc/azure/VMSnapshotPluginConfig.json"
 PLUGINHOST_CONF = "/etc/azure/VMSnapshotPluginHost.conf"
@@ -111,19 +124,23 @@ def _join(ctx: CheckContext, *parts: str) -> str:
 
 def _not_checked(ctx: CheckContext, path: str, ans: Answer, evidence: dict[str, Any]) -> Finding:
     """`not_checked` for a path we could not look at: probe missing, or not elevated, or another error."""
-    error = str(ans.get("error") or "")
-    evidence = {**evidence, "path": path, "error": error}
+    evidence = {**evidence, "path": path, "error": str(ans.get("error") or "")}
     if is_unavailable(ans):
         return Finding(Status.NOT_CHECKED, m("Not checked: could not look at {path} ({error}).",
-                                             path=path, error=error), evidence=evidence)
+                                             path=path, error=error_msg(ans)), evidence=evidence)
     if ctx.is_admin is False:
         if ctx.system == "windows":
             return Finding(Status.NOT_CHECKED, m("Not checked: {path} can only be read by Administrators; run "
                                                  "the wizard as Administrator.", path=path), evidence=evidence)
         return Finding(Status.NOT_CHECKED, m("Not checked: {path} can only be read by root; run the wizard "
                                              "with sudo.", path=path), evidence=evidence)
-    return Finding(Status.NOT_CHECKED, m("Not checked: could not read {path} ({error}).", path=path, error=error),
-                   evidence=evidence)
+    return Finding(Status.NOT_CHECKED, m("Not checked: could not read {path} ({error}).", path=path,
+                                         error=error_msg(ans)), evidence=evidence)
+
+
+def _too_large(limit: int) -> dict[str, Any]:
+    """The error of a file cut at the read limit, in the form `error_msg` reads."""
+    return error_fields(N_("larger than {limit} bytes"), limit=limit)
 
 
 def _entries(ans: Answer) -> list[dict[str, Any]]:
@@ -304,12 +321,14 @@ def _success(consistency: str | None, time: str, version: str) -> Finding:
                                 time=time, version=version))
 
 
-def _malformed(path: str, error: str, answer: Answer, windows: bool, evidence: dict[str, Any]) -> Finding:
-    evidence = {**evidence, "parse_error": error, "excerpt": excerpt(answer.get("text") or ""),
+def _malformed(path: str, parsed: dict[str, Any], answer: Answer, windows: bool,
+               evidence: dict[str, Any]) -> Finding:
+    evidence = {**evidence, "parse_error": parsed.get("error"), "excerpt": excerpt(answer.get("text") or ""),
                 "agent_error_text": "The extension status must be an array"}
     return Finding(
         Status.WARNING,
-        m("Could not read the backup extension's status file {path}: {error}.", path=path, error=error[:300]),
+        m("Could not read the backup extension's status file {path}: {error}.", path=path,
+          error=error_msg(parsed)),
         why=m("The VM agent cannot use a malformed status file and reports the extension as failed, which "
               "can fail the Take Snapshot phase."),
         fix=[step("Start an on-demand backup; the extension then writes a new status file."),
@@ -416,11 +435,11 @@ def _evaluate_status(ctx: CheckContext, handler: str, version: str, status: _Sta
     if state != "present":
         return _not_checked(ctx, status.path, ans, evidence)
     if ans.get("truncated"):
-        return _malformed(status.path, f"file larger than {MAX_STATUS_BYTES} bytes", ans, not linux, evidence)
+        return _malformed(status.path, _too_large(MAX_STATUS_BYTES), ans, not linux, evidence)
     parsed = parse_vmsnapshot_status(str(ans.get("text") or ""))
     outer = parsed["outer"]
     if parsed["error"]:
-        return _malformed(status.path, str(parsed["error"]), ans, not linux, evidence)
+        return _malformed(status.path, parsed, ans, not linux, evidence)
     if outer.get("empty"):
         evidence["note"] = "the status file holds an empty array"
         return _installed_no_status(handler, version, evidence)
@@ -477,6 +496,8 @@ def _backup_linux(ctx: CheckContext) -> Finding:
     state = _looked(listing)
     if state in ("unavailable", "failed"):
         return _not_checked(ctx, LINUX_LIB, listing, evidence)
+    if ctx.absent_from_bundle(listing):
+        return file_not_in_bundle(LINUX_LIB, evidence)
     if state == "absent":
         return Finding(Status.INFO, m("The extension folder {path} does not exist, so no backup extension is "
                                       "installed; the VM agent results tell whether the agent itself is there.",
@@ -543,6 +564,8 @@ def _backup_windows(ctx: CheckContext) -> Finding:
     state = _looked(listing)
     if state in ("unavailable", "failed"):
         return _not_checked(ctx, base, listing, evidence)
+    if ctx.absent_from_bundle(listing):
+        return file_not_in_bundle(base, evidence)
     evidence["aggregate_status"] = _aggregate_evidence(ctx)
     evidence["handler_state"] = _handler_state_evidence(ctx, WIN_HANDLER)
     evidence["handler_state_note"] = ("which HandlerState key is authoritative (\"Windows Azure\" or "
@@ -601,7 +624,7 @@ def _one_other(ctx: CheckContext, name: str, version: str, status_dir: str) -> d
         item["error"] = str(status.answer.get("error") or "")[:200]
         return item
     if status.answer.get("truncated"):
-        item.update(state="malformed", error=f"file larger than {MAX_STATUS_BYTES} bytes")
+        item.update(state="malformed", error=_too_large(MAX_STATUS_BYTES)["error"])
         return item
     parsed = parse_status_file(str(status.answer.get("text") or ""))
     if not parsed["ok"]:
@@ -623,6 +646,8 @@ def check_others(ctx: CheckContext) -> Finding:
     state = _looked(listing)
     if state in ("unavailable", "failed"):
         return _not_checked(ctx, root, listing, evidence)
+    if ctx.absent_from_bundle(listing):
+        return file_not_in_bundle(root, evidence)
     if state == "absent":
         return Finding(Status.OK, m("No other VM extensions are installed ({path} does not exist).", path=root),
                        evidence=evidence)
@@ -760,7 +785,7 @@ def _script_issues(ctx: CheckContext, which: str, path: str | None, config: str,
     if state in ("unavailable", "failed"):
         entry["error"] = str(st.get("error") or "")[:200]
         return [_Issue(Status.NOT_CHECKED, m("Not checked: could not look at the script {path} ({error}).",
-                                             path=path, error=entry["error"]))]
+                                             path=path, error=error_msg(st)))]
     if state == "absent" or not st.get("is_file"):
         summary = (m("The pre-script named in {config} does not exist: {path}.", config=config, path=path) if pre
                    else m("The post-script named in {config} does not exist: {path}.", config=config, path=path))
@@ -780,7 +805,7 @@ def _config_issues(ctx: CheckContext, path: str, expected_by_host: bool,
     if state in ("unavailable", "failed"):
         entry["error"] = str(st.get("error") or "")[:200]
         return [_Issue(Status.NOT_CHECKED, m("Not checked: could not look at {path} ({error}).", path=path,
-                                             error=entry["error"]))], None
+                                             error=error_msg(st)))], None
     if state == "absent":
         if not expected_by_host:
             return [], None
@@ -801,20 +826,20 @@ def _config_issues(ctx: CheckContext, path: str, expected_by_host: bool,
         entry["read_error"] = str(ans.get("error") or "")[:200]
         issues.append(_Issue(Status.NOT_CHECKED,
                              m("Not checked: {path} exists but could not be read ({error}); run the wizard as "
-                               "root.", path=path, error=entry["read_error"]) if ctx.is_admin is False else
+                               "root.", path=path, error=error_msg(ans)) if ctx.is_admin is False else
                              m("Not checked: could not read {path} ({error}).", path=path,
-                               error=entry["read_error"])))
+                               error=error_msg(ans))))
         return issues, None
     parsed = parse_plugin_config(str(ans.get("text") or ""))
     broken_fix = [step("Replace the file with the template from the documentation and fill it in again.")]
     broken_why = m("The backup extension cannot load this configuration, so the pre/post scripts do not run and "
                    "the backup is not application-consistent.")
     if ans.get("truncated") or not parsed["ok"]:
-        error = f"larger than {MAX_CONFIG_BYTES} bytes" if ans.get("truncated") else str(parsed["error"])
-        entry["parse_error"] = error
+        problem = _too_large(MAX_CONFIG_BYTES) if ans.get("truncated") else parsed
+        entry["parse_error"] = problem["error"]
         entry["excerpt"] = excerpt(ans.get("text") or "", 300)
         issues.append(_Issue(Status.WARNING, m("The pre/post script configuration {path} is not valid JSON "
-                                               "({error}).", path=path, error=error[:300]),
+                                               "({error}).", path=path, error=error_msg(problem)),
                              broken_why, broken_fix, ["IncorrectJSONConfigFile"]))
         return issues, None
     entry.update({k: parsed[k] for k in ("keys", "pre_script", "post_script", "timeout", "continue_on_failure",
@@ -861,7 +886,7 @@ def _pluginhost(ctx: CheckContext, evidence: dict[str, Any]) -> tuple[list[_Issu
     if state in ("unavailable", "failed"):
         entry["error"] = str(st.get("error") or "")[:200]
         return [_Issue(Status.NOT_CHECKED, m("Not checked: could not look at {path} ({error}).",
-                                             path=PLUGINHOST_CONF, error=entry["error"]))], [PLUGIN_CONFIG], False
+                                             path=PLUGINHOST_CONF, error=error_msg(st)))], [PLUGIN_CONFIG], False
     if state == "absent":
         entry["note"] = ("absent: the extension then uses its own main/VMSnapshotPluginHost.conf, which names "
                          + PLUGIN_CONFIG)
@@ -874,7 +899,7 @@ def _pluginhost(ctx: CheckContext, evidence: dict[str, Any]) -> tuple[list[_Issu
     if _looked(ans) != "present":
         entry["read_error"] = str(ans.get("error") or "")[:200]
         issues.append(_Issue(Status.NOT_CHECKED, m("Not checked: could not read {path} ({error}).",
-                                                   path=PLUGINHOST_CONF, error=entry["read_error"])))
+                                                   path=PLUGINHOST_CONF, error=error_msg(ans))))
         return issues, [PLUGIN_CONFIG], True
     parsed = parse_pluginhost_conf(str(ans.get("text") or ""))
     if not parsed["ok"]:
@@ -883,7 +908,7 @@ def _pluginhost(ctx: CheckContext, evidence: dict[str, Any]) -> tuple[list[_Issu
         issues.append(_Issue(
             Status.WARNING,
             m("{path} cannot be read as the plug-in host configuration ({error}).", path=PLUGINHOST_CONF,
-              error=str(parsed["error"])[:300]),
+              error=error_msg(parsed)),
             m("The backup extension cannot load its plug-in host file, so the pre/post scripts do not run and the "
               "backup is not application-consistent."),
             [step("Restore the plug-in host file from the documentation (section [pre_post] with "
@@ -904,12 +929,12 @@ def _vmbackup_issues(ctx: CheckContext, evidence: dict[str, Any]) -> list[_Issue
     if entry["state"] != "present":
         entry["error"] = str(ans.get("error") or "")[:200]
         return [_Issue(Status.NOT_CHECKED, m("Not checked: could not read {path} ({error}).", path=VMBACKUP_CONF,
-                                             error=entry["error"]))]
+                                             error=error_msg(ans)))]
     parsed = parse_vmbackup_conf(str(ans.get("text") or ""))
     if not parsed["ok"]:
         entry["parse_error"] = parsed["error"]
         return [_Issue(Status.INFO, m("{path} cannot be parsed ({error}); the backup extension then uses its "
-                                      "default settings.", path=VMBACKUP_CONF, error=str(parsed["error"])[:300]))]
+                                      "default settings.", path=VMBACKUP_CONF, error=error_msg(parsed)))]
     entry.update(settings=parsed["settings"], mounts_to_skip=parsed["mounts_to_skip"])
     issues: list[_Issue] = []
     if parsed["fsfreeze"] is False:
@@ -937,6 +962,8 @@ def _vmbackup_issues(ctx: CheckContext, evidence: dict[str, Any]) -> list[_Issue
 
 def check_prepost(ctx: CheckContext) -> Finding:
     evidence: dict[str, Any] = {}
+    if ctx.in_bundle and ctx.absent_from_bundle(ctx.call("stat", path=ETC_AZURE)):
+        return file_not_in_bundle(ETC_AZURE, evidence)
     issues, config_paths, host_exists = _pluginhost(ctx, evidence)
     configs: list[tuple[str, dict[str, Any] | None]] = []
     for path in config_paths[:4]:
@@ -963,7 +990,7 @@ def check_prepost(ctx: CheckContext) -> Finding:
                       command=f"sudo mv {PLUGIN_CONFIG_OLD} {PLUGIN_CONFIG}")]))
     issues += _vmbackup_issues(ctx, evidence)
     statuses = [i.status for i in issues]
-    evidence["findings"] = [{"status": i.status.value, "message": i.summary.id, "params": dict(i.summary.params)}
+    evidence["findings"] = [{"status": i.status.value, "message": i.summary.id, "params": i.summary.to_dict()["params"]}
                             for i in issues]
     configured = [(p, c) for p, c in configs if c is not None]
     if not issues or worst(statuses) in (Status.OK, None):

@@ -19,7 +19,7 @@ WINDOWS_ASSET_TAG_COMMAND = [
 def _platform(f: Facts) -> Answer:
     ans = f.probe.call("platform")
     if is_unavailable(ans):
-        return {"system": "", "error": ans.get("error")}
+        return {"system": "", "error": ans.get("error"), "error_msg": ans.get("error_msg")}
     ans["system"] = str(ans.get("system") or "").lower()
     return ans
 
@@ -32,14 +32,14 @@ def _imds(f: Facts) -> dict[str, Any]:
     url = f.settings.imds_base + IMDS_INSTANCE_PATH
     ans = f.probe.call("http_get", url=url, headers={"Metadata": "true"}, timeout=f.settings.http_timeout_s)
     out: dict[str, Any] = {"url": url, "outcome": ans.get("outcome"), "status": ans.get("status"),
-                           "error": ans.get("error"), "ok": False, "compute": None,
-                           "unavailable": is_unavailable(ans)}
+                           "error": ans.get("error"), "error_msg": ans.get("error_msg"), "ok": False,
+                           "compute": None, "unavailable": is_unavailable(ans)}
     if ans.get("outcome") == "ok" and ans.get("status") != 200:
         out["body_excerpt"] = str(ans.get("body") or "")[:2000]
     if ans.get("outcome") == "ok" and ans.get("status") == 200:
         parsed = parse_instance(str(ans.get("body") or ""))
         if "error" in parsed:
-            out["error"] = parsed["error"]
+            out["error"], out["error_msg"] = parsed["error"], parsed["error_msg"]
         else:
             out["ok"] = True
             out["compute"] = parsed

@@ -33,6 +33,8 @@ from wizard.checks.base import (
     CheckContext,
     Finding,
     doc_link,
+    error_msg,
+    file_not_in_bundle,
     m,
     not_applicable_off_azure,
     step,
@@ -42,6 +44,7 @@ from wizard.checks.docs import LINUX_APP as DOC_LINUX_APP
 from wizard.checks.docs import MATRIX as DOC_MATRIX
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import TS_VM as DOC_TS_VM
+from wizard.i18n import N_
 from wizard.model import Component, DocLink, FixStep, Msg, Status
 from wizard.parsers import mounts as mounts_parser
 from wizard.parsers import vssadmin
@@ -109,7 +112,7 @@ def _combine(issues: list[_Issue], evidence: dict[str, Any], docs: list[DocLink]
             codes += [c for c in issue.codes if c not in codes]
     if len(ordered) > 1:
         evidence = {**evidence, "findings": [
-            {"status": i.status.value, "message": i.summary.id, "params": dict(i.summary.params)}
+            {"status": i.status.value, "message": i.summary.id, "params": i.summary.to_dict()["params"]}
             for i in ordered]}
     return Finding(first.status, first.summary, why=first.why, fix=fix, docs=docs, error_codes=codes,
                    evidence=evidence)
@@ -188,7 +191,7 @@ def check_cpu(ctx: CheckContext) -> Finding:
     ans = ctx.call("cpu_sample", seconds=ctx.settings.cpu_window_s)
     if is_unavailable(ans):
         return Finding(Status.NOT_CHECKED, m("Not checked: could not sample the CPU use ({error}).",
-                                             error=str(ans.get("error") or "unavailable")),
+                                             error=error_msg(ans)),
                        evidence={"error": ans.get("error")})
     pct = _cpu_percent(ans)
     cores_value = _num(ans.get("cores"))
@@ -247,7 +250,7 @@ def check_memory(ctx: CheckContext) -> Finding:
     ans = ctx.call("memory")
     if is_unavailable(ans):
         return Finding(Status.NOT_CHECKED, m("Not checked: could not read the memory use ({error}).",
-                                             error=str(ans.get("error") or "unavailable")),
+                                             error=error_msg(ans)),
                        evidence={"error": ans.get("error")})
     pct, total, avail = _num(ans.get("percent")), _num(ans.get("total")), _num(ans.get("available"))
     evidence: dict[str, Any] = {"percent": pct, "total": total, "available": avail,
@@ -688,6 +691,8 @@ def _read_vmbackup_conf(ctx: CheckContext) -> dict[str, Any]:
 
 def check_mounts(ctx: CheckContext) -> Finding:
     mounts, mounts_info = _read_mounts(ctx)
+    if mounts is None and ctx.in_bundle and mounts_info.get("exists") is False:
+        return file_not_in_bundle(PROC_MOUNTS, {"mounts_file": mounts_info})
     if mounts is None:
         return Finding(Status.NOT_CHECKED,
                        m("Not checked: could not read the mounted file systems from {path}.", path=PROC_MOUNTS),
@@ -799,8 +804,8 @@ def check_disk_layout(ctx: CheckContext) -> Finding:
     if not (isinstance(imds, dict) and imds.get("ok")) or not isinstance(compute, dict):
         return Finding(Status.NOT_CHECKED,
                        m("Not checked: the Instance Metadata Service did not answer ({error}), so the VM's disks "
-                         "are unknown.", error=str((imds or {}).get("error") or (imds or {}).get("outcome")
-                                                   or "no answer")),
+                         "are unknown.", error=error_msg(imds if isinstance(imds, dict) else None,
+                                                          N_("no answer"))),
                        evidence={"imds_outcome": (imds or {}).get("outcome"), "imds_status": (imds or {}).get("status"),
                                  "imds_error": (imds or {}).get("error")})
     os_value, data_value = compute.get("os_disk"), compute.get("data_disks")
@@ -890,11 +895,12 @@ def check_disk_layout(ctx: CheckContext) -> Finding:
 
 
 CHECKS: list[Check] = [
-    Check("res.cpu", BOTH, Component.GUEST, "CPU load", check_cpu, timeout_s=10.0),
-    Check("res.memory", BOTH, Component.GUEST, "Memory use", check_memory),
-    Check("res.disk", BOTH, Component.GUEST, "Free disk space", check_disk),
+    Check("res.cpu", BOTH, Component.GUEST, "CPU load", check_cpu, timeout_s=10.0, live_only=True),
+    Check("res.memory", BOTH, Component.GUEST, "Memory use", check_memory, live_only=True),
+    Check("res.disk", BOTH, Component.GUEST, "Free disk space", check_disk, live_only=True),
     Check("res.vss", WINDOWS, Component.GUEST, "VSS writers and services", check_vss, needs_admin=True,
-          timeout_s=VSSADMIN_TIMEOUT_S + 15.0),
+          timeout_s=VSSADMIN_TIMEOUT_S + 15.0, live_only=True),
     Check("res.mounts", LINUX, Component.GUEST, "Mount points and file system freeze", check_mounts),
-    Check("res.disk_layout", BOTH, Component.GUEST, "Disk layout (from IMDS)", check_disk_layout, timeout_s=12.0),
+    Check("res.disk_layout", BOTH, Component.GUEST, "Disk layout (from IMDS)", check_disk_layout, timeout_s=12.0,
+          live_only=True),
 ]

@@ -20,6 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.i18n import N_
+from wizard.probes.base import error_fields
+
 MAX_STATUS_BYTES = 1024 * 1024
 EXCERPT_CHARS = 2000
 VALID_STATUSES = ("transitioning", "warning", "error", "success")
@@ -196,17 +199,20 @@ def _short(value: Any) -> Any:
     return excerpt(value, MAX_VALUE_CHARS)
 
 
-def _load_json(text: str) -> tuple[Any, str | None]:
+Problem = dict[str, Any]  # {"error": English text, "error_msg": {...}} (see wizard.probes.base)
+
+
+def _load_json(text: str) -> tuple[Any, Problem | None]:
     if not isinstance(text, str):
-        return None, "not text"
+        return None, error_fields(N_("not text"))
     if len(text) > MAX_STATUS_BYTES:
-        return None, f"larger than {MAX_STATUS_BYTES} characters"
+        return None, error_fields(N_("larger than {limit} characters"), limit=MAX_STATUS_BYTES)
     try:
         return json.loads(text.lstrip("\ufeff")), None
     except RecursionError:
-        return None, "JSON nested too deeply"
+        return None, error_fields(N_("JSON nested too deeply"))
     except ValueError as exc:
-        return None, f"not valid JSON: {exc}"
+        return None, error_fields(N_("not valid JSON: {detail}"), detail=str(exc)[:300])
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -248,17 +254,18 @@ def _int(value: Any) -> int | None:
 
 # -- the generic status file -------------------------------------------------------------------
 
-def _status_element(data: Any) -> tuple[dict[str, Any] | None, str | None, bool]:
+def _status_element(data: Any) -> tuple[dict[str, Any] | None, Problem | None, bool]:
     """(element [0]'s `status` object, error, empty) following WALinuxAgent's rules."""
     if not isinstance(data, list):
-        return None, "The extension status must be an array: " + excerpt(data, 200), False
+        return None, error_fields(N_("The extension status must be an array: {excerpt}"),
+                                  excerpt=excerpt(data, 200)), False
     if not data:
         return None, None, True
     first = data[0]
     if not isinstance(first, dict) or not isinstance(first.get("status"), dict):
-        return None, "status file element [0] has no 'status' object", False
+        return None, error_fields(N_("status file element [0] has no 'status' object")), False
     if "status" not in first["status"]:
-        return None, "status file element [0] has no 'status/status' value", False
+        return None, error_fields(N_("status file element [0] has no 'status/status' value")), False
     return first["status"], None, False
 
 
@@ -304,14 +311,14 @@ def parse_status_file(text: str) -> dict[str, Any]:
     """
     data, error = _load_json(text)
     if error:
-        return {"ok": False, "error": error, "empty": False}
+        return {"ok": False, **error, "empty": False}
     return _parse_loaded(data)
 
 
 def _parse_loaded(data: Any) -> dict[str, Any]:
     status, error, empty = _status_element(data)
     if status is None:
-        return {"ok": error is None, "error": error, "empty": empty}
+        return {"ok": error is None, **(error or {"error": None}), "empty": empty}
     return {"ok": True, "error": None, "empty": False, **_status_fields(status, data[0])}
 
 
@@ -373,11 +380,14 @@ def _snapshots(value: Any) -> dict[str, Any]:
 def parse_inner_report(text: str) -> dict[str, Any]:
     """The VMSnapshotLinux report held as a JSON string in `substatus[0].name`."""
     data, error = _load_json(text)
-    if error:
-        return {"ok": False, "error": f"substatus[0].name is {error}"}
-    status, error, _empty = _status_element(data)
-    if status is None:
-        return {"ok": False, "error": "substatus[0].name: " + (error or "empty array")}
+    if error is None:
+        status, error, _empty = _status_element(data)
+        if status is None and error is None:
+            error = error_fields(N_("an empty array"))
+    if error is not None:
+        return {"ok": False, **error_fields(N_("the report in substatus[0].name cannot be read: {reason}"),
+                                            reason=error["error_msg"])}
+    assert status is not None
     fields = _status_fields(status, data[0])
     raw_message = _formatted_message(status.get("formattedMessage"))
     msg = _message_fields(raw_message)
@@ -422,16 +432,16 @@ def parse_vmsnapshot_status(text: str) -> dict[str, Any]:
     """
     data, error = _load_json(text)
     if error:
-        return {"outer": {"ok": False, "error": error, "empty": False}, "inner": None, "error": error}
+        return {"outer": {"ok": False, **error, "empty": False}, "inner": None, **error}
     outer = _parse_loaded(data)
     if not outer["ok"] or outer.get("empty"):
-        return {"outer": outer, "inner": None, "error": outer["error"]}
+        return {"outer": outer, "inner": None, "error": outer["error"], "error_msg": outer.get("error_msg")}
     subs = data[0]["status"].get("substatus")
     name = _dict(subs[0]).get("name") if isinstance(subs, list) and subs else None
     if not isinstance(name, str) or not name.strip():
         return {"outer": outer, "inner": None, "error": None}
     inner = parse_inner_report(name)
-    return {"outer": outer, "inner": inner, "error": inner["error"]}
+    return {"outer": outer, "inner": inner, "error": inner["error"], "error_msg": inner.get("error_msg")}
 
 
 # -- logs and messages ------------------------------------------------------------------------
@@ -477,10 +487,10 @@ def parse_aggregate_status(text: str) -> dict[str, Any]:
     """The fields of `aggregatestatus.json` that Microsoft's vmassist reads (facts §3.2)."""
     data, error = _load_json(text)
     if error:
-        return {"ok": False, "error": error}
+        return {"ok": False, **error}
     agg = _dict(_dict(data).get("aggregateStatus"))
     if not agg:
-        return {"ok": False, "error": "no 'aggregateStatus' object"}
+        return {"ok": False, **error_fields(N_("no 'aggregateStatus' object"))}
     ga = _dict(agg.get("guestAgentStatus"))
     handlers = []
     raw = agg.get("handlerAggregateStatus")

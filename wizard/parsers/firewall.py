@@ -29,6 +29,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from wizard.i18n import N_
+from wizard.probes.base import error_fields
+
 WIRESERVER = "168.63.129.16"
 IMDS = "169.254.169.254"
 MAX_TEXT = 4 * 1024 * 1024
@@ -151,6 +154,29 @@ class IptTable:
     chains: dict[str, list[IptRule]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     rule_count: int = 0
+    recognised: int = 0  # policy, chain and rule lines read
+    unparsed: list[str] = field(default_factory=list)  # the first lines that are none of those
+    unparsed_count: int = 0
+
+
+MAX_UNPARSED_SAMPLES = 5
+
+
+def iptables_problem(table: IptTable, text: str) -> dict[str, Any] | None:
+    """Why `iptables -S` output cannot be trusted as the whole rule set (error fields), or None when it can.
+
+    `iptables -S` always prints the built-in chains' policies, so output without a single policy,
+    chain or rule line, or with lines of another kind, was not understood: the rules are unknown,
+    which is never the same as "no rules".
+    """
+    if not isinstance(text, str) or not text.strip():
+        return error_fields(N_("iptables printed nothing"))
+    if table.recognised == 0:
+        return error_fields(N_("the output has no policy, chain or rule line"))
+    if table.unparsed_count:
+        return error_fields(N_("{count} lines of the output are not policy, chain or rule lines"),
+                            count=table.unparsed_count)
+    return None
 
 
 def _tokens(line: str) -> list[str]:
@@ -168,6 +194,7 @@ def parse_iptables_save(text: str, table: str) -> IptTable:
     for raw in text[:MAX_TEXT].splitlines():
         line = raw.strip()
         if not line or line.startswith(("*", ":", "COMMIT")):
+            out.recognised += bool(line)
             if line.startswith(":") and " " in line:
                 name, policy = line[1:].split(" ", 1)
                 if policy.split(" ")[0] in ("ACCEPT", "DROP"):
@@ -183,13 +210,20 @@ def parse_iptables_save(text: str, table: str) -> IptTable:
             out.chains.setdefault(toks[1], [])
         elif len(toks) >= 2 and toks[0] == "-N":
             out.chains.setdefault(toks[1], [])
-        elif len(toks) >= 2 and toks[0] == "-A" and out.rule_count < MAX_RULES:
-            chain = toks[1]
-            rules = out.chains.setdefault(chain, [])
-            rule = IptRule(table, chain, len(rules) + 1, line[:1000])
-            _parse_ipt_opts(rule, toks[2:])
-            rules.append(rule)
-            out.rule_count += 1
+        elif len(toks) >= 2 and toks[0] == "-A":
+            if out.rule_count < MAX_RULES:
+                chain = toks[1]
+                rules = out.chains.setdefault(chain, [])
+                rule = IptRule(table, chain, len(rules) + 1, line[:1000])
+                _parse_ipt_opts(rule, toks[2:])
+                rules.append(rule)
+                out.rule_count += 1
+        else:
+            out.unparsed_count += 1
+            if len(out.unparsed) < MAX_UNPARSED_SAMPLES:
+                out.unparsed.append(line[:300])
+            continue
+        out.recognised += 1
     return out
 
 
@@ -513,27 +547,29 @@ class NftRuleset:
     sets: dict[tuple[str, str, str], list[Any]] = field(default_factory=dict)
     version: str | None = None
     error: str | None = None
+    error_msg: dict[str, Any] | None = None
     rule_count: int = 0
+
+    def fail(self, fields: dict[str, Any]) -> NftRuleset:
+        """Record why the output is not a ruleset (`error_fields`)."""
+        self.error, self.error_msg = fields["error"], fields["error_msg"]
+        return self
 
 
 def parse_nft_json(text: str) -> NftRuleset:
     """Parse `nft --json list ruleset|tables|table ...` output; `error` set when it is not that."""
     out = NftRuleset()
     if not isinstance(text, str) or not text.strip():
-        out.error = "empty output"
-        return out
+        return out.fail(error_fields(N_("empty output")))
     if len(text) > MAX_TEXT:
-        out.error = "output too large"
-        return out
+        return out.fail(error_fields(N_("the output is too large ({size} characters)"), size=len(text)))
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        out.error = f"not JSON: {str(exc)[:200]}"
-        return out
+        return out.fail(error_fields(N_("not JSON: {detail}"), detail=str(exc)[:200]))
     items = data.get("nftables") if isinstance(data, dict) else None
     if not isinstance(items, list):
-        out.error = "no 'nftables' list"
-        return out
+        return out.fail(error_fields(N_("no 'nftables' list")))
     pending: list[dict[str, Any]] = []
     for item in items[:MAX_RULES * 2]:
         if not isinstance(item, dict):
@@ -579,7 +615,8 @@ def merge_nft(parts: list[NftRuleset]) -> NftRuleset:
             out.chains.setdefault(key, chain)
         out.sets.update(rs.sets)
         out.version = out.version or rs.version
-        out.error = out.error or rs.error
+        if out.error is None and rs.error is not None:
+            out.error, out.error_msg = rs.error, rs.error_msg
         out.rule_count += rs.rule_count
     return out
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from wizard.i18n import N_
+from wizard.probes.base import error_fields
+
 MAX_IMDS_BYTES = 1024 * 1024
 
 
@@ -37,16 +40,16 @@ def _disk(d: Any) -> dict[str, Any]:
 
 
 def parse_instance(body: str) -> dict[str, Any]:
-    """Parse the instance document. Returns {"error": ...} when it is not one."""
+    """Parse the instance document. Returns {"error", "error_msg"} when it is not one."""
     if len(body) > MAX_IMDS_BYTES:
-        return {"error": "document too large"}
+        return error_fields(N_("the document is too large"))
     try:
         data = json.loads(body)
     except (json.JSONDecodeError, RecursionError) as exc:
-        return {"error": f"not JSON: {exc}"}
+        return error_fields(N_("not JSON: {detail}"), detail=str(exc)[:200])
     compute = _get(data, "compute")
     if not isinstance(compute, dict):
-        return {"error": "no 'compute' section"}
+        return error_fields(N_("no 'compute' section"))
     raw_storage = compute.get("storageProfile")
     storage: dict[str, Any] = raw_storage if isinstance(raw_storage, dict) else {}
     raw_disks = storage.get("dataDisks")

@@ -26,6 +26,9 @@ import posixpath
 import re
 from typing import Any
 
+from wizard.i18n import N_
+from wizard.probes.base import error_fields
+
 MAX_TEXT = 4 * 1024 * 1024
 MAX_MOUNTS = 5000
 MAX_FIELD = 1024
@@ -163,7 +166,8 @@ def vmbackup_mount_settings(text: str) -> dict[str, Any]:
     try:
         parser.read_string(text[:MAX_TEXT])
     except (configparser.Error, ValueError) as exc:
-        out["error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+        out.update(error_fields(N_("not a valid INI file: {detail}"),
+                                detail=f"{type(exc).__name__}: {str(exc)[:200]}"))
         return out
     if not parser.has_section("SnapshotThread"):
         return out

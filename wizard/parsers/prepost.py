@@ -19,6 +19,9 @@ import configparser
 import json
 from typing import Any
 
+from wizard.i18n import N_
+from wizard.probes.base import error_fields
+
 MAX_CONFIG_BYTES = 64 * 1024
 MAX_TIMEOUT_S = 1800
 MAX_PLUGINS = 4
@@ -71,17 +74,17 @@ def parse_plugin_config(text: str) -> dict[str, Any]:
     post_params_count. Parameter values are never returned (they may hold passwords).
     """
     if not isinstance(text, str):
-        return {"ok": False, "error": "not text"}
+        return {"ok": False, **error_fields(N_("not text"))}
     if len(text) > MAX_CONFIG_BYTES:
-        return {"ok": False, "error": f"larger than {MAX_CONFIG_BYTES} characters"}
+        return {"ok": False, **error_fields(N_("larger than {limit} characters"), limit=MAX_CONFIG_BYTES)}
     try:
         data = json.loads(text.lstrip("\ufeff"))
     except RecursionError:
-        return {"ok": False, "error": "JSON nested too deeply"}
+        return {"ok": False, **error_fields(N_("JSON nested too deeply"))}
     except ValueError as exc:
-        return {"ok": False, "error": f"not valid JSON: {exc}"}
+        return {"ok": False, **error_fields(N_("not valid JSON: {detail}"), detail=str(exc)[:300])}
     if not isinstance(data, dict):
-        return {"ok": False, "error": "the JSON is not an object"}
+        return {"ok": False, **error_fields(N_("the JSON is not an object"))}
     invalid: dict[str, Any] = {}
     missing = [k for k in REQUIRED_KEYS if k not in data]
 
@@ -127,26 +130,28 @@ def parse_plugin_config(text: str) -> dict[str, Any]:
     }
 
 
-def _ini(text: str) -> tuple[configparser.RawConfigParser | None, str | None]:
+def _ini(text: str) -> tuple[configparser.RawConfigParser | None, dict[str, Any]]:
+    """The parsed file, or None and the error fields (see `wizard.probes.base.error_fields`)."""
     if not isinstance(text, str):
-        return None, "not text"
+        return None, error_fields(N_("not text"))
     if len(text) > MAX_CONFIG_BYTES:
-        return None, f"larger than {MAX_CONFIG_BYTES} characters"
+        return None, error_fields(N_("larger than {limit} characters"), limit=MAX_CONFIG_BYTES)
     parser = configparser.RawConfigParser(strict=False, interpolation=None)
     try:
         parser.read_string(text.lstrip("\ufeff"))
     except (configparser.Error, ValueError, UnicodeError) as exc:
-        return None, f"{type(exc).__name__}: {str(exc)[:300]}"
-    return parser, None
+        return None, error_fields(N_("not a valid INI file: {detail}"),
+                                  detail=f"{type(exc).__name__}: {str(exc)[:300]}")
+    return parser, {"error": None}
 
 
 def parse_pluginhost_conf(text: str) -> dict[str, Any]:
     """Read `VMSnapshotPluginHost.conf` (`[pre_post]`): timeout, number of plug-ins, their config paths."""
     parser, error = _ini(text)
     if parser is None:
-        return {"ok": False, "error": error}
+        return {"ok": False, **error}
     if not parser.has_section("pre_post"):
-        return {"ok": False, "error": "no [pre_post] section"}
+        return {"ok": False, **error_fields(N_("no [pre_post] section"))}
     section = parser["pre_post"]
     out: dict[str, Any] = {"ok": True, "error": None, "timeout": None, "number_of_plugins": None, "plugins": []}
     try:
@@ -155,14 +160,15 @@ def parse_pluginhost_conf(text: str) -> dict[str, Any]:
         if section.get("numberOfPlugins") is not None:
             out["number_of_plugins"] = int(str(section.get("numberOfPlugins")).strip())
     except ValueError as exc:
-        return {"ok": False, "error": f"not a number: {str(exc)[:200]}"}
+        return {"ok": False, **error_fields(N_("not a number: {detail}"), detail=str(exc)[:200])}
     for i in range(min(max(out["number_of_plugins"] or 0, 0), MAX_PLUGINS)):
         name = section.get(f"pluginName{i}")
         path = section.get(f"pluginPath{i}")
         config = section.get(f"pluginConfigPath{i}")
         if name is None or path is None or config is None:
-            return {**out, "ok": False,
-                    "error": f"plug-in {i} lacks pluginName{i}, pluginPath{i} or pluginConfigPath{i}"}
+            return {**out, "ok": False, **error_fields(
+                N_("plug-in {index} lacks pluginName{index}, pluginPath{index} or pluginConfigPath{index}"),
+                index=i)}
         out["plugins"].append({"name": _short(name), "path": _short(path), "config_path": config.strip()[:4096]})
     return out
 
@@ -182,7 +188,7 @@ def parse_vmbackup_conf(text: str) -> dict[str, Any]:
     """Read `/etc/azure/vmbackup.conf`: every `[SnapshotThread]` setting plus the ones we interpret."""
     parser, error = _ini(text)
     if parser is None:
-        return {"ok": False, "error": error}
+        return {"ok": False, **error}
     if not parser.has_section("SnapshotThread"):
         return {"ok": True, "error": None, "settings": {}, "fsfreeze": None, "mounts_to_skip": [],
                 "isanysnapshotfailed": None, "sections": parser.sections()[:20]}

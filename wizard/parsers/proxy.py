@@ -24,6 +24,9 @@ import re
 import shlex
 from typing import Any
 
+from wizard.i18n import N_
+from wizard.probes.base import error_fields
+
 MAX_TEXT = 1024 * 1024
 MAX_ENTRIES = 500
 MAX_PATTERN = 400
@@ -320,17 +323,17 @@ def decode_winhttp_settings(value: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"ok": False, "flags": None, "direct": None, "proxy": "", "bypass": "",
                            "hex": "", "error": None}
     if data is None:
-        out["error"] = "not a binary value"
+        out.update(error_fields(N_("not a binary value")))
         return out
     out["hex"] = data[:200].hex()
     flags = _dword(data, 8)
     if flags is None:
-        out["error"] = "too short"
+        out.update(error_fields(N_("too short")))
         return out
     proxy, pos = _blob_string(data, 12)
     bypass, _ = _blob_string(data, pos) if proxy is not None else (None, pos)
     if proxy is None:
-        out["error"] = "proxy string cut short"
+        out.update(error_fields(N_("the proxy text is cut short")))
         return out
     out.update(ok=True, flags=flags, proxy=proxy[:2000], bypass=(bypass or "")[:4000])
     out["direct"] = not (flags & WINHTTP_PROXY and proxy.strip())

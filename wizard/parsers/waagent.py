@@ -205,6 +205,40 @@ def parse_version_output(text: str) -> WaagentVersion:
     return out
 
 
+@dataclass
+class LogVersions:
+    """What a waagent.log says about the agent that wrote it (the latest line of each kind wins)."""
+
+    running: str | None = None  # "WALinuxAgent-X is running as the goal state agent", "Goal State Agent version X"
+    daemon: str | None = None  # "Azure Linux Agent Version:X" (the installed daemon, older agents)
+    python: str | None = None  # "Python: 3.11.2"
+
+
+_VER = r"(\d{1,9}(?:\.\d{1,9}){1,5})"
+_LOG_RUNNING_RES = (re.compile(r"WALinuxAgent-" + _VER + r" is running as the goal state agent"),
+                    re.compile(r"Goal State Agent version " + _VER))
+_LOG_DAEMON_RE = re.compile(r"Azure Linux Agent Version:\s?" + _VER)
+_LOG_PYTHON_RE = re.compile(r"\sPython: (\d{1,2}\.\d{1,3}(?:\.\d{1,4})?)\s*$")
+
+
+def versions_from_log(text: str) -> LogVersions:
+    """The agent and Python versions a waagent.log names (banner and heartbeat lines), latest first wins."""
+    out = LogVersions()
+    if not isinstance(text, str):
+        return out
+    for raw in text.split("\n"):
+        line = raw[:MAX_LINE_CHARS]
+        if "WALinuxAgent-" in line or "Goal State Agent version" in line:
+            for regex in _LOG_RUNNING_RES:
+                if mo := regex.search(line):
+                    out.running = mo.group(1)
+        if "Azure Linux Agent Version" in line and (mo := _LOG_DAEMON_RE.search(line)):
+            out.daemon = mo.group(1)
+        if "Python:" in line and (mo := _LOG_PYTHON_RE.search(line)):
+            out.python = mo.group(1)
+    return out
+
+
 _AGENT_DIR_RE = re.compile(r"^WALinuxAgent-(\d{1,9}(?:\.\d{1,9}){1,5})$")
 
 
@@ -261,12 +295,17 @@ def interpreter_from_unit(text: str) -> str | None:
 
 @dataclass
 class LogEntry:
-    """One log entry: the line that starts it and its continuation lines (capped)."""
+    """One log entry: the line that starts it and its continuation lines (capped).
+
+    `partial` marks the lines at the top of a log tail that continue an entry whose first line was
+    cut off: they belong to that earlier entry, so they have no time and no level of their own.
+    """
 
     line_no: int
     timestamp: _dt.datetime | None
     level: str | None
     text: str
+    partial: bool = False
 
 
 StartParser = Callable[[str], "tuple[bool, _dt.datetime | None, str | None]"]
@@ -275,9 +314,9 @@ StartParser = Callable[[str], "tuple[bool, _dt.datetime | None, str | None]"]
 def split_entries(text: str, start: StartParser) -> list[LogEntry]:
     """Split log text into entries. `start(line)` says whether a line starts an entry, and its time and level.
 
-    Lines before the first entry start form an entry of their own. Entries without a time of
-    their own take the time of the entry before them (or, at the very top, of the first
-    entry that has one).
+    Lines before the first entry start (the rest of an entry a tail cut off) form a `partial`
+    entry without time or level: they belong to the entry before the cut, never to the next
+    one. Entries without a time of their own take the time of the entry before them.
     """
     entries: list[LogEntry] = []
     if not isinstance(text, str) or not text:
@@ -296,7 +335,8 @@ def split_entries(text: str, start: StartParser) -> list[LogEntry]:
         is_start, stamp, level = start(line)
         if is_start or current is None:
             close()
-            current = LogEntry(number, stamp if is_start else None, level if is_start else None, "")
+            current = LogEntry(number, stamp if is_start else None, level if is_start else None, "",
+                               partial=not is_start)
             parts = [line]
             size = len(line)
             continue
@@ -311,15 +351,12 @@ def split_entries(text: str, start: StartParser) -> list[LogEntry]:
 def _fill_times(entries: list[LogEntry]) -> None:
     last: _dt.datetime | None = None
     for entry in entries:
+        if entry.partial:
+            continue
         if entry.timestamp is None:
             entry.timestamp = last
         else:
             last = entry.timestamp
-    first = next((e.timestamp for e in entries if e.timestamp is not None), None)
-    for entry in entries:
-        if entry.timestamp is not None:
-            break
-        entry.timestamp = first
 
 
 @dataclass(frozen=True)
@@ -345,9 +382,11 @@ class Hits:
     first: _dt.datetime | None = None
     latest: _dt.datetime | None = None
     excerpts: list[str] = field(default_factory=list)
+    last_text: str = ""  # the newest entry whole (bounded like every entry), e.g. to read an error body it quotes
 
     def add(self, entry: LogEntry) -> None:
         self.count += 1
+        self.last_text = entry.text
         ts = entry.timestamp
         if ts is not None:
             self.first = ts if self.first is None or ts < self.first else self.first
@@ -359,7 +398,12 @@ class Hits:
 
 @dataclass
 class LogScan:
-    """What scanning a log found."""
+    """What scanning a log found.
+
+    `other_errors`: ERROR entries in the window that no signature knows (neither an error nor a
+    benign one); `benign`: known harmless ERROR entries (kept apart so they do not alarm);
+    `partial_head`: the tail began inside an entry (its lines are not counted in the window).
+    """
 
     entries: int = 0
     in_window: int = 0
@@ -368,6 +412,9 @@ class LogScan:
     has_timestamps: bool = False
     hits: dict[str, Hits] = field(default_factory=dict)
     healthy: dict[str, Hits] = field(default_factory=dict)
+    other_errors: Hits = field(default_factory=Hits)
+    benign: Hits = field(default_factory=Hits)
+    partial_head: bool = False
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -381,10 +428,15 @@ def excerpt(text: str) -> str:
 
 
 def scan(entries: list[LogEntry], signatures: Iterable[Signature], healthy: Iterable[Signature] = (),
-         window: _dt.timedelta = WINDOW) -> LogScan:
-    """Count signature matches in the `window` before the newest timestamp (each entry: first match only)."""
+         window: _dt.timedelta = WINDOW, benign: Iterable[Signature] = ()) -> LogScan:
+    """Count signature matches in the `window` before the newest timestamp (each entry: first match only).
+
+    A `partial` entry at the top counts as older than the window when the log has times (its own
+    time is unknown, and it is older than everything after it).
+    """
     sigs = list(signatures)
     markers = list(healthy)
+    harmless = list(benign)
     result = LogScan(entries=len(entries))
     stamps = [e.timestamp for e in entries if e.timestamp is not None]
     if stamps:
@@ -392,8 +444,12 @@ def scan(entries: list[LogEntry], signatures: Iterable[Signature], healthy: Iter
         result.newest = max(stamps)
         result.window_start = result.newest - window
     for entry in entries:
-        recent = (not result.has_timestamps or entry.timestamp is None
-                  or (result.window_start is not None and entry.timestamp >= result.window_start))
+        result.partial_head = result.partial_head or entry.partial
+        if entry.partial and result.has_timestamps:
+            recent = False
+        else:
+            recent = (not result.has_timestamps or entry.timestamp is None
+                      or (result.window_start is not None and entry.timestamp >= result.window_start))
         if recent:
             result.in_window += 1
         folded = entry.text.lower()
@@ -412,6 +468,13 @@ def scan(entries: list[LogEntry], signatures: Iterable[Signature], healthy: Iter
                 mh.add(entry)
             else:
                 mh.older += 1
+            continue
+        if entry.level == "ERROR":
+            other = result.benign if any(s.matches(folded) for s in harmless) else result.other_errors
+            if recent:
+                other.add(entry)
+            else:
+                other.older += 1
     result.hits = {k: v for k, v in result.hits.items() if v.count or v.older}
     return result
 
@@ -459,7 +522,30 @@ def waagent_line_start(line: str) -> tuple[bool, _dt.datetime | None, str | None
 
 WIRESERVER_HOSTS = ("http://168.63.129.16/", "http://168.63.129.16:80/")
 
+# Debian 12's agent 2.7.3.0 on Python 3.11 (agent-emulation facts §6, §9.4): a WARNING "Agent
+# WALinuxAgent-2.7.3.0 failed with exception: format_exception() got an unexpected keyword argument
+# 'etype'" (and an ERROR event with the same traceback), then from the daemon "Agent ... launched with
+# command '... -run-exthandlers' failed with return code: 1", over and over while an error lasts.
+ETYPE_CRASH = "format_exception() got an unexpected keyword argument 'etype'"
+
 LINUX_SIGNATURES: tuple[Signature, ...] = (
+    Signature("exthandler_crash_etype", ((ETYPE_CRASH.lower(),),)),
+    Signature("exthandler_relaunch_failed", (("-run-exthandlers' failed with return code",),
+                                             ("-run-exthandlers\" failed with return code",))),
+    # The agent's own firewall rules (ga/env.py, common/osutil/default.py, ga/firewall_manager.py; facts §2.1, §5).
+    Signature("firewall_setup_failed", (
+        ("unable to establish firewall",),
+        ("an error occurred while setting up the firewall",),
+    )),
+    Signature("firewall_reset", (
+        ("the firewall is not configured correctly",),
+        ("firewall rule to allow dns tcp request to wireserver for a non root user unavailable",),
+    )),
+    Signature("firewall_added", (
+        ("successfully added azure fabric firewall rules",),
+        ("the firewall has not been setup",),
+        ("the firewall was setup successfully",),
+    )),
     Signature("wireserver_unreachable", (
         (WIRESERVER_HOSTS[0], "-- ioerror"),
         (WIRESERVER_HOSTS[1], "-- ioerror"),
@@ -509,6 +595,13 @@ LINUX_HEALTHY: tuple[Signature, ...] = (
 )
 
 
+# ERROR entries known to be harmless: a VM without dmidecode logs one at every agent start (facts
+# agent-emulation §3: "Missing dmidecode only logs an ERROR line").
+LINUX_BENIGN: tuple[Signature, ...] = (
+    Signature("dmidecode_missing", (("dmidecode",),)),
+)
+
+
 def scan_waagent_log(text: str, window: _dt.timedelta = WINDOW) -> LogScan:
     """Scan `/var/log/waagent.log` text for the known error signatures and healthy markers."""
-    return scan(split_entries(text, waagent_line_start), LINUX_SIGNATURES, LINUX_HEALTHY, window)
+    return scan(split_entries(text, waagent_line_start), LINUX_SIGNATURES, LINUX_HEALTHY, window, LINUX_BENIGN)

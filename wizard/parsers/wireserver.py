@@ -1,4 +1,4 @@
-"""WireServer (168.63.129.16) XML bodies: the `?comp=versions` list, the goal state, error bodies.
+"""WireServer (168.63.129.16) and HostGAPlugin bodies: the `?comp=versions` list and error answers.
 
 All parsing goes through `defusedxml` with DTDs forbidden, so entity bombs and external
 entities are refused at once with a clear error instead of expanding. Bodies longer than
@@ -12,6 +12,7 @@ show what the server advertised.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -19,11 +20,13 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from wizard.i18n import N_
+from wizard.probes.base import error_fields
+
 WIRE_PROTOCOL_VERSION = "2012-11-30"
 MAX_XML_CHARS = 512 * 1024
 MAX_VERSIONS = 100
 MAX_VERSION_CHARS = 64
-MAX_ROLE_INSTANCES = 16
 MAX_TEXT_CHARS = 500
 EXCERPT_CHARS = 2000
 
@@ -58,26 +61,39 @@ def _text(elem: Element | None, limit: int = MAX_TEXT_CHARS) -> str | None:
     return (elem.text or "").strip()[:limit]
 
 
-def _parse(body: str) -> tuple[Element | None, str | None, bool]:
-    """(root, error, well_formed_failure): the parsed root, or why there is none.
+Problem = dict[str, Any]  # {"error": English text, "error_msg": {...}} (see wizard.probes.base)
+
+
+def _parse(body: str) -> tuple[Element | None, Problem, bool]:
+    """(root, error fields, well_formed_failure): the parsed root, or why there is none.
 
     `well_formed_failure` is True only when the text is simply not well-formed XML (the case a
     lenient scan may still make sense of); refused or oversized documents are not scanned.
     """
     if not isinstance(body, str):
-        return None, "no text", False
+        return None, error_fields(N_("no text")), False
     if len(body) > MAX_XML_CHARS:
-        return None, f"document too large ({len(body)} characters, limit {MAX_XML_CHARS})", False
+        return None, error_fields(N_("document too large ({size} characters, limit {limit})"), size=len(body),
+                                  limit=MAX_XML_CHARS), False
     if not body.strip():
-        return None, "empty body", False
+        return None, error_fields(N_("empty body")), False
     try:
-        return fromstring(body, forbid_dtd=True), None, False
+        return fromstring(body, forbid_dtd=True), _NO_PROBLEM, False
     except DefusedXmlException as exc:
-        return None, f"refused: the document declares a DTD or entities ({type(exc).__name__})", False
+        return None, error_fields(N_("refused: the document declares a DTD or entities ({detail})"),
+                                  detail=type(exc).__name__), False
     except ParseError as exc:
-        return None, f"not well-formed XML: {exc}", True
+        return None, error_fields(N_("not well-formed XML: {detail}"), detail=str(exc)[:300]), True
     except (ValueError, LookupError, RecursionError, MemoryError) as exc:
-        return None, f"not parseable XML: {type(exc).__name__}: {exc}", True
+        return None, error_fields(N_("not parseable XML: {detail}"),
+                                  detail=f"{type(exc).__name__}: {str(exc)[:300]}"), True
+
+
+_NO_PROBLEM: Problem = {"error": None}
+
+
+def _root_name(root: Element) -> str:
+    return _local(root.tag)[:60]
 
 
 def _versions_of(elem: Element | None) -> list[str]:
@@ -118,21 +134,22 @@ def parse_versions(body: str) -> dict[str, Any]:
     """Parse a `GET /?comp=versions` body.
 
     Returns {"preferred": [...], "supported": [...], "error": None or why it is not a valid
-    versions document, "recovered": True when the lists come from a lenient scan of a body that
+    versions document (with its `error_msg`), "recovered": True when the lists come from a lenient scan of a body that
     is not well-formed XML}.
     """
-    root, error, scannable = _parse(body)
+    root, problem, scannable = _parse(body)
     if root is None:
         preferred, supported = _recover_versions(body) if scannable else ([], [])
-        return {"preferred": preferred, "supported": supported, "error": error,
+        return {"preferred": preferred, "supported": supported, **problem,
                 "recovered": bool(preferred or supported)}
     if _local(root.tag) != "Versions":
         return {"preferred": [], "supported": [], "recovered": False,
-                "error": f"not a versions document (root element <{_local(root.tag)[:60]}>)"}
+                **error_fields(N_("not a versions document (root element <{element}>)"),
+                                 element=_root_name(root))}
     preferred = _versions_of(_child(root, "Preferred"))
     supported = _versions_of(_child(root, "Supported"))
-    error = None if (preferred or supported) else "the document lists no versions"
-    return {"preferred": preferred, "supported": supported, "error": error, "recovered": False}
+    problem = _NO_PROBLEM if (preferred or supported) else error_fields(N_("the document lists no versions"))
+    return {"preferred": preferred, "supported": supported, **problem, "recovered": False}
 
 
 def advertises(parsed: dict[str, Any], version: str = WIRE_PROTOCOL_VERSION) -> bool:
@@ -143,56 +160,96 @@ def advertises(parsed: dict[str, Any], version: str = WIRE_PROTOCOL_VERSION) -> 
     return version in (parsed.get("preferred") or []) or version in (parsed.get("supported") or [])
 
 
-def parse_goal_state(body: str) -> dict[str, Any]:
-    """Parse a `GET /machine/?comp=goalstate` body.
-
-    Only identifiers and states are returned, never the configuration URIs (what they lead to
-    holds SAS tokens and protected settings). Returns {"version", "incarnation",
-    "expected_state", "container_id", "role_instances": [{"instance_id", "state",
-    "config_name"}], "has_role_instance", "error"}.
-    """
-    out: dict[str, Any] = {"version": None, "incarnation": None, "expected_state": None,
-                           "container_id": None, "role_instances": [], "has_role_instance": False,
-                           "error": None}
-    root, error, _ = _parse(body)
-    if root is None:
-        return {**out, "error": error}
-    if _local(root.tag) != "GoalState":
-        return {**out, "error": f"not a goal state document (root element <{_local(root.tag)[:60]}>)"}
-    container = _child(root, "Container")
-    instances = []
-    for ri in _children(_child(container, "RoleInstanceList"), "RoleInstance")[:MAX_ROLE_INSTANCES]:
-        instances.append({
-            "instance_id": _text(_child(ri, "InstanceId")),
-            "state": _text(_child(ri, "State")),
-            "config_name": _text(_child(_child(ri, "Configuration"), "ConfigName")),
-        })
-    out.update(
-        version=_text(_child(root, "Version")),
-        incarnation=_text(_child(root, "Incarnation")),
-        expected_state=_text(_child(_child(root, "Machine"), "ExpectedState")),
-        container_id=_text(_child(container, "ContainerId")),
-        role_instances=instances,
-        has_role_instance=bool(instances),
-    )
-    if not out["incarnation"] or not out["container_id"]:
-        out["error"] = "the goal state lacks an Incarnation or a ContainerId"
-    return out
-
-
 def parse_error_body(body: str) -> dict[str, Any]:
-    """Parse an `<Error><Code/><Message/><Details/></Error>` body (e.g. the 410 ResourceNotAvailable).
+    """The code and message of an error answer: WireServer's XML or HostGAPlugin's JSON.
 
-    Returns {"code", "message", "details", "error"}; `error` says why there is no such document.
+    XML: `<Error><Code/><Message/><Details/></Error>` (e.g. the 410 ResourceNotAvailable); JSON:
+    `{"errorCode", "message", "details"}` (HostGAPlugin, e.g. the vmSettings 502
+    VMArtifactsProfileBlobContentNotFound), also `{"code"/"Code", "message"/"Message"}` and the same
+    inside an `"error"` object, or `{"error": "text"}` (IMDS). Returns {"code", "message", "details",
+    "format" ("xml"/"json"/None), "error"} (plus `error_msg` when `error` says why there is no
+    error document); texts are cut to 500 characters.
     """
-    out: dict[str, Any] = {"code": None, "message": None, "details": None, "error": None}
-    root, error, _ = _parse(body)
+    out: dict[str, Any] = {"code": None, "message": None, "details": None, "format": None, "error": None}
+    if not isinstance(body, str):
+        return {**out, **error_fields(N_("no text"))}
+    text = body.lstrip("\ufeff").strip()
+    if text.startswith(("{", "[")):
+        return _json_error_body(text, out)
+    root, problem, _ = _parse(body)
     if root is None:
-        return {**out, "error": error}
+        return {**out, **problem}
     if _local(root.tag) != "Error":
-        return {**out, "error": f"not an error document (root element <{_local(root.tag)[:60]}>)"}
-    return {**out, "code": _text(_child(root, "Code")), "message": _text(_child(root, "Message")),
+        return {**out, **error_fields(N_("not an error document (root element <{element}>)"),
+                                      element=_root_name(root))}
+    return {**out, "format": "xml", "code": _text(_child(root, "Code")), "message": _text(_child(root, "Message")),
             "details": _text(_child(root, "Details"))}
+
+
+_JSON_KEYS = {"code": ("errorCode", "code", "Code", "ErrorCode"), "message": ("message", "Message", "errorMessage"),
+              "details": ("details", "Details")}
+
+
+def _json_error_body(text: str, out: dict[str, Any]) -> dict[str, Any]:
+    if len(text) > MAX_XML_CHARS:
+        return {**out, **error_fields(N_("document too large ({size} characters, limit {limit})"), size=len(text),
+                                      limit=MAX_XML_CHARS)}
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        return {**out, **error_fields(N_("not JSON: {detail}"), detail=str(exc)[:300])}
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        data = data["error"]
+    if not isinstance(data, dict):
+        return {**out, **error_fields(N_("not an error document (a JSON {kind})"), kind=type(data).__name__)}
+    found = {field: next((_short(data[k]) for k in keys if data.get(k) not in (None, "")), None)
+             for field, keys in _JSON_KEYS.items()}
+    if found["message"] is None and isinstance(data.get("error"), str):
+        found["message"] = _short(data["error"])
+    if found["code"] is None and found["message"] is None:
+        return {**out, **error_fields(N_("not an error document (no code and no message)"))}
+    return {**out, **found, "format": "json", "details": found["details"] or ""}
+
+
+def _short(value: Any) -> str:
+    return (value if isinstance(value, str) else json.dumps(value, default=str))[:MAX_TEXT_CHARS]
+
+
+_LOG_ANSWER_RE = re.compile(r"\[(\d{3}): [^\]\n]{0,80}\] b(['\"])")
+_BYTES_ESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]{2}|[nrt'\"\\])")
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "'": "'", '"': '"', "\\": "\\"}
+MAX_LOG_ANSWER_CHARS = 8192
+
+
+def error_answer_in_log(text: str) -> dict[str, Any] | None:
+    """The HTTP status, code and message of an error answer a waagent.log entry quotes, if it quotes one.
+
+    The agent writes the body as a Python bytes literal after the status, e.g.
+    `[HTTP Failed] [502: Bad Gateway] b'{  "errorCode": "VMArtifactsProfileBlobContentNotFound", ...}'` or
+    `[410: Gone] b'<?xml ...>\\n<Error ...><Code>ResourceNotAvailable</Code>...'`. Returns {"status",
+    "code", "message", "details", "format"} when the body names a code or a message, else None.
+    """
+    if not isinstance(text, str):
+        return None
+    text = text[:MAX_LOG_ANSWER_CHARS]
+    mo = _LOG_ANSWER_RE.search(text)
+    if mo is None:
+        return None
+    rest = text[mo.end():]
+    end = rest.rfind(mo.group(2))
+    literal = rest[:end] if end >= 0 else rest
+    raw = _BYTES_ESCAPE_RE.sub(_unescape, literal).encode("latin-1", errors="replace")  # one char per byte
+    parsed = parse_error_body(raw.decode("utf-8", errors="replace"))
+    if not (parsed["code"] or parsed["message"]):
+        return None
+    return {"status": int(mo.group(1)), **{k: parsed[k] for k in ("code", "message", "details", "format")}}
+
+
+def _unescape(mo: re.Match[str]) -> str:
+    token = mo.group(1)
+    if token.startswith("x"):
+        return chr(int(token[1:], 16))
+    return _SIMPLE_ESCAPES[token]
 
 
 def blocked_locally(error: str | None) -> bool:

@@ -36,14 +36,56 @@ them below `--root` when one is given.
 - `registry` {key, value} -> exists, value, type; with value null: exists, values {name: value},
   subkeys [...]. Keys are written `HKLM\\SOFTWARE\\...`. Windows only.
 - `processes` {} -> processes [{pid, name, cmdline, username}] (cmdline cut to 300 chars)
+
+Errors are message ids with parameters
+--------------------------------------
+An answer that reports an error (every unavailable answer, a `read_file` that could not read,
+a `run` that found no command, a failed connection) carries it twice:
+
+- `error`: the English text, raw evidence that is never translated;
+- `error_msg`: `{"id": template, "params": {...}}`, the same sentence as a message id (its
+  English template, marked with `N_()` so it is extracted into the catalog) and named
+  parameters, which the presenters show in the reader's language.
+
+Build the pair with `error_fields(N_("template with {name}"), name=value)`, or
+`unavailable(N_("..."), ...)` for an unavailable answer, and `os_error_fields(exc)` for an
+`OSError` (its errno picks the message; the system's own wording stays in the English text).
+Never write `error` alone. Templates are whole English phrases that read well inside
+parentheses ("permission denied", "command not found: {command}"); parameters are plain values
+(or another answer's `error_msg`, a reason inside this one), and text that comes from the system
+(an OS error string, a command's stderr, an exception) goes into a parameter, never into the
+template. Parsers report their errors the same way (a
+parser result's `error` and `error_msg`). A check turns any of these into a `Msg` with
+`wizard.checks.base.error_msg(answer)`; answers recorded before `error_msg` existed (only
+`error`) still work: their English text is shown as it is.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 from typing import Any, Protocol
 
+from wizard.i18n import N_, format_text
+from wizard.model import Msg, Param, is_msg_dict
+
 Answer = dict[str, Any]
+# A plain value, or another answer's `error_msg` dict (a reason inside this reason).
+ErrorParam = str | int | float | bool | dict[str, Any] | None
+
+NOT_HERE = N_("not available on this platform")
+
+# errno -> the phrase shown for it; the system's own wording is kept in `error` as `detail`
+_OS_ERRORS: dict[int, str] = {
+    errno.ENOENT: N_("no such file or folder"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("operation not permitted"),
+    errno.EISDIR: N_("it is a folder"),
+    errno.ENOTDIR: N_("a part of the path is not a folder"),
+    errno.ELOOP: N_("too many levels of symbolic links"),
+    errno.EIO: N_("input/output error"),
+    errno.ENOEXEC: N_("not a program this system can run"),
+}
 
 PROBE_NAMES: tuple[str, ...] = (
     "platform",
@@ -74,9 +116,39 @@ class Probe(Protocol):
     def call(self, probe: str, /, **args: Any) -> Answer: ...
 
 
-def unavailable(error: str, **extra: Any) -> Answer:
-    """The answer for a call that could not be made: the probe could not look."""
-    return {"unavailable": True, "error": error, **extra}
+def error_fields(template: str, /, english: str | None = None, **params: ErrorParam) -> dict[str, Any]:
+    """`{"error": English text, "error_msg": {"id": template, "params": params}}` for an answer.
+
+    `template` is an English phrase marked with `N_()` at the call; see the module docstring.
+    The English text is the template filled in, or `english` when the system's own wording (an
+    exception, an OS error string) is the better raw evidence.
+    """
+    return _error_pair(template, params, english)
+
+
+def _error_pair(template: str, params: dict[str, ErrorParam], english: str | None) -> dict[str, Any]:
+    shown: dict[str, Param] = {}
+    for key, value in params.items():
+        shown[key] = Msg.from_dict(value) if isinstance(value, dict) and is_msg_dict(value) else \
+            value if not isinstance(value, dict) else str(value)
+    text = format_text(template, shown) if english is None else english
+    return {"error": text, "error_msg": {"id": template, "params": dict(params)}}
+
+
+def os_error_fields(exc: OSError) -> dict[str, Any]:
+    """The error fields for an `OSError`: a known errno gets its own phrase, any other one the number."""
+    detail = exc.strerror or str(exc) or type(exc).__name__
+    template = _OS_ERRORS.get(exc.errno) if isinstance(exc.errno, int) else None
+    if template is not None:
+        return error_fields(template, english=detail)
+    if isinstance(exc.errno, int):
+        return error_fields(N_("system error {errno} ({detail})"), errno=exc.errno, detail=detail)
+    return error_fields(N_("system error ({detail})"), detail=detail)
+
+
+def unavailable(template: str, /, **params: ErrorParam) -> Answer:
+    """The answer for a call that could not be made: the probe could not look (see `error_fields`)."""
+    return {"unavailable": True, **_error_pair(template, params, None)}
 
 
 def is_unavailable(answer: Answer) -> bool:

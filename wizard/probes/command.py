@@ -5,13 +5,15 @@ too, on Linux), and its stdout/stderr are drained by two threads that keep the f
 each and discard the rest, so a chatty or hung command can neither fill memory nor block us.
 The threads close their pipes themselves; if something the child started keeps a pipe open
 after a timeout, we stop waiting for it after a short grace period.
-On a timeout the child is killed and the answer says `timed_out`. The platform modules decide
+On a timeout the child is killed and the answer says `timed_out`. On POSIX a bare command name that
+no searchable PATH folder holds is "not found" before anything is started. The platform modules decide
 the environment, the creation flags and how the bytes are decoded.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +22,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import IO, Any
 
-from wizard.probes.base import Answer
+from wizard.i18n import N_
+from wizard.probes.base import Answer, error_fields, os_error_fields
 
 MAX_OUTPUT_BYTES = 1024 * 1024
 DEFAULT_TIMEOUT = 10.0
@@ -78,12 +81,15 @@ def run_bounded(
     start = time.monotonic()
     answer: Answer = {"found": True, "returncode": None, "stdout": "", "stderr": "", "timed_out": False,
                       "truncated": False, "elapsed_ms": 0, "error": None}
+    if _not_on_path(argv[0], env):
+        return {**answer, "found": False, **error_fields(N_("command not found: {command}"), command=argv[0])}
     try:
         proc = _spawn(argv, env, creationflags)
     except FileNotFoundError as exc:
-        return {**answer, "found": False, "error": f"command not found: {exc.filename or argv[0]}"}
+        return {**answer, "found": False, **error_fields(N_("command not found: {command}"),
+                                                          command=str(exc.filename or argv[0]))}
     except OSError as exc:
-        return {**answer, "error": f"{type(exc).__name__}: {exc.strerror or exc}"}
+        return {**answer, **os_error_fields(exc)}
     assert proc.stdout is not None and proc.stderr is not None
     out, err = _Drain(proc.stdout, MAX_OUTPUT_BYTES), _Drain(proc.stderr, MAX_OUTPUT_BYTES)
     out.start()
@@ -91,13 +97,27 @@ def run_bounded(
     try:
         answer["returncode"] = proc.wait(timeout)
     except subprocess.TimeoutExpired:
-        answer.update(timed_out=True, returncode=_kill(proc), error=f"timed out after {timeout:g} s")
+        answer.update(timed_out=True, returncode=_kill(proc),
+                      **error_fields(N_("timed out after {seconds} s"), seconds=f"{timeout:g}"))
     out.join(DRAIN_GRACE)
     err.join(DRAIN_GRACE)
     answer.update(stdout=decode(bytes(out.data)), stderr=decode(bytes(err.data)),
                   truncated=out.truncated or err.truncated)
     answer["elapsed_ms"] = round((time.monotonic() - start) * 1000)
     return answer
+
+
+def _not_on_path(command: str, env: Mapping[str, str] | None) -> bool:
+    """POSIX: a bare command name that no searchable PATH folder holds.
+
+    The exec search reports EACCES instead of "not found" when a PATH folder cannot be searched
+    (a user's PATH that names a folder of root's, for example), so a missing command would
+    look like one that exists but may not be run; `shutil.which` skips such folders.
+    """
+    if sys.platform == "win32" or "/" in command:
+        return False
+    path = (env if env is not None else os.environ).get("PATH", os.defpath)
+    return shutil.which(command, path=path) is None
 
 
 def _spawn(argv: Sequence[str], env: Mapping[str, str] | None, creationflags: int) -> subprocess.Popen[bytes]:

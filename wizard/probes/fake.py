@@ -10,11 +10,29 @@ host/port not described is unreachable.
 from __future__ import annotations
 
 import copy
+import errno
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from wizard.probes.base import Answer, unavailable
+from wizard.i18n import N_
+from wizard.probes.base import NOT_HERE, Answer, error_fields, os_error_fields, unavailable
+from wizard.probes.net import failure
+
+_NO_FILE = os_error_fields(FileNotFoundError(errno.ENOENT, "No such file or directory"))
+_IS_DIR = os_error_fields(IsADirectoryError(errno.EISDIR, "Is a directory"))
+_DENIED = os_error_fields(PermissionError(errno.EACCES, "Permission denied"))
+_NOT_DIR = os_error_fields(NotADirectoryError(errno.ENOTDIR, "Not a directory"))
+_NET_ERRORS: dict[str, OSError] = {
+    "refused": ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused"),
+    "timeout": TimeoutError("timed out"),
+    "unreachable": OSError(errno.ENETUNREACH, "Network is unreachable"),
+}
+
+
+def _failure(outcome: str) -> Answer:
+    """A failed connection the way the real network probe describes it."""
+    return failure(_NET_ERRORS.get(outcome) or OSError(outcome))
 
 
 @dataclass
@@ -101,7 +119,7 @@ class FakeSystem:
     def call(self, probe: str, /, **args: Any) -> Answer:
         handler = getattr(self, "_p_" + probe, None)
         if handler is None:
-            return unavailable(f"unknown probe {probe}")
+            return unavailable(N_("unknown probe {probe}"), probe=probe)
         return copy.deepcopy(handler(**args))
 
     def _p_platform(self) -> Answer:
@@ -120,22 +138,19 @@ class FakeSystem:
     def _p_tcp_connect(self, host: str, port: int, timeout: float | None = None) -> Answer:
         outcome = self.tcp.get((host, int(port)), "unreachable")
         elapsed = {"connected": 2, "refused": 1, "timeout": 3000, "unreachable": 0}.get(outcome, 0)
-        error = None if outcome == "connected" else {
-            "refused": "[Errno 111] Connection refused",
-            "timeout": "timed out",
-            "unreachable": "[Errno 101] Network is unreachable",
-        }.get(outcome, outcome)
-        return {"outcome": outcome, "elapsed_ms": elapsed, "error": error}
+        if outcome == "connected":
+            return {"outcome": outcome, "elapsed_ms": elapsed, "error": None}
+        return {**_failure(outcome), "elapsed_ms": elapsed}
 
     def _p_http_get(self, url: str, headers: dict[str, str] | None = None,
                     timeout: float | None = None) -> Answer:
         spec = self.http.get(url)
         if spec is None:
-            return {"outcome": "unreachable", "status": None, "headers": {}, "body": "", "truncated": False,
-                    "elapsed_ms": 0, "error": "[Errno 101] Network is unreachable"}
+            return {"status": None, "headers": {}, "body": "", "truncated": False, "elapsed_ms": 0,
+                    **_failure("unreachable")}
         if isinstance(spec, str):
-            return {"outcome": spec, "status": None, "headers": {}, "body": "", "truncated": False,
-                    "elapsed_ms": 4000 if spec == "timeout" else 1, "error": spec}
+            return {"status": None, "headers": {}, "body": "", "truncated": False,
+                    "elapsed_ms": 4000 if spec == "timeout" else 1, **_failure(spec)}
         status, body = spec
         return {"outcome": "ok", "status": status, "headers": {"content-type": "text/xml; charset=utf-8"},
                 "body": body, "truncated": False, "elapsed_ms": 3, "error": None}
@@ -144,13 +159,13 @@ class FakeSystem:
         f = self._file(path)
         if f is None:
             return {"exists": False, "is_file": False, "readable": False, "size": 0, "mtime": None,
-                    "text": "", "truncated": False, "error": "No such file or directory"}
+                    "text": "", "truncated": False, **_NO_FILE}
         if f.is_dir:
             return {"exists": True, "is_file": False, "readable": False, "size": 0, "mtime": f.mtime,
-                    "text": "", "truncated": False, "error": "Is a directory"}
+                    "text": "", "truncated": False, **_IS_DIR}
         if not f.readable:
             return {"exists": True, "is_file": True, "readable": False, "size": len(f.text.encode()),
-                    "mtime": f.mtime, "text": "", "truncated": False, "error": "Permission denied"}
+                    "mtime": f.mtime, "text": "", "truncated": False, **_DENIED}
         text = f.text
         truncated = False
         if max_bytes is not None and len(text.encode()) > max_bytes:
@@ -163,17 +178,16 @@ class FakeSystem:
         f = self._file(path)
         if f is None:
             return {"exists": False, "is_dir": False, "is_file": False, "mode": None, "uid": None,
-                    "gid": None, "owner": None, "size": 0, "mtime": None, "error": "No such file or directory"}
+                    "gid": None, "owner": None, "size": 0, "mtime": None, **_NO_FILE}
         return {"exists": True, "is_dir": f.is_dir, "is_file": not f.is_dir, "mode": f.mode, "uid": f.uid,
                 "gid": f.gid, "owner": f.owner, "size": len(f.text.encode()), "mtime": f.mtime, "error": None}
 
     def _p_list_dir(self, path: str) -> Answer:
         f = self._file(path)
         if f is None or not f.is_dir:
-            return {"exists": f is not None, "entries": [], "error": "No such file or directory"
-                    if f is None else "Not a directory"}
+            return {"exists": f is not None, "entries": [], **(_NO_FILE if f is None else _NOT_DIR)}
         if not f.readable:
-            return {"exists": True, "entries": [], "error": "Permission denied"}
+            return {"exists": True, "entries": [], **_DENIED}
         return {"exists": True, "entries": [{"name": n, "is_dir": d} for n, d in self._children(path)],
                 "error": None}
 
@@ -181,7 +195,8 @@ class FakeSystem:
         spec = self.commands.get(tuple(argv))
         if spec is None:
             return {"found": False, "returncode": None, "stdout": "", "stderr": "", "timed_out": False,
-                    "elapsed_ms": 0, "error": f"command not found: {argv[0] if argv else ''}"}
+                    "elapsed_ms": 0, **error_fields(N_("command not found: {command}"),
+                                                    command=argv[0] if argv else "")}
         if isinstance(spec, str):
             return {"found": True, "returncode": 0, "stdout": spec, "stderr": "", "timed_out": False,
                     "elapsed_ms": 20, "error": None}
@@ -198,7 +213,7 @@ class FakeSystem:
                 base.update(spec)
                 return base
         return {"exists": False, "state": None, "start_type": None, "enabled": None, "display_name": None,
-                "error": "no such service"}
+                **error_fields(N_("no such service"))}
 
     def _p_cpu_sample(self, seconds: float = 2.0) -> Answer:
         self_pct = 0.4
@@ -224,7 +239,7 @@ class FakeSystem:
 
     def _p_registry(self, key: str, value: str | None = None) -> Answer:
         if self.system != "windows":
-            return unavailable("not available on this platform")
+            return unavailable(NOT_HERE)
         entry = next((v for k, v in self.registry.items() if k.lower() == key.lower()), None)
         if entry is None:
             return {"exists": False, "error": "The system cannot find the file specified"}

@@ -18,7 +18,10 @@ code page (cp932 on Japanese Windows), then latin-1, which always succeeds. CRLF
 
 `read_file` reads only the last `max_bytes` bytes of a file (default 1 MiB, at most 16 MiB; a
 seek to the tail, never the whole file); when it cut the file, the partial first line is
-dropped so no half character survives.
+dropped so no half character survives. Files that report a size of 0 or refuse to seek to their
+end (procfs such as `/proc/mounts`, some sysfs files) are read from the start instead, at most
+`max_bytes` bytes, cut after the last whole line when there is more; their `size` stays what
+`stat` said (0).
 The answers of `read_file`, `stat` and `list_dir` are plain data; `mtime` is epoch seconds.
 When the tree comes from a bundle, `uid`, `gid` and `owner` describe the copy, not the VM.
 """
@@ -32,9 +35,10 @@ import re
 import stat as stat_module
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from wizard.probes.base import Answer
+from wizard.i18n import N_
+from wizard.probes.base import Answer, error_fields, os_error_fields
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 MAX_READ_BYTES = 16 * 1024 * 1024
@@ -51,6 +55,11 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 class PathOutsideRoot(ValueError):
     """A logical path that would lead out of the `--root` folder."""
+
+    def __init__(self, logical: str, through_link: bool = False) -> None:
+        how = " (through a link)" if through_link else ""
+        super().__init__(f"{logical!r} leads out of the --root folder{how}")
+        self.logical = logical
 
 
 def is_windows_path(logical: str) -> bool:
@@ -70,7 +79,7 @@ def logical_parts(logical: str) -> list[str]:
             continue
         if piece == "..":
             if not parts:
-                raise PathOutsideRoot(f"{logical!r} leads out of the --root folder")
+                raise PathOutsideRoot(logical)
             parts.pop()
             continue
         parts.append(piece)
@@ -81,7 +90,7 @@ def map_logical(root: Path, logical: str) -> Path:
     """The path below `root` that stands for `logical`, by spelling only (no file system access)."""
     mapped = root.joinpath(*logical_parts(logical))
     if not _is_below(mapped, root):
-        raise PathOutsideRoot(f"{logical!r} leads out of the --root folder")
+        raise PathOutsideRoot(logical)
     return mapped
 
 
@@ -122,7 +131,7 @@ class FsRoot:
         if not os.path.lexists(mapped):
             mapped = find_case_insensitive(self.root, logical_parts(logical)) or mapped
         if not _is_below(mapped.resolve(), self.root.resolve()):
-            raise PathOutsideRoot(f"{logical!r} leads out of the --root folder (through a link)")
+            raise PathOutsideRoot(logical, through_link=True)
         return mapped
 
 
@@ -261,15 +270,15 @@ def read_file(real: Path, max_bytes: int | None, legacy_codepage: str | None,
     except FileNotFoundError:
         return answer
     except OSError as exc:
-        return {**answer, "error": _error_text(exc)}
+        return {**answer, **os_error_fields(exc)}
     answer.update(exists=True, is_file=stat_module.S_ISREG(info.st_mode), size=info.st_size,
                   mtime=info.st_mtime)
     if not answer["is_file"]:
-        return {**answer, "error": "not a regular file"}
+        return {**answer, **error_fields(N_("not a regular file"))}
     try:
         text, truncated = _read_text(real, limit, legacy_codepage, root)
     except OSError as exc:
-        return {**answer, "error": _error_text(exc)}
+        return {**answer, **os_error_fields(exc)}
     return {**answer, "readable": True, "text": text, "truncated": truncated}
 
 
@@ -282,7 +291,12 @@ def _read_limit(max_bytes: int | None) -> int:
 def _read_text(real: Path, limit: int, legacy_codepage: str | None, root: Path | None = None) -> tuple[str, bool]:
     with os.fdopen(open_regular(real, root), "rb") as handle:
         head = handle.read(4)
-        size = handle.seek(0, os.SEEK_END)
+        try:
+            size = handle.seek(0, os.SEEK_END)
+        except OSError:  # procfs (/proc/mounts) refuses to seek to its end: EINVAL
+            size = 0
+        if size == 0:  # procfs and some sysfs files say 0 bytes yet have content
+            return _read_from_start(handle, head, limit, legacy_codepage)
         if size <= limit:
             handle.seek(0)
             return decode_bytes(handle.read(limit), legacy_codepage), False
@@ -291,6 +305,21 @@ def _read_text(real: Path, limit: int, legacy_codepage: str | None, root: Path |
             start += 1
         handle.seek(start)
         return decode_tail(head, handle.read(limit), legacy_codepage), True
+
+
+def _read_from_start(handle: BinaryIO, head: bytes, limit: int, legacy_codepage: str | None) -> tuple[str, bool]:
+    """A file whose size is unknown, read on from `head` without seeking: at most `limit` bytes.
+
+    When there is more, the text is cut after its last complete line (the partial line dropped).
+    """
+    data = head + handle.read(max(0, limit + 1 - len(head)))
+    if len(data) <= limit:
+        return decode_bytes(data, legacy_codepage), False
+    data = data[:limit]
+    if _utf16_encoding(head) is None:
+        cut = data.rfind(b"\n")
+        data = data[: cut + 1] if cut >= 0 else data
+    return decode_bytes(data, legacy_codepage), True
 
 
 def stat_path(real: Path) -> Answer:
@@ -302,7 +331,7 @@ def stat_path(real: Path) -> Answer:
     except FileNotFoundError:
         return answer
     except OSError as exc:
-        return {**answer, "error": _error_text(exc)}
+        return {**answer, **os_error_fields(exc)}
     return {**answer, "exists": True, "is_dir": stat_module.S_ISDIR(info.st_mode),
             "is_file": stat_module.S_ISREG(info.st_mode), "mode": stat_module.S_IMODE(info.st_mode),
             "uid": info.st_uid, "gid": info.st_gid, "owner": _owner(real), "size": info.st_size,
@@ -327,9 +356,9 @@ def list_dir(real: Path) -> Answer:
     except FileNotFoundError:
         return answer
     except NotADirectoryError:
-        return {**answer, "exists": True, "error": "not a directory"}
+        return {**answer, "exists": True, **error_fields(N_("not a folder"))}
     except OSError as exc:
-        return {**answer, "exists": os.path.exists(real), "error": _error_text(exc)}
+        return {**answer, "exists": os.path.exists(real), **os_error_fields(exc)}
     entries.sort(key=lambda entry: entry["name"])
     return {**answer, "exists": True, "entries": entries[:MAX_DIR_ENTRIES],
             "truncated": len(entries) > MAX_DIR_ENTRIES}

@@ -19,7 +19,8 @@ from __future__ import annotations
 import os
 import sys
 
-from wizard.probes.base import Answer, unavailable
+from wizard.i18n import N_
+from wizard.probes.base import NOT_HERE, Answer, unavailable
 from wizard.probes.command import check_argv, clamp_timeout, run_bounded
 from wizard.probes.fsroot import decode_bytes
 
@@ -100,18 +101,22 @@ def service(name: str) -> Answer:
     argv = ["systemctl", "show", name, f"--property={SYSTEMCTL_PROPERTIES}", "--no-pager"]
     result = run(argv, timeout=SERVICE_TIMEOUT)
     if not result["found"]:
-        return unavailable("systemctl not found")
+        return unavailable(N_("command not found: {command}"), command="systemctl")
     props = parse_systemctl_show(result["stdout"])
-    if result["timed_out"] or "LoadState" not in props:
-        detail = result["error"] or result["stderr"].strip() or f"exit code {result['returncode']}"
-        return unavailable(f"systemctl could not answer: {detail}")
+    if result["timed_out"]:
+        return unavailable(N_("systemctl did not answer within {seconds} s"), seconds=f"{SERVICE_TIMEOUT:g}")
+    if "LoadState" not in props:
+        detail = result["stderr"].strip()[:500] or result["error"]
+        if detail:
+            return unavailable(N_("systemctl could not answer: {detail}"), detail=detail)
+        return unavailable(N_("systemctl could not answer (exit code {code})"), code=result["returncode"])
     return service_answer(props)
 
 
 def elevation() -> Answer:
     """The `elevation` answer: root or not, and who we run as."""
     if sys.platform == "win32":
-        return unavailable("not available on this platform")
+        return unavailable(NOT_HERE)
     import pwd
 
     uid = os.geteuid()

@@ -26,7 +26,8 @@ from email.message import Message
 from urllib.parse import urlsplit
 
 from wizard import TOOL_NAME, __version__
-from wizard.probes.base import Answer
+from wizard.i18n import N_
+from wizard.probes.base import Answer, error_fields
 
 MAX_BODY_BYTES = 256 * 1024
 CHUNK_BYTES = 16 * 1024
@@ -96,6 +97,22 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+_OUTCOME_TEXT = {
+    "refused": N_("connection refused"),
+    "timeout": N_("timed out"),
+    "unreachable": N_("no route to the host"),
+}
+
+
+def failure(exc: BaseException) -> Answer:
+    """`outcome`, `error` (the exception as it is) and `error_msg` (the outcome in words) of a failure."""
+    outcome = classify_error(exc)
+    detail = _describe(exc)
+    if outcome in _OUTCOME_TEXT:
+        return {"outcome": outcome, **error_fields(_OUTCOME_TEXT[outcome], english=detail)}
+    return {"outcome": outcome, **error_fields(N_("connection failed ({detail})"), english=detail, detail=detail)}
+
+
 def tcp_connect(host: str, port: int, timeout: float = 3.0) -> Answer:
     """Open and close one TCP connection to `host:port`."""
     start = time.monotonic()
@@ -103,12 +120,17 @@ def tcp_connect(host: str, port: int, timeout: float = 3.0) -> Answer:
         with socket.create_connection((host, int(port)), timeout=timeout):
             pass
     except OSError as exc:
-        return {"outcome": classify_error(exc), "elapsed_ms": _elapsed_ms(start), "error": _describe(exc)}
+        return {**failure(exc), "elapsed_ms": _elapsed_ms(start)}
     return {"outcome": "connected", "elapsed_ms": _elapsed_ms(start), "error": None}
 
 
 class HttpError(Exception):
-    """The answer broke the protocol (a bad status line, headers too large, broken chunking)."""
+    """The answer broke the protocol (a bad status line, headers too large, broken chunking); `fields` are
+    the answer's error fields (`error`, `error_msg`)."""
+
+    def __init__(self, template: str, /, **params: str | int) -> None:
+        self.fields = error_fields(template, None, **params)
+        super().__init__(self.fields["error"])
 
 
 class _Conn:
@@ -146,9 +168,9 @@ class _Conn:
                 del self.buffer[:end + 1]
                 return out.rstrip(b"\r\n")
             if len(self.buffer) > limit:
-                raise HttpError("a line of the answer is too long")
+                raise HttpError(N_("a line of the answer is too long"))
             if not self.fill():
-                raise HttpError("the connection closed in the middle of the answer")
+                raise HttpError(N_("the connection closed in the middle of the answer"))
 
     def take(self, n: int) -> bytes:
         while len(self.buffer) < n:
@@ -164,7 +186,7 @@ def _request(host: str, port: int, target: str, headers: Mapping[str, str]) -> b
              f"User-Agent: {TOOL_NAME}/{__version__}", "Accept: */*", "Connection: close"]
     for name, value in headers.items():
         if any(c in f"{name}{value}" for c in "\r\n\0") or not name.strip():
-            raise HttpError(f"header {name!r} cannot be sent")
+            raise HttpError(N_("header {name} cannot be sent"), name=repr(name))
         lines.append(f"{name}: {value}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
 
@@ -175,7 +197,7 @@ def _head(conn: _Conn) -> tuple[int, dict[str, str]]:
         status_line = conn.line(MAX_HEAD_BYTES).decode("latin-1")
         parts = status_line.split(None, 2)
         if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit() or len(parts[1]) != 3:
-            raise HttpError(f"not an HTTP answer: {status_line[:80]!r}")
+            raise HttpError(N_("not an HTTP answer: {line}"), line=repr(status_line[:80]))
         status = int(parts[1])
         headers: dict[str, str] = {}
         size = len(status_line)
@@ -183,7 +205,7 @@ def _head(conn: _Conn) -> tuple[int, dict[str, str]]:
             raw = conn.line(MAX_HEAD_BYTES)
             size += len(raw) + 2
             if size > MAX_HEAD_BYTES:
-                raise HttpError("the answer's headers are larger than 64 KiB")
+                raise HttpError(N_("the answer's headers are larger than 64 KiB"))
             if not raw:
                 break
             name, sep, value = raw.decode("latin-1").partition(":")
@@ -205,11 +227,11 @@ def _body(conn: _Conn, status: int, headers: Mapping[str, str]) -> tuple[bytes, 
     length = headers.get("content-length")
     if length is not None:
         if not length.strip().isdigit():
-            raise HttpError(f"Content-Length {length[:40]!r} is not a number")
+            raise HttpError(N_("Content-Length {value} is not a number"), value=repr(length[:40]))
         want = int(length)
         data = conn.take(min(want, MAX_BODY_BYTES + 1))
         if len(data) < min(want, MAX_BODY_BYTES) and conn.closed:
-            raise HttpError(f"the body ended after {len(data)} of {want} bytes")
+            raise HttpError(N_("the body ended after {got} of {want} bytes"), got=len(data), want=want)
         return (data[:MAX_BODY_BYTES], True) if want > MAX_BODY_BYTES else (data, False)
     while len(conn.buffer) <= MAX_BODY_BYTES and conn.fill():
         pass
@@ -224,9 +246,9 @@ def _chunked(conn: _Conn) -> tuple[bytes, bool]:
         try:
             size = int(size_line, 16)
         except ValueError:
-            raise HttpError("the answer's chunked encoding is broken") from None
+            raise HttpError(N_("the answer's chunked encoding is broken")) from None
         if size < 0:
-            raise HttpError("the answer's chunked encoding is broken")
+            raise HttpError(N_("the answer's chunked encoding is broken"))
         if size == 0:
             return bytes(body), False
         room = MAX_BODY_BYTES + 1 - len(body)
@@ -235,9 +257,9 @@ def _chunked(conn: _Conn) -> tuple[bytes, bool]:
         if len(body) > MAX_BODY_BYTES:
             return bytes(body[:MAX_BODY_BYTES]), True
         if len(chunk) < size:
-            raise HttpError("the answer's chunked encoding is broken")
+            raise HttpError(N_("the answer's chunked encoding is broken"))
         if conn.line(1024):
-            raise HttpError("the answer's chunked encoding is broken")
+            raise HttpError(N_("the answer's chunked encoding is broken"))
 
 
 def http_get(url: str, headers: Mapping[str, str] | None = None, timeout: float = 4.0) -> Answer:
@@ -252,9 +274,9 @@ def http_get(url: str, headers: Mapping[str, str] | None = None, timeout: float 
         parts = urlsplit(url)
         port = parts.port or 80
     except ValueError as exc:
-        return {**answer, "error": f"not a valid URL: {exc}"}
+        return {**answer, **error_fields(N_("not a valid URL: {detail}"), detail=str(exc))}
     if parts.scheme.lower() != "http" or not parts.hostname:
-        return {**answer, "error": f"not an http URL: {url!r}"}
+        return {**answer, **error_fields(N_("not an http URL: {url}"), url=url)}
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     sock: socket.socket | None = None
     try:
@@ -268,9 +290,12 @@ def http_get(url: str, headers: Mapping[str, str] | None = None, timeout: float 
         raw, truncated = _body(conn, status, head)
         answer.update(outcome="ok", truncated=truncated, body=decode_body(raw, head.get("content-type"), truncated))
     except HttpError as exc:
-        answer.update(outcome="error", error=str(exc))
+        answer.update(outcome="error", **exc.fields)
+    except TimeoutError as exc:
+        answer.update({"outcome": "timeout", **error_fields(N_("no complete answer within {seconds} s"),
+                                                             english=str(exc), seconds=round(float(timeout), 1))})
     except (OSError, ValueError, UnicodeError) as exc:
-        answer.update(outcome=classify_error(exc), error=_describe(exc))
+        answer.update(failure(exc))
     finally:
         if sock is not None:
             sock.close()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard import TOOL_NAME, __version__
+from wizard.i18n import N_
 from wizard.probes.base import Answer, Probe, call_key, unavailable
 from wizard.probes.fsroot import read_regular
 
@@ -96,7 +97,7 @@ class ReplayProbe:
         if answer is None:
             with self._lock:
                 self.missed.append(key)
-            return unavailable("not recorded in the scenario")
+            return unavailable(N_("not recorded in the scenario"))
         return copy.deepcopy(answer)
 
     @classmethod

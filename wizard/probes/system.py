@@ -25,16 +25,16 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from wizard.i18n import N_
 from wizard.probes import linux, machine, net, windows
-from wizard.probes.base import PROBE_NAMES, Answer, Probe, unavailable
-from wizard.probes.fsroot import FsRoot, is_windows_path, list_dir, read_file, read_regular, stat_path
+from wizard.probes.base import NOT_HERE, PROBE_NAMES, Answer, Probe, unavailable
+from wizard.probes.fsroot import FsRoot, PathOutsideRoot, is_windows_path, list_dir, read_file, read_regular, stat_path
 
 Handler = Callable[..., Answer]
 
 FILE_PROBES = frozenset({"read_file", "stat", "list_dir"})
 BUNDLE_PROBES = FILE_PROBES | {"platform"}
-NOT_HERE = "not available on this platform"
-NOT_IN_BUNDLE = "not available when reading a collected bundle (--root)"
+NOT_IN_BUNDLE = N_("not in this bundle: a collected bundle (--root) holds files, and this needs the running VM")
 WINDOWS_BUNDLE_CODEPAGE = "cp932"
 MAX_NET_TIMEOUT = 60.0
 
@@ -98,13 +98,16 @@ class SystemProbe:
     def call(self, probe: str, /, **args: Any) -> Answer:
         handler = self._handlers.get(probe)
         if handler is None:
-            return unavailable(NOT_HERE if probe in PROBE_NAMES else f"unknown probe {probe!r}")
+            return unavailable(NOT_HERE) if probe in PROBE_NAMES else unavailable(N_("unknown probe {probe}"),
+                                                                                   probe=probe)
         if self.root is not None and probe not in BUNDLE_PROBES:
             return unavailable(NOT_IN_BUNDLE)
         try:
             return handler(**args)
+        except PathOutsideRoot as exc:
+            return unavailable(N_("{path} leads out of the --root folder"), path=exc.logical)
         except Exception as exc:
-            return unavailable(f"{type(exc).__name__}: {exc}")
+            return unavailable(N_("the probe failed ({error})"), error=f"{type(exc).__name__}: {exc}")
 
     def _platform(self) -> Answer:
         facts = machine.platform_facts()

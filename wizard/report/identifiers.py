@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.i18n import N_, Translator
-from wizard.model import Diagnosis
+from wizard.model import Diagnosis, is_msg_dict
 
 KEEP_ADDRESSES = frozenset({
     "168.63.129.16", "169.254.169.254", "127.0.0.1", "0.0.0.0", "255.255.255.255", "::1", "::",  # noqa: S104
@@ -472,26 +472,28 @@ class _Replacer:
 # --- the diagnosis -------------------------------------------------------------------------
 
 
-def _msg_params(msg: dict[str, Any] | None) -> Iterator[dict[str, Any]]:
-    if isinstance(msg, dict) and isinstance(msg.get("params"), dict):
-        yield msg["params"]
+def _msg_params(msg: dict[str, Any] | None, depth: int = 0) -> Iterator[tuple[dict[str, Any], str]]:
+    """(params, key) of every parameter value of a message; a message inside a parameter is walked into,
+    so its id (English source text) is never masked."""
+    if not (isinstance(msg, dict) and isinstance(msg.get("params"), dict)) or depth > 8:
+        return
+    params = msg["params"]
+    for k in list(params):
+        if is_msg_dict(params[k]):
+            yield from _msg_params(params[k], depth + 1)
+        else:
+            yield params, k
 
 
 def _result_parts(r: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str]]:
     """(container, key) pairs of every VM-derived value of a result (never message ids or doc URLs)."""
     for name in ("title", "summary", "why"):
-        for params in _msg_params(r.get(name)):
-            for k in list(params):
-                yield params, k
+        yield from _msg_params(r.get(name))
     for step in r.get("fix") or []:
-        for params in _msg_params(step.get("text")):
-            for k in list(params):
-                yield params, k
+        yield from _msg_params(step.get("text"))
         yield step, "command"
     for d in r.get("docs") or []:
-        for params in _msg_params(d.get("title")):
-            for k in list(params):
-                yield params, k
+        yield from _msg_params(d.get("title"))
     yield r, "evidence"
 
 

@@ -177,6 +177,6 @@ def check_dhcp(ctx: CheckContext) -> Finding:
 
 CHECKS: list[Check] = [
     Check("net.dhcp", WINDOWS, Component.NETWORK_PATH, "DHCP on the primary network adapter", check_dhcp,
-          timeout_s=35.0),
+          timeout_s=35.0, live_only=True),
 ]
 

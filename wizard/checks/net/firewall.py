@@ -31,6 +31,7 @@ from wizard.checks.base import (
     Check,
     CheckContext,
     Finding,
+    error_msg,
     m,
     not_applicable_off_azure,
     step,
@@ -38,10 +39,12 @@ from wizard.checks.base import (
 from wizard.checks.commands import RERUN_AS_ROOT, ps, sh, sh_words
 from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.net.proxy import DOC_AGENT_EXT, DOC_LINUX_AGENT, DOC_WINDOWS_AGENT
+from wizard.i18n import N_
 from wizard.knowledge import commands
-from wizard.model import Component, FixStep, Status
+from wizard.model import Component, FixStep, Msg, Status
 from wizard.parsers import firewall as fw
-from wizard.probes.base import Answer, is_unavailable
+from wizard.probes.base import Answer, error_fields, is_unavailable
+from wizard.probes.command import MAX_OUTPUT_BYTES
 
 PORTS = (80, 32526)
 ERROR_CODES = ["UserErrorGuestAgentStatusUnavailable", "ExtensionSnapshotFailedNoNetwork",
@@ -89,21 +92,50 @@ def _run_state(ans: Answer) -> str:
 
 def _run(ctx: CheckContext, argv: list[str], runs: list[dict[str, Any]], timeout: float = RUN_TIMEOUT) -> Answer:
     ans = ctx.call("run", argv=argv, timeout=timeout)
-    runs.append({"argv": " ".join(argv), "state": _run_state(ans), "returncode": ans.get("returncode"),
-                 "stderr": _stderr(ans)[:300]})
+    record = {"argv": " ".join(argv), "state": _run_state(ans), "returncode": ans.get("returncode"),
+              "stderr": _stderr(ans)[:300]}
+    if ans.get("error_msg"):
+        record["error_msg"] = ans["error_msg"]
+    runs.append(record)
     return ans
+
+
+def _run_reason(run: dict[str, Any]) -> Msg:
+    """Why a command gave no rules: its own words on stderr, else the probe's reason, else its exit code."""
+    if run.get("error_msg"):
+        return error_msg(run)
+    if run.get("stderr"):
+        return error_msg({"error": run["stderr"][:200]})
+    return Msg(N_("exit code {code}"), {"code": run.get("returncode")})
 
 
 # =========================================================================================
 # Linux
 # =========================================================================================
 
-def _iptables(ctx: CheckContext, table: str, runs: list[dict[str, Any]]) -> tuple[str, fw.IptTable | None, str]:
-    """(state, parsed table, raw text) for `iptables -w -t <table> -S`."""
-    ans = _run(ctx, ["iptables", "-w", "-t", table, "-S"], runs)
+Unread = dict[str, Any]  # output that could not be read as rules: command, error, error_msg, excerpt
+
+
+def _unread(argv: list[str], problem: dict[str, Any], ans: Answer) -> Unread:
+    return {"command": " ".join(argv), "error": problem.get("error"), "error_msg": problem.get("error_msg"),
+            "excerpt": str(ans.get("stdout") or "")[:EXCERPT]}
+
+
+def _cut(ans: Answer) -> dict[str, Any] | None:
+    """Error fields when a command's output was cut at the probe's limit: the rules after the cut are unknown."""
+    return error_fields(N_("the output was cut at {limit} bytes"), limit=MAX_OUTPUT_BYTES) if ans.get(
+        "truncated") else None
+
+
+def _iptables(ctx: CheckContext, table: str, runs: list[dict[str, Any]], unread: list[Unread]
+              ) -> tuple[str, fw.IptTable | None, str]:
+    """(state, parsed table, raw text) for `iptables -w -t <table> -S`; output it cannot read goes to `unread`."""
+    argv = ["iptables", "-w", "-t", table, "-S"]
+    ans = _run(ctx, argv, runs)
     state = _run_state(ans)
     if state == "failed" and any(w in _stderr(ans).lower() for w in _NO_WAIT_WORDS):
-        ans = _run(ctx, ["iptables", "-t", table, "-S"], runs)
+        argv = ["iptables", "-t", table, "-S"]
+        ans = _run(ctx, argv, runs)
         state = _run_state(ans)
     err = _stderr(ans).lower()
     if state == "failed" and "does not exist" in err:
@@ -111,31 +143,50 @@ def _iptables(ctx: CheckContext, table: str, runs: list[dict[str, Any]]) -> tupl
     if state != "ok":
         return state, None, ""
     text = str(ans.get("stdout") or "")
-    return "ok", fw.parse_iptables_save(text, table), text
+    parsed = fw.parse_iptables_save(text, table)
+    problem = _cut(ans) or fw.iptables_problem(parsed, text)
+    if problem is not None:
+        unread.append({**_unread(argv, problem, ans), "unparsed_lines": parsed.unparsed})
+        return "unparsed", parsed, text
+    return "ok", parsed, text
 
 
-def _nft(ctx: CheckContext, runs: list[dict[str, Any]]) -> tuple[str, fw.NftRuleset | None]:
-    ans = _run(ctx, ["nft", "--json", "list", "ruleset"], runs)
+def _nft(ctx: CheckContext, runs: list[dict[str, Any]], unread: list[Unread]) -> tuple[str, fw.NftRuleset | None]:
+    """nft's ruleset: `list ruleset`, or (when that cannot be read) `list tables` and each table on its own."""
+    argv = ["nft", "--json", "list", "ruleset"]
+    ans = _run(ctx, argv, runs)
     state = _run_state(ans)
     if state in ("not_found", "unavailable", "permission", "timeout"):
         return state, None
     if state == "ok":
-        rs = fw.parse_nft_json(str(ans.get("stdout") or ""))
-        if rs.error is None or str(ans.get("stdout") or "").strip() == "":
-            return "ok", rs if rs.error is None else fw.NftRuleset()
-    tables_ans = _run(ctx, ["nft", "--json", "list", "tables"], runs)
+        text = str(ans.get("stdout") or "")
+        rs = fw.parse_nft_json(text)
+        if not text.strip():  # nft prints nothing for an empty ruleset
+            return "ok", fw.NftRuleset()
+        if rs.error is None and _cut(ans) is None:
+            return "ok", rs
+    argv = ["nft", "--json", "list", "tables"]
+    tables_ans = _run(ctx, argv, runs)
     if _run_state(tables_ans) != "ok":
         return _run_state(tables_ans), None
     listing = fw.parse_nft_json(str(tables_ans.get("stdout") or ""))
     if listing.error:
-        return "failed", None
+        unread.append(_unread(argv, {"error": listing.error, "error_msg": listing.error_msg}, tables_ans))
+        return "unparsed", None
     parts = [listing]
     for family, name in listing.tables[:MAX_NFT_TABLES]:
-        t_ans = _run(ctx, ["nft", "--json", "list", "table", family, name], runs)
-        if _run_state(t_ans) == "ok":
-            parts.append(fw.parse_nft_json(str(t_ans.get("stdout") or "")))
+        argv = ["nft", "--json", "list", "table", family, name]
+        t_ans = _run(ctx, argv, runs)
+        if _run_state(t_ans) != "ok":
+            continue
+        part = fw.parse_nft_json(str(t_ans.get("stdout") or ""))
+        problem = _cut(t_ans) or ({"error": part.error, "error_msg": part.error_msg} if part.error else None)
+        if problem is not None:
+            unread.append(_unread(argv, problem, t_ans))
+            continue
+        parts.append(part)
     merged = fw.merge_nft(parts)
-    merged.error = None
+    merged.error = merged.error_msg = None
     return "ok", merged
 
 
@@ -249,6 +300,21 @@ def _linux_blocked(port_walks: dict[int, list[tuple[str, dict[str, Any], fw.Walk
                    evidence=evidence)
 
 
+def _unread_finding(unread: list[Unread], evidence: dict[str, Any]) -> Finding:
+    first = unread[0]
+    return Finding(
+        Status.NOT_CHECKED,
+        m("Not checked: the output of {command} could not be read as firewall rules ({error}), so whether the "
+          "firewall blocks the Wire Server (168.63.129.16) is not known.", command=first["command"],
+          error=error_msg(first)),
+        why=m("Output the wizard cannot read is not the same as no rules: a rule it did not understand may block "
+              "the VM agent. The raw output is in the evidence."),
+        fix=[step("Look at the rules yourself as root and check that none drops or rejects 168.63.129.16 on ports "
+                  "80 and 32526.", command="sudo iptables -S; sudo nft list ruleset"),
+             step("Then check as root that the Wire Server answers (200 means it does):", command=VERIFY_LINUX)],
+        docs=[DOC_168], evidence=evidence)
+
+
 def check_firewall_linux(ctx: CheckContext) -> Finding:
     if ctx.is_admin is False:
         return Finding(
@@ -260,18 +326,21 @@ def check_firewall_linux(ctx: CheckContext) -> Finding:
             evidence={"is_admin": False},
         )
     runs: list[dict[str, Any]] = []
+    unread: list[Unread] = []
     ipt: dict[str, fw.IptTable] = {}
     raw: dict[str, str] = {}
     states: dict[str, str] = {}
     for table in IPTABLES_TABLES:
-        state, parsed, text = _iptables(ctx, table, runs)
+        state, parsed, text = _iptables(ctx, table, runs, unread)
         states[f"iptables {table}"] = state
         if parsed is not None:
             ipt[table] = parsed
             raw[table] = text[:EXCERPT]
-    nft_state, nft = _nft(ctx, runs)
+    nft_state, nft = _nft(ctx, runs, unread)
     states["nft"] = nft_state
     evidence: dict[str, Any] = {"commands": runs, "states": states}
+    if unread:
+        evidence["unread_output"] = [{k: v for k, v in u.items() if k != "error_msg"} for u in unread]
     if raw:
         evidence["iptables_rules"] = raw
     warnings = [w for t in ipt.values() for w in t.warnings][:5]
@@ -290,9 +359,12 @@ def check_firewall_linux(ctx: CheckContext) -> Finding:
             return Finding(Status.NOT_CHECKED, m("Not checked: reading the firewall rules needs root."),
                            fix=[step("Run the wizard again with sudo.", command=RERUN_AS_ROOT)],
                            evidence=evidence)
-        error = next((r["stderr"] or r["state"] for r in runs if r["state"] not in ("ok", "not_found")), "unknown")
+        if unread:
+            return _unread_finding(unread, evidence)
+        failed = next((r for r in runs if r["state"] not in ("ok", "not_found")), None)
         return Finding(Status.NOT_CHECKED, m("Not checked: the firewall rules could not be read ({error}).",
-                                             error=str(error)[:200]), evidence=evidence)
+                                             error=_run_reason(failed) if failed else Msg(N_("no details"))),
+                       evidence=evidence)
     if "iptables filter" in states and states["iptables filter"] not in ("ok", "not_found") and nft is None:
         evidence["note"] = "iptables filter table could not be read"
 
@@ -327,6 +399,8 @@ def check_firewall_linux(ctx: CheckContext) -> Finding:
                   "32526 during the Take Snapshot phase; if this rule matches their traffic, backup fails."),
             fix=fix, docs=[DOC_168, DOC_AGENT_EXT], error_codes=list(ERROR_CODES), evidence=evidence)
 
+    if unread:  # nothing that could be read blocks root, but some output could not be read: the rules are unknown
+        return _unread_finding(unread, evidence)
     ipt_agent = agent["iptables"] or {}
     if ipt_agent.get("legacy_accept"):
         security = ipt.get("security")
@@ -566,5 +640,5 @@ def check_firewall(ctx: CheckContext) -> Finding:
 
 CHECKS: list[Check] = [
     Check("net.firewall", BOTH, Component.NETWORK_PATH, "In-guest firewall rules", check_firewall,
-          needs_admin=True, timeout_s=45.0),
+          needs_admin=True, timeout_s=45.0, live_only=True),
 ]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from wizard.checks.base import BOTH, Check, CheckContext, Finding, m, not_applicable_off_azure, step
+from wizard.checks.base import BOTH, Check, CheckContext, Finding, error_msg, m, not_applicable_off_azure, step
 from wizard.checks.env import DOC_168, DOC_IMDS
+from wizard.i18n import N_
 from wizard.model import Component, FixStep, Status
 
 IMDS_BAD_REQUEST = 400
@@ -66,7 +67,7 @@ def check_imds(ctx: CheckContext) -> Finding:
         return Finding(
             Status.NOT_CHECKED,
             m("Not checked: the wizard could not query the Instance Metadata Service ({error}).",
-              error=str(fact.get("error") or "")),
+              error=error_msg(fact)),
             evidence={**evidence, "unavailable": True},
         )
     compute = fact.get("compute")
@@ -102,7 +103,7 @@ def check_imds(ctx: CheckContext) -> Finding:
         return Finding(
             Status.WARNING,
             m("The Instance Metadata Service answered HTTP 200, but the answer is not an instance metadata "
-              "document ({error}).", error=str(fact.get("error") or "")),
+              "document ({error}).", error=error_msg(fact)),
             why=m("A real IMDS answer is a JSON document with a compute section. Another answer usually "
                   "means that a proxy or security product inside the VM answers in place of IMDS; the same "
                   "interception can break the VM agent's traffic to the Wire Server (168.63.129.16)."),
@@ -122,7 +123,7 @@ def check_imds(ctx: CheckContext) -> Finding:
     return Finding(
         Status.INFO,
         m("The Instance Metadata Service (169.254.169.254) did not answer ({error}).",
-          error=str(fact.get("error") or fact.get("outcome") or "")),
+          error=error_msg(fact, N_("no answer"))),
         why=m("Backup does not need IMDS, so this alone does not make backups fail; the report only lacks "
               "the VM facts (name, size, disks). But a proxy setting or firewall rule that blocks "
               "169.254.169.254 often blocks the Wire Server (168.63.129.16) too: both must be reached "
@@ -133,5 +134,5 @@ def check_imds(ctx: CheckContext) -> Finding:
 
 CHECKS: list[Check] = [
     Check("net.imds", BOTH, Component.NETWORK_PATH, "Instance Metadata Service (IMDS)", check_imds,
-          timeout_s=15.0),
+          timeout_s=15.0, live_only=True),
 ]

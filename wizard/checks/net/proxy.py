@@ -32,6 +32,7 @@ from wizard.checks.base import (
     Finding,
     m,
     not_applicable_off_azure,
+    not_in_bundle,
     step,
 )
 from wizard.checks.commands import cmd, sh
@@ -531,6 +532,8 @@ def check_proxy(ctx: CheckContext) -> Finding:
                                       "for storage calls only; it never sends Wire Server or IMDS requests through "
                                       "it, so this does not block backup.", proxy=conf[0].proxy or ""),
                        fix=fix, docs=docs, evidence=evidence)
+    if ctx.in_bundle:  # no proxy in the collected files; the running agent's environment is not in a bundle
+        return not_in_bundle(evidence)
     tool = [s for s in sources if s.kind == "tool_env" and s.proxy]
     if tool:
         return Finding(Status.INFO, m("Only this wizard's own environment has a proxy ({proxy}); the VM agent does "

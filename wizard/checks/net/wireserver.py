@@ -16,7 +16,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc_link, m, not_applicable_off_azure, step
+from wizard.checks.base import (
+    BOTH,
+    Check,
+    CheckContext,
+    Finding,
+    doc_link,
+    error_msg,
+    m,
+    not_applicable_off_azure,
+    step,
+)
 from wizard.checks.commands import RERUN_AS_ROOT, ps
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
@@ -24,7 +34,7 @@ from wizard.checks.docs import WIN_AGENT as DOC_WINDOWS_AGENT
 from wizard.checks.env import DOC_168
 from wizard.checks.net.imds import PS_DIRECT_SESSION
 from wizard.knowledge import commands
-from wizard.model import Component, DocLink, FixStep, Status
+from wizard.model import Component, DocLink, FixStep, Msg, Status
 from wizard.parsers.wireserver import (
     WIRE_PROTOCOL_VERSION,
     advertises,
@@ -148,7 +158,7 @@ def _connection_failure(ctx: CheckContext, ans: Answer, host: str, port: int, te
     """The finding for a TCP connect or HTTP GET that never got an answer from the server."""
     outcome = str(ans.get("outcome") or "error")
     ms = int(ans.get("elapsed_ms") or 0)
-    error = str(ans.get("error") or outcome)
+    error = error_msg(ans)
     off_azure = not_applicable_off_azure(ctx)
     if off_azure is not None:
         off_azure.evidence = {**evidence, **off_azure.evidence}
@@ -193,7 +203,7 @@ def _connection_failure(ctx: CheckContext, ans: Answer, host: str, port: int, te
             fix=_route_steps(ctx) + fix, docs=_docs(ctx), error_codes=list(CONNECTIVITY_CODES),
             evidence=evidence,
         )
-    if blocked_locally(error):
+    if blocked_locally(str(ans.get("error") or "")):
         return Finding(
             Status.PROBLEM,
             m("The connection to the Wire Server at {host}:{port} was forbidden inside the VM before it was "
@@ -215,7 +225,7 @@ def _connection_failure(ctx: CheckContext, ans: Answer, host: str, port: int, te
 
 
 def _inconclusive(ctx: CheckContext, is_admin: bool | None, outcome: str, host: str, port: int,
-                  error: str, evidence: dict[str, Any]) -> Finding:
+                  error: Msg, evidence: dict[str, Any]) -> Finding:
     """A failure seen without Administrator/root rights: the agents' own rules may explain it."""
     timeout = outcome == "timeout"
     if is_admin is None:
@@ -294,11 +304,28 @@ def _http_evidence(url: str, ans: Answer) -> dict[str, Any]:
     return evidence
 
 
+def _error_answer(ans: Answer, evidence: dict[str, Any]) -> dict[str, Any]:
+    """The code and message of an error answer's body (WireServer XML, HostGAPlugin JSON), into the evidence too."""
+    err = parse_error_body(str(ans.get("body") or ""))
+    if err["code"] or err["message"]:
+        evidence.update(error_code=err["code"], error_message=err["message"], error_body_format=err["format"])
+    elif ans.get("body"):
+        evidence["error_body_unparsed"] = err["error"]
+    return err
+
+
+def _with_error_answer(summary: Msg, err: dict[str, Any]) -> Msg:
+    """The summary, followed by the error code and message the answer's body carries, when it carries them."""
+    if not (err.get("code") or err.get("message")):
+        return summary
+    return m("{finding} The answer says: {code}: {message}", finding=summary, code=err.get("code") or "-",
+             message=" ".join(str(err.get("message") or "-").split())[:300])
+
+
 def _unavailable(ans: Answer, evidence: dict[str, Any]) -> Finding:
     return Finding(
         Status.NOT_CHECKED,
-        m("Not checked: the wizard could not make the network test ({error}).",
-          error=str(ans.get("error") or "")),
+        m("Not checked: the wizard could not make the network test ({error}).", error=error_msg(ans)),
         evidence={**evidence, "unavailable": True, "error": ans.get("error")},
     )
 
@@ -357,14 +384,12 @@ def check_versions(ctx: CheckContext) -> Finding:
     status = int(ans["status"])
     ms = int(ans.get("elapsed_ms") or 0)
     if status not in OK_CODES:
-        err = parse_error_body(str(ans.get("body") or ""))
-        if err["code"] or err["message"]:
-            evidence.update(error_code=err["code"], error_message=err["message"])
+        err = _error_answer(ans, evidence)
         if status in RETRY_CODES:
             return Finding(
                 Status.WARNING,
-                m("The Wire Server answered {url} with HTTP {status} instead of 200.",
-                  url=url, status=status),
+                _with_error_answer(m("The Wire Server answered {url} with HTTP {status} instead of 200.",
+                                     url=url, status=status), err),
                 why=m("The VM agent treats HTTP {status} as a temporary failure and retries. If it keeps "
                       "happening, the agent cannot refresh its goal state and backups fail in the Take "
                       "Snapshot phase (the Windows agent then logs \"GetVersions() failed\" with the same "
@@ -374,8 +399,8 @@ def check_versions(ctx: CheckContext) -> Finding:
             )
         return Finding(
             Status.PROBLEM,
-            m("The Wire Server answered {url} with HTTP {status}, which the VM agent treats as a failure.",
-              url=url, status=status),
+            _with_error_answer(m("The Wire Server answered {url} with HTTP {status}, which the VM agent treats as a "
+                                 "failure.", url=url, status=status), err),
             why=m("A working Wire Server answers this request with HTTP 200. HTTP {status} means the request "
                   "was rejected, or something else answered in its place (for example a proxy that "
                   "redirects it). The VM agent cannot fetch its goal state, so backups fail in the Take "
@@ -396,7 +421,7 @@ def check_versions(ctx: CheckContext) -> Finding:
         return Finding(
             Status.WARNING,
             m("The Wire Server answered {url} with HTTP {status}, but the body is not a valid list of "
-              "versions ({error}).", url=url, status=status, error=str(parsed["error"])),
+              "versions ({error}).", url=url, status=status, error=error_msg(parsed)),
             why=m("The VM agent reads this list to choose its protocol version; an answer like this one "
                   "stops it. Such a body usually comes from something else answering in the Wire Server's "
                   "place (a transparent proxy or security software inside the VM), or from a cut-off "
@@ -442,11 +467,12 @@ def check_hostplugin_health(ctx: CheckContext) -> Finding:
               host=host, port=port, status=status, ms=int(ans.get("elapsed_ms") or 0)),
             evidence=evidence,
         )
+    err = _error_answer(ans, evidence)
     if status == HOSTPLUGIN_INTERNAL_ERROR:
         return Finding(
             Status.WARNING,
-            m("The HostGAPlugin at {host}:{port} answered HTTP 502: it reports an internal error of its own.",
-              host=host, port=port),
+            _with_error_answer(m("The HostGAPlugin at {host}:{port} answered HTTP 502: it reports an internal "
+                                 "error of its own.", host=host, port=port), err),
             why=m("The HostGAPlugin runs on the Azure host and answers HTTP 502 for its own errors and for "
                   "errors further upstream; the VM agent retries. While it lasts, the agent may not get "
                   "extension settings or report status through it, so backups can fail in the Take "
@@ -458,8 +484,8 @@ def check_hostplugin_health(ctx: CheckContext) -> Finding:
         )
     return Finding(
         Status.PROBLEM,
-        m("The HostGAPlugin at {host}:{port} answered HTTP {status} instead of 200, 201 or 202.",
-          host=host, port=port, status=status),
+        _with_error_answer(m("The HostGAPlugin at {host}:{port} answered HTTP {status} instead of 200, 201 or 202.",
+                             host=host, port=port, status=status), err),
         why=m("The VM agent counts only HTTP 200, 201 and 202 as healthy. Any other answer means the "
               "HostGAPlugin is not working, or something else answers in its place; the agent then cannot "
               "get extension settings or report status through it, so backups can fail in the Take "
@@ -471,11 +497,11 @@ def check_hostplugin_health(ctx: CheckContext) -> Finding:
 
 CHECKS: list[Check] = [
     Check("net.wireserver_port80", BOTH, Component.WIRESERVER, "Wire Server port 80", check_port80,
-          needs_admin=True, timeout_s=15.0),
+          needs_admin=True, timeout_s=15.0, live_only=True),
     Check("net.wireserver_port32526", BOTH, Component.WIRESERVER, "Wire Server port 32526 (HostGAPlugin)",
-          check_port32526, needs_admin=True, timeout_s=15.0),
+          check_port32526, needs_admin=True, timeout_s=15.0, live_only=True),
     Check("net.wireserver_versions", BOTH, Component.WIRESERVER, "Wire Server protocol versions",
-          check_versions, needs_admin=True, timeout_s=15.0),
+          check_versions, needs_admin=True, timeout_s=15.0, live_only=True),
     Check("net.hostplugin_health", BOTH, Component.WIRESERVER, "HostGAPlugin health", check_hostplugin_health,
-          needs_admin=True, timeout_s=15.0),
+          needs_admin=True, timeout_s=15.0, live_only=True),
 ]
