@@ -181,7 +181,7 @@ def test_faq_has_the_seed_questions_and_more() -> None:
 
 def _literal_marker_calls() -> list[tuple[str, int, ast.expr]]:
     calls = []
-    for path in sorted(KNOWLEDGE_DIR.glob("*.py")):
+    for path in sorted(KNOWLEDGE_DIR.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "N_":
