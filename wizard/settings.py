@@ -17,8 +17,8 @@ class Settings:
     wireserver_port: int = 80
     hostplugin_port: int = 32526
     imds: str = f"{IMDS_IP}:80"
-    connect_timeout_s: float = 3.0
-    http_timeout_s: float = 4.0
+    connect_timeout_s: float = 2.4
+    http_timeout_s: float = 2.4
     cpu_window_s: float = 2.0
 
     @property
