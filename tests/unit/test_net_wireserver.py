@@ -98,7 +98,7 @@ def test_port_probe_call_is_exactly_host_port_timeout(check_id: str, port: int) 
     probe = Overlay(vm(tcp={(WS, port): "connected"}))
     run_one(probe, check_id)
     tcp_calls = [args for name, args in probe.calls if name == "tcp_connect"]
-    assert tcp_calls == [{"host": WS, "port": port, "timeout": 3.0}]
+    assert tcp_calls == [{"host": WS, "port": port, "timeout": Settings().connect_timeout_s}]
     assert not any(name == "http_get" and "168.63.129.16" in args["url"] for name, args in probe.calls)
 
 
@@ -290,7 +290,7 @@ def test_versions_ok_with_fixture() -> None:
     assert r.evidence["supported"] == ["2010-12-15", "2010-28-10"]
     assert r.evidence["body_excerpt"].startswith('<?xml version="1.0" encoding="utf-8"?>')
     http_calls = [args for name, args in probe.calls if name == "http_get" and args["url"] == VERSIONS_URL]
-    assert http_calls == [{"url": VERSIONS_URL, "headers": {}, "timeout": 4.0}]
+    assert http_calls == [{"url": VERSIONS_URL, "headers": {}, "timeout": Settings().http_timeout_s}]
 
 
 def test_versions_without_2012_11_30_is_a_problem_quoting_the_agent() -> None:
@@ -457,7 +457,7 @@ def test_health_success_codes_are_ok_and_body_is_unconfirmed(status: int) -> Non
     assert r.summary.params == {"host": WS, "port": 32526, "status": status, "ms": 3}
     assert r.evidence["note"].startswith("Not confirmed by public documentation")
     http_calls = [args for name, args in probe.calls if name == "http_get" and args["url"] == HEALTH_URL]
-    assert http_calls == [{"url": HEALTH_URL, "headers": {}, "timeout": 4.0}]
+    assert http_calls == [{"url": HEALTH_URL, "headers": {}, "timeout": Settings().http_timeout_s}]
 
 
 def test_health_502_is_an_internal_error_warning() -> None:
