@@ -48,6 +48,8 @@ def windows_vm(admin: bool = True, azure: bool = True, agent_installed: bool = T
     fake = FakeSystem(system="windows", is_admin=admin, user="Administrator" if admin else "alice", **kw)
     if azure:
         fake.commands[tuple(WINDOWS_ASSET_TAG_COMMAND)] = AZURE_ASSET_TAG + "\r\n"
+    else:
+        fake.asset_tag = "To Be Filled By O.E.M."  # a readable firmware tag that is not Azure's
     if agent_installed:
         fake.files.setdefault(AGENT_DIR, "")
         fake.files.setdefault("C:\\WindowsAzure\\Packages\\WaAppAgent.exe", "")

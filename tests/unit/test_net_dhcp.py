@@ -27,6 +27,8 @@ def windows_vm(interfaces: Any = None, routes: Any = None, adapters: Any = None,
     fake = FakeSystem(system="windows", user="Administrator")
     if azure:
         fake.commands[tuple(WINDOWS_ASSET_TAG_COMMAND)] = AZURE_ASSET_TAG + "\r\n"
+    else:
+        fake.asset_tag = "To Be Filled By O.E.M."  # a readable firmware tag that is not Azure's
     if output is None:
         output = json.dumps({"interfaces": [LOOPBACK, ETH0] if interfaces is None else interfaces,
                              "routes": ROUTES if routes is None else routes,

@@ -64,6 +64,8 @@ def windows_vm(azure: bool = True, vssadmin: str | Answer | None = None, **kw: A
     fake = FakeSystem(system="windows", **kw)
     if azure:
         fake.commands[tuple(WINDOWS_ASSET_TAG_COMMAND)] = AZURE_ASSET_TAG + "\r\n"
+    else:
+        fake.asset_tag = "To Be Filled By O.E.M."  # a readable firmware tag that is not Azure's
     fake.commands[tuple(res.VSSADMIN_ARGV)] = (read("windows", "vssadmin_list_writers_ja_healthy.txt")
                                               if vssadmin is None else vssadmin)
     return fake

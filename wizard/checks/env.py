@@ -22,7 +22,16 @@ def check_azure(ctx: CheckContext) -> Finding:
         "imds_reachable": az.get("imds_ok"),
         "imds_outcome": az.get("imds_outcome"),
     }
+    if az.get("asset_tag_source"):
+        evidence["asset_tag_source"] = az["asset_tag_source"]
+    if az.get("agent_evidence"):
+        evidence["agent_evidence"] = list(az["agent_evidence"])
     if az.get("is_azure"):
+        if not az.get("asset_tag_match") and not az.get("imds_ok") and az.get("agent_evidence"):
+            return Finding(Status.OK, m("This is an Azure VM: the Azure VM agent is installed ({evidence}), although "
+                                        "neither the hardware asset tag nor the Instance Metadata Service could "
+                                        "confirm it.", evidence=", ".join(az["agent_evidence"])),
+                           evidence=evidence)
         return Finding(Status.OK, m("This is an Azure VM."), evidence=evidence)
     if az.get("is_azure") is None:
         return Finding(

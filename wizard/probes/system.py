@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from wizard.probes import linux, machine, net, windows
+from wizard.probes import linux, machine, net, smbios, windows
 from wizard.probes.base import PROBE_NAMES, Answer, Probe, unavailable
 from wizard.probes.fsroot import FsRoot, is_windows_path, list_dir, read_file, stat_path
 
@@ -109,6 +109,8 @@ class SystemProbe:
     def _platform(self) -> Answer:
         facts = machine.platform_facts()
         if self.root is None:
+            if self.family == "windows":
+                facts.update(firmware_facts())
             return facts
         return {**facts, **bundle_platform(self.root), "root": str(self.root)}
 
@@ -137,6 +139,18 @@ class SystemProbe:
         if self.root is not None and is_windows_path(logical):
             return WINDOWS_BUNDLE_CODEPAGE
         return None
+
+
+def firmware_facts() -> Answer:
+    """Windows: the SMBIOS chassis asset tag read in-process (`asset_tag` None when it could not be)."""
+    try:
+        found = smbios.read_asset_tag()
+    except (OSError, AttributeError, ValueError) as exc:
+        found = {"asset_tag": None, "error": f"{type(exc).__name__}: {exc}"}
+    out: Answer = {"asset_tag": found.get("asset_tag")}
+    if found.get("error"):
+        out["asset_tag_error"] = str(found["error"])[:300]
+    return out
 
 
 def bundle_platform(root: Path) -> dict[str, str]:
