@@ -124,6 +124,9 @@ class Check:
     phase: Phase = Phase.TAKE_SNAPSHOT
     needs_admin: bool = False
     timeout_s: float = 10.0
+    # Measures the machine's own load (CPU): while it runs, no probe may start a child process,
+    # so the wizard's own PowerShell/vssadmin/systemctl children are not counted as the VM's load.
+    quiet: bool = False
 
 
 class Facts:

@@ -197,6 +197,7 @@ def check_cpu(ctx: CheckContext) -> Finding:
         "percent_excluding_self": pct,
         "percent": ans.get("percent"),
         "self_percent": ans.get("self_percent"),
+        "self_children": ans.get("children"),
         "seconds": ans.get("seconds"),
         "cores": cores,
         "top": top,
@@ -889,7 +890,7 @@ def check_disk_layout(ctx: CheckContext) -> Finding:
 
 
 CHECKS: list[Check] = [
-    Check("res.cpu", BOTH, Component.GUEST, "CPU load", check_cpu, timeout_s=10.0),
+    Check("res.cpu", BOTH, Component.GUEST, "CPU load", check_cpu, timeout_s=10.0, quiet=True),
     Check("res.memory", BOTH, Component.GUEST, "Memory use", check_memory),
     Check("res.disk", BOTH, Component.GUEST, "Free disk space", check_disk),
     Check("res.vss", WINDOWS, Component.SNAPSHOT, "VSS writers and services", check_vss, needs_admin=True,
