@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from wizard.checks.base import Facts
+from wizard.parsers import gpa
 from wizard.parsers.imds import parse_instance
 from wizard.probes.base import Answer, is_unavailable
 
@@ -123,9 +124,54 @@ def _azure(f: Facts) -> dict[str, Any]:
     return out
 
 
+GPA_WINDOWS_SERVICE = "GuestProxyAgent"
+GPA_WINDOWS_STATUS = "C:\\WindowsAzure\\ProxyAgent\\Logs\\status.json"
+GPA_LINUX_SERVICE = "azure-proxy-agent"
+GPA_LINUX_STATUS = "/var/log/azure-proxy-agent/status.json"
+GPA_LINUX_BINARY = "/usr/sbin/azure-proxy-agent"
+
+
+def _guest_proxy_agent(f: Facts) -> dict[str, Any]:
+    """Is MSP's Guest Proxy Agent here, running, and redirecting the Wire Server/IMDS traffic to itself?
+
+    `redirecting`: True when its status says the secure channel is not disabled and the service runs;
+    False when it is absent, stopped or disabled; None when that cannot be told (running, no status)."""
+    windows = f.get("platform").get("system") == "windows"
+    service_name = GPA_WINDOWS_SERVICE if windows else GPA_LINUX_SERVICE
+    status_path = GPA_WINDOWS_STATUS if windows else GPA_LINUX_STATUS
+    svc = f.probe.call("service", name=service_name)
+    status_file = f.probe.call("read_file", path=status_path, max_bytes=256 * 1024)
+    binary = None if windows else f.probe.call("stat", path=GPA_LINUX_BINARY)
+    parsed = gpa.parse_status(str(status_file.get("text") or "")) if status_file.get("readable") else None
+    present = bool(svc.get("exists")) or bool(status_file.get("exists")) or bool(binary and binary.get("exists"))
+    running = None if is_unavailable(svc) else svc.get("state") == "running"
+    redirecting: bool | None
+    if not present or running is False:
+        redirecting = False
+    elif parsed is not None and parsed.get("ok"):
+        redirecting = parsed.get("redirecting")
+        if redirecting and running is None:
+            redirecting = None
+    else:
+        redirecting = None
+    return {
+        "present": present,
+        "looked": not (is_unavailable(svc) and is_unavailable(status_file)),
+        "service": service_name,
+        "service_exists": svc.get("exists"),
+        "service_state": svc.get("state"),
+        "running": running,
+        "status_file": status_path,
+        "status_file_exists": status_file.get("exists"),
+        "status": parsed,
+        "redirecting": redirecting,
+    }
+
+
 PROVIDERS = {
     "platform": _platform,
     "elevation": _elevation,
     "imds": _imds,
     "azure": _azure,
+    "guest_proxy_agent": _guest_proxy_agent,
 }
