@@ -156,7 +156,7 @@ def _host(facts: Facts) -> HostInfo:
         os_version=os_version,
         is_admin=None if is_unavailable(elev) else bool(elev.get("is_admin")),
         is_azure=azure.get("is_azure"),
-        imds={k: v for k, v in compute.items() if k not in ("os_disk", "data_disks")},
+        imds={k: v for k, v in compute.items() if k not in ("os_disk", "data_disks", "network")},
     )
 
 
