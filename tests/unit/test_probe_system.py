@@ -319,7 +319,7 @@ def test_cpu_sample_tells_our_load_from_the_machine(busy_stranger: psutil.Proces
     burner_percent = burnt[0] / (answer["seconds"] * cores) * 100
     assert burner_percent > 1
     assert answer["self_percent"] >= 0.7 * burner_percent
-    assert answer["percent"] >= answer["self_percent"]
+    assert answer["percent"] > 0
     assert answer["percent_excluding_self"] == round(max(0.0, answer["percent"] - answer["self_percent"]), 1)
     top_pids = [row["pid"] for row in answer["top"]]
     # the busy stranger is listed, unless five busier processes of a shared machine crowd it out
