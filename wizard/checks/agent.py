@@ -18,6 +18,7 @@ from wizard.checks.docs import MATRIX as DOC_MATRIX
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import TS_VM as DOC_TS_VM
 from wizard.checks.docs import WIN_AGENT as DOC_WIN_AGENT
+from wizard.checks.win_files import read_with_retry, unreadable_reason
 from wizard.model import Component, DocLink, FixStep, Msg, Status
 from wizard.parsers import waagent as wa
 from wizard.parsers import waappagent as wapp
@@ -958,7 +959,8 @@ def _hits_evidence(hits: dict[str, wa.Hits]) -> dict[str, Any]:
 def check_log(ctx: CheckContext) -> Finding:
     windows = ctx.system == "windows"
     path = WIN_LOG if windows else LINUX_LOG
-    ans = ctx.call("read_file", path=path, max_bytes=LOG_MAX_BYTES)
+    ans = read_with_retry(ctx, path, LOG_MAX_BYTES) if windows else ctx.call("read_file", path=path,
+                                                                             max_bytes=LOG_MAX_BYTES)
     evidence: dict[str, Any] = {"path": path}
     if is_unavailable(ans):
         evidence["error"] = ans.get("error")
@@ -969,6 +971,12 @@ def check_log(ctx: CheckContext) -> Finding:
         return Finding(Status.NOT_CHECKED, m("Not checked: the agent log {path} does not exist.", path=path),
                        evidence=evidence)
     if not ans.get("readable"):
+        if windows and unreadable_reason(ans) == "in_use":
+            evidence["winerror"] = ans.get("winerror")
+            return Finding(Status.NOT_CHECKED, m("Not checked: {path} is in use by another program and could not be "
+                                                 "read, even after a second try (a sharing violation, not missing "
+                                                 "rights); run the wizard again in a moment.", path=path),
+                           evidence=evidence)
         fix: list[FixStep] = []
         if ctx.is_admin is False:
             fix = [step("Close the wizard and start it again with \"Run as administrator\".")] if windows else [

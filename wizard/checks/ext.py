@@ -22,6 +22,7 @@ from wizard.checks.base import BOTH, LINUX, Check, CheckContext, Finding, doc_li
 from wizard.checks.docs import LINUX_APP as DOC_LINUX_APP
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import TS_VM as DOC_TS_VM
+from wizard.checks.win_files import read_with_retry, unreadable_reason
 from wizard.model import Component, DocLink, FixStep, Msg, Status, worst
 from wizard.parsers.extstatus import (
     MAX_STATUS_BYTES,
@@ -114,7 +115,12 @@ def _not_checked(ctx: CheckContext, path: str, ans: Answer, evidence: dict[str, 
     if is_unavailable(ans):
         return Finding(Status.NOT_CHECKED, m("Not checked: could not look at {path} ({error}).",
                                              path=path, error=error), evidence=evidence)
-    if ctx.is_admin is False:
+    if ctx.system == "windows" and unreadable_reason(ans) == "in_use":
+        return Finding(Status.NOT_CHECKED, m("Not checked: {path} is in use by another program and could not be "
+                                             "read, even after a second try (a sharing violation, not missing "
+                                             "rights); run the wizard again in a moment.", path=path),
+                       evidence={**evidence, "winerror": ans.get("winerror")})
+    if ctx.is_admin is False and (ctx.system != "windows" or unreadable_reason(ans) != "other"):
         if ctx.system == "windows":
             return Finding(Status.NOT_CHECKED, m("Not checked: {path} can only be read by Administrators; run "
                                                  "the wizard as Administrator.", path=path), evidence=evidence)
@@ -165,7 +171,8 @@ def _newest_status(ctx: CheckContext, status_dir: str, prefer_seq: int | None = 
         if match is not None:
             latest = (match, prefer_seq)
     path = _join(ctx, status_dir, latest[0])
-    answer = ctx.call("read_file", path=path, max_bytes=MAX_STATUS_BYTES)
+    answer = read_with_retry(ctx, path, MAX_STATUS_BYTES) if ctx.system == "windows" else ctx.call(
+        "read_file", path=path, max_bytes=MAX_STATUS_BYTES)
     evidence = {"status_file": path, "sequence_number": latest[1], "size": answer.get("size"),
                 "mtime": _iso(answer.get("mtime")), "status_files_in_folder": len(names)}
     return _StatusFile(path, latest[1], answer, evidence), listing

@@ -206,6 +206,15 @@ def _error_text(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
+def _error_fields(exc: OSError) -> Answer:
+    """The error text, and on Windows the language-independent error number (`winerror`: 5 denied, 32 in use)."""
+    out: Answer = {"error": _error_text(exc)}
+    code = getattr(exc, "winerror", None)
+    if isinstance(code, int):
+        out["winerror"] = code
+    return out
+
+
 def read_file(real: Path, max_bytes: int | None, legacy_codepage: str | None) -> Answer:
     """The `read_file` answer for a real path: the decoded last `max_bytes` bytes."""
     limit = _read_limit(max_bytes)
@@ -216,7 +225,7 @@ def read_file(real: Path, max_bytes: int | None, legacy_codepage: str | None) ->
     except FileNotFoundError:
         return answer
     except OSError as exc:
-        return {**answer, "error": _error_text(exc)}
+        return {**answer, **_error_fields(exc)}
     answer.update(exists=True, is_file=stat_module.S_ISREG(info.st_mode), size=info.st_size,
                   mtime=info.st_mtime)
     if not answer["is_file"]:
@@ -224,7 +233,7 @@ def read_file(real: Path, max_bytes: int | None, legacy_codepage: str | None) ->
     try:
         text, truncated = _read_text(real, limit, legacy_codepage)
     except OSError as exc:
-        return {**answer, "error": _error_text(exc)}
+        return {**answer, **_error_fields(exc)}
     return {**answer, "readable": True, "text": text, "truncated": truncated}
 
 
