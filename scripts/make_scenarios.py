@@ -25,10 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from wizard import runner  # noqa: E402
-from wizard.checks.facts import AZURE_ASSET_TAG, IMDS_INSTANCE_PATH, WINDOWS_ASSET_TAG_COMMAND  # noqa: E402
+from wizard.checks.facts import AZURE_ASSET_TAG, IMDS_INSTANCE_PATH  # noqa: E402
 from wizard.checks.net.dhcp import DHCP_ARGV  # noqa: E402
-from wizard.checks.net.firewall import WINDOWS_FIREWALL_ARGV  # noqa: E402
+from wizard.checks.net.firewall import CONNECTION_PROFILES_ARGV  # noqa: E402
 from wizard.checks.registry import ALL_CHECKS  # noqa: E402
+from wizard.parsers import win_fw_registry as fwreg  # noqa: E402
 from wizard.probes.fake import FakeFile, FakeSystem  # noqa: E402
 from wizard.probes.scenario import RecordingProbe  # noqa: E402
 
@@ -190,16 +191,24 @@ Writer name: 'Registry Writer'
    Last error: No error
 """
 
-FIREWALL_PS_OK = json.dumps({
-    "profiles": [{"Name": n, "Enabled": "True", "DefaultOutboundAction": "NotConfigured"}
-                 for n in ("Domain", "Private", "Public")],
-    "connections": [{"InterfaceAlias": "Ethernet", "NetworkCategory": "Public"}],
-    "rules": [],
-})
+# Windows Firewall as the registry holds it ([MS-GPFAS] 2.2.2.19 rule strings; built-in rule ids and
+# @FirewallAPI.dll resource names illustrative), the three profiles enabled, outbound allowed by default.
+FIREWALL_RULES = {
+    "CoreNet-DNS-Out-UDP": "v2.10|Action=Allow|Active=TRUE|Dir=Out|Protocol=17|RPort=53|"
+                           "App=%SystemRoot%\\system32\\svchost.exe|Svc=dnscache|Name=@FirewallAPI.dll,-25405|",
+    "CoreNet-DHCP-Out": "v2.10|Action=Allow|Active=TRUE|Dir=Out|Protocol=17|LPort=68|RPort=67|"
+                        "App=%SystemRoot%\\system32\\svchost.exe|Svc=dhcp|Name=@FirewallAPI.dll,-25302|",
+    "RemoteDesktop-UserMode-In-TCP": "v2.10|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=3389|"
+                                     "App=%SystemRoot%\\system32\\svchost.exe|Svc=termservice|"
+                                     "Name=@FirewallAPI.dll,-28775|",
+}
+FIREWALL_PROFILES = {fwreg.LOCAL_POLICY + "\\" + sub: {"EnableFirewall": 1} for sub in fwreg.LOCAL_PROFILES.values()}
+CONNECTION_PROFILES = json.dumps([{"InterfaceAlias": "Ethernet", "NetworkCategory": "Public"}])
 DHCP_PS_OK = json.dumps({
     "interfaces": [{"InterfaceAlias": "Ethernet", "InterfaceIndex": 6, "Dhcp": "Enabled", "InterfaceMetric": 10}],
     "routes": [{"InterfaceIndex": 6, "RouteMetric": 0, "NextHop": "10.0.0.1"}],
     "adapters": [{"InterfaceIndex": 6, "InterfaceDescription": "Microsoft Hyper-V Network Adapter", "Status": "Up"}],
+    "addresses": [{"InterfaceIndex": 6, "IPAddress": "10.0.0.4", "PrefixOrigin": "Dhcp", "SkipAsSource": "False"}],
 })
 WINHTTP_DIRECT = "1800000000000000010000000000000000000000"
 NETSH_DIRECT_EN = "\nCurrent WinHTTP proxy settings:\n\n    Direct access (no proxy server).\n\n"
@@ -226,10 +235,10 @@ def windows_vm(**changes: object) -> FakeSystem:
             ext + "\\Status\\0.status": WINDOWS_EXT_STATUS,
             ext + "\\RuntimeSettings\\0.settings": "{}",
         },
+        asset_tag=AZURE_ASSET_TAG,  # read in-process from the firmware table
         commands={
-            tuple(WINDOWS_ASSET_TAG_COMMAND): AZURE_ASSET_TAG + "\r\n",
             ("vssadmin", "list", "writers"): VSSADMIN_EN_HEALTHY,
-            tuple(WINDOWS_FIREWALL_ARGV): FIREWALL_PS_OK,
+            tuple(CONNECTION_PROFILES_ARGV): CONNECTION_PROFILES,
             tuple(DHCP_ARGV): DHCP_PS_OK,
             ("netsh", "winhttp", "show", "proxy"): NETSH_DIRECT_EN,
         },
@@ -245,6 +254,9 @@ def windows_vm(**changes: object) -> FakeSystem:
                                                                   "DHCPStatus": "Enabled"},
             "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections":
                 {"WinHttpSettings": WINHTTP_DIRECT},
+            "HKLM\\SOFTWARE\\Microsoft\\Windows Azure": {"VmId": "8d1a2f3b-6c4e-4f7a-9b2d-0e1f2a3b4c5d"},
+            fwreg.LOCAL_RULES: dict(FIREWALL_RULES),
+            **{k: dict(v) for k, v in FIREWALL_PROFILES.items()},
         },
         tcp=tcp, http=http,
         cpu_percent=9.0, memory_percent=47.0, memory_total=16 * 1024**3, cores=4,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from wizard import TOOL_NAME, __version__
-from wizard.i18n import LANGUAGES, Translator, detect_language
+from wizard.i18n import LANGUAGES, N_, Translator, detect_language
 from wizard.launch import (
     EXIT_INTERNAL_ERROR,
     EXIT_TOOL_FAILED,
@@ -27,6 +27,7 @@ from wizard.launch import (
     resolve_scenario,
     symptom_of,
 )
+from wizard.model import Msg
 
 log = logging.getLogger("wizard")
 
@@ -223,11 +224,13 @@ def _start_gui(args: argparse.Namespace, lang: str, t: Translator) -> int | None
     """Run the graphical wizard if a window can be shown here; otherwise say why in one line (what to
     install, if that is the cause) and return None, so the terminal view runs instead. Decided before
     Qt is imported: Qt aborts the whole process when its platform plugin cannot open a display."""
-    from wizard import display
+    from wizard import display, winstart
 
     verdict = display.Window("offscreen") if args.screenshots else display.can_show_window()
     if isinstance(verdict, display.NoWindow):
         log.warning("graphical wizard unavailable: %s", t.msg(verdict.reason))
+        if winstart.can_use_legacy_start():  # the windowed Windows exe: nowhere to print, so show it natively
+            return winstart.legacy_start(args, lang, verdict.reason)
         print(t.msg(verdict.reason) + " " + t("Showing the terminal view instead."), file=sys.stderr)
         return None
     if verdict.platform and not os.environ.get("QT_QPA_PLATFORM"):
@@ -236,10 +239,20 @@ def _start_gui(args: argparse.Namespace, lang: str, t: Translator) -> int | None
         from wizard.gui.app import run_gui
     except ImportError as exc:  # Qt's Python modules missing or broken
         log.warning("graphical wizard unavailable: %s", exc)
+        if winstart.can_use_legacy_start():
+            return winstart.legacy_start(args, lang, Msg(N_("The graphical wizard cannot start here ({error})."),
+                                                         {"error": str(exc)[:300]}))
         print(t("The graphical wizard cannot start here ({error}). Showing the terminal view instead.",
                 error=str(exc)), file=sys.stderr)
         return None
     return int(run_gui(args, lang))
+
+
+def is_console_twin(frozen: bool | None = None, executable: str | None = None) -> bool:
+    """True for `VMBackupWizard-cli.exe`, the console-subsystem twin: it always runs the terminal view."""
+    is_frozen = bool(getattr(sys, "frozen", False)) if frozen is None else frozen
+    exe = sys.executable if executable is None else executable
+    return is_frozen and Path(exe).stem.lower().endswith("-cli")
 
 
 def _log_path() -> Path:
@@ -295,6 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.screenshots and not args.scenario:
             raise UsageError("--screenshots needs --scenario")
         batch = any((args.json, args.report, args.record, args.diagram))
+        if is_console_twin():
+            args.cli = True
         if not args.cli and not batch:
             gui = _start_gui(args, lang, t)
             if gui is not None:

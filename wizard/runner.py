@@ -5,6 +5,12 @@ check (never the sum), and a probe stuck past its timeout cannot keep the progra
 exiting. A check that raises becomes an `error` result with the traceback as evidence; one
 that overruns its timeout becomes an `error` result saying so; a cancelled run returns what
 finished and marks the rest `not_checked`.
+
+Checks marked `quiet` measure the machine's own load (the CPU sample). Until they finish (at
+most their timeout), probe calls that start a child process (`run`, and `service`, which runs
+systemctl on Linux) wait: otherwise the wizard's own PowerShell, vssadmin or systemctl children,
+started at the same instant by the other checks, would be counted as the VM's load, which on a
+1-2 vCPU VM reads as "CPU above 90 %".
 """
 
 from __future__ import annotations
@@ -16,12 +22,13 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from wizard import TOOL_NAME, __version__
 from wizard.checks.base import Check, CheckContext, Facts, Finding, m, not_in_bundle
 from wizard.checks.facts import PROVIDERS
 from wizard.model import CheckResult, Diagnosis, HostInfo, Msg, Status
-from wizard.probes.base import Probe, is_unavailable
+from wizard.probes.base import Answer, Probe, is_unavailable
 from wizard.probes.safe import SafeProbe, finite
 from wizard.redact import strip_secrets
 from wizard.settings import Settings
@@ -39,6 +46,47 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+
+
+SPAWNING_PROBES = frozenset({"run", "service"})
+
+
+class QuietGate:
+    """A probe wrapper that holds back process-starting calls while quiet checks measure the machine."""
+
+    def __init__(self, probe: Probe) -> None:
+        self.inner = probe
+        self._pending = 0
+        self._limit_s = 0.0
+        self._lock = threading.Lock()
+        self._open = threading.Event()
+        self._open.set()
+        self.held_s = 0.0
+
+    def arm(self, quiet_checks: int, limit_s: float) -> None:
+        """Close the gate until `quiet_checks` have finished, or `limit_s` seconds per waiting call."""
+        with self._lock:
+            self._pending = quiet_checks
+            self._limit_s = limit_s
+            if quiet_checks > 0:
+                self._open.clear()
+
+    def call(self, probe: str, /, **args: Any) -> Answer:
+        if probe in SPAWNING_PROBES and not self._open.is_set():
+            start = time.monotonic()
+            self._open.wait(self._limit_s)
+            with self._lock:
+                self.held_s = max(self.held_s, time.monotonic() - start)
+        return self.inner.call(probe, **args)
+
+    def quiet_check_done(self) -> None:
+        with self._lock:
+            self._pending -= 1
+            if self._pending <= 0:
+                self._open.set()
+
+    def release(self) -> None:
+        self._open.set()
 
 
 def applicable(checks: Iterable[Check], system: str) -> list[Check]:
@@ -110,7 +158,7 @@ def _host(facts: Facts) -> HostInfo:
         os_version=os_version,
         is_admin=None if is_unavailable(elev) else bool(elev.get("is_admin")),
         is_azure=azure.get("is_azure"),
-        imds={k: v for k, v in compute.items() if k not in ("os_disk", "data_disks")},
+        imds={k: v for k, v in compute.items() if k not in ("os_disk", "data_disks", "network")},
     )
 
 
@@ -128,8 +176,15 @@ def run(
     probe = SafeProbe.wrap(probe)
     started = _dt.datetime.now().astimezone().replace(microsecond=0)
     t0 = time.monotonic()
-    facts = Facts(PROVIDERS, probe, settings)
+    gate = QuietGate(probe)
+    facts = Facts(PROVIDERS, gate, settings)
     system = facts.get("platform").get("system") or ""
+    selected = applicable(checks, system)
+    if only is not None:
+        wanted = set(only)
+        selected = [c for c in selected if c.id in wanted]
+    quiet = [c for c in selected if c.quiet]
+    gate.arm(len(quiet), max((c.timeout_s for c in quiet), default=0.0))
 
     def gather_host_facts() -> None:
         for name in ("elevation", "imds", "azure"):
@@ -137,21 +192,20 @@ def run(
 
     host_facts = threading.Thread(target=gather_host_facts, name="host-facts", daemon=True)
     host_facts.start()
-    selected = applicable(checks, system)
-    if only is not None:
-        wanted = set(only)
-        selected = [c for c in selected if c.id in wanted]
     total = len(selected)
     done_q: queue.Queue[tuple[int, CheckResult]] = queue.Queue()
-    ctx = CheckContext(probe, settings, facts, cancel)
+    ctx = CheckContext(gate, settings, facts, cancel)
 
     def work(i: int, check: Check) -> None:
         t = time.monotonic()
         try:
-            finding = not_in_bundle() if check.live_only and ctx.in_bundle else check.func(ctx)
+            finding = not_in_bundle() if ctx.in_bundle and check.live_only in (True, ctx.system) else check.func(ctx)
             res = _result(check, finding, time.monotonic() - t)
         except Exception as exc:  # a crashing check is a result, not a crash
             res = _crash(check, exc, time.monotonic() - t)
+        finally:
+            if check.quiet:
+                gate.quiet_check_done()
         done_q.put((i, res))
 
     starts: dict[int, float] = {}
@@ -179,6 +233,7 @@ def run(
         if progress:
             progress(Progress("finished", res.id, len(results), total, res))
 
+    gate.release()
     cancelled = cancel.is_set() and len(results) < total
     for i, check in enumerate(selected):
         if i not in results:

@@ -48,8 +48,8 @@ class FakeSeams(Seams):
         self.urls.append(url)
         return True
 
-    def elevate(self, executable: str, arguments: list[str]) -> bool:
-        self.calls.append(("elevate", (executable, list(arguments))))
+    def elevate(self, executable: str, arguments: list[str], directory: str | None = None) -> bool:
+        self.calls.append(("elevate", (executable, list(arguments), directory)))
         return self.elevate_answer
 
     def named(self, name: str) -> list[tuple[Any, ...]]:

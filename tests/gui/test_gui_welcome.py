@@ -3,6 +3,7 @@ sudo command on Linux, and the About box."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -47,6 +48,7 @@ def test_not_admin_on_windows_offers_a_restart_as_administrator(qtbot: Any, make
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(elevation, "on_windows", lambda: True)
     monkeypatch.setattr(elevation, "relaunch", lambda: ("C:\\wizard.exe", ["--lang", "ja"]))
+    monkeypatch.setattr(elevation, "working_folder", lambda: "D:\\cases\\4711")
     probe = probe_for("healthy-windows", elevation={"is_admin": False, "user": "alice", "uid": None})
     window = make_wizard("healthy-windows", probe=probe, source=LIVE)
     page = window.welcome_page
@@ -54,7 +56,7 @@ def test_not_admin_on_windows_offers_a_restart_as_administrator(qtbot: Any, make
     assert page.restart_button is not None and page.sudo_box is None
     seams.elevate_answer = False
     page.restart_button.click()
-    assert seams.named("elevate") == [("C:\\wizard.exe", ["--lang", "ja"])]
+    assert seams.named("elevate") == [("C:\\wizard.exe", ["--lang", "ja"], "D:\\cases\\4711")]
     (_title, text), = seams.named("information")
     assert "declined" in text and window.isVisible()
     seams.elevate_answer = True
@@ -98,9 +100,26 @@ def test_the_about_box_names_the_version(qtbot: Any, make_wizard: Any, seams: An
 def test_relaunch_and_sudo_commands() -> None:
     assert elevation.relaunch(["C:\\VMBackupWizard.exe", "--lang", "ja"], "C:\\VMBackupWizard.exe", frozen=True) == \
         ("C:\\VMBackupWizard.exe", ["--lang", "ja"])
-    assert elevation.relaunch(["/src/wizard/__main__.py", "--scenario", "x y"], "/usr/bin/python3", frozen=False) == \
-        ("/usr/bin/python3", ["-m", "wizard", "--scenario", "x y"])
+    assert elevation.relaunch(["/src/wizard/__main__.py", "--scenario", "x y"], "/usr/bin/python3", frozen=False,
+                              cwd="/nowhere") == ("/usr/bin/python3", ["-m", "wizard", "--scenario", "x y"])
     assert elevation.sudo_command(["/src/wizard/__main__.py", "--scenario", "x y"], "/usr/bin/python3",
                                   frozen=False) == "sudo -E /usr/bin/python3 -m wizard --scenario 'x y'"
     assert elevation.sudo_command(["/opt/vmbackup-wizard", "--lang", "ja"], "/opt/vmbackup-wizard",
                                   frozen=True) == "sudo -E /opt/vmbackup-wizard --lang ja"
+
+
+def test_the_elevated_copy_gets_absolute_paths() -> None:
+    """UAC starts the elevated copy in System32: relative paths must already point at the right place."""
+    args = ["--cli", "--root", "bundle", "--report=out\\r.html", "--json", "-", "--scenario", "healthy-windows",
+            "--scenario", "cases\\x.json", "--diagram", "C:\\abs\\d.svg", "--lang", "ja"]
+    found = elevation.absolute_arguments(args, "D:\\cases", windows=True,
+                                         exists=lambda p: p == "D:\\cases\\cases\\x.json")
+    assert found == ["--cli", "--root", "D:\\cases\\bundle", "--report=D:\\cases\\out\\r.html", "--json", "-",
+                     "--scenario", "healthy-windows", "--scenario", "D:\\cases\\cases\\x.json",
+                     "--diagram", "C:\\abs\\d.svg", "--lang", "ja"]
+    assert elevation.absolute_arguments(["--record", "rec.json"], "/home/a", windows=False) == [
+        "--record", "/home/a/rec.json"]
+    here = os.getcwd()
+    assert elevation.relaunch(["VMBackupWizard.exe", "--report", "r.html"], "C:\\w\\VMBackupWizard.exe",
+                              frozen=True)[1] == ["--report", os.path.normpath(os.path.join(here, "r.html"))]
+    assert elevation.working_folder() == here

@@ -48,6 +48,8 @@ def windows_vm(admin: bool = True, azure: bool = True, agent_installed: bool = T
     fake = FakeSystem(system="windows", is_admin=admin, user="Administrator" if admin else "alice", **kw)
     if azure:
         fake.commands[tuple(WINDOWS_ASSET_TAG_COMMAND)] = AZURE_ASSET_TAG + "\r\n"
+    else:
+        fake.asset_tag = "To Be Filled By O.E.M."  # a readable firmware tag that is not Azure's
     if agent_installed:
         fake.files.setdefault(AGENT_DIR, "")
         fake.files.setdefault("C:\\WindowsAzure\\Packages\\WaAppAgent.exe", "")
@@ -686,10 +688,12 @@ def test_log_reads_a_bounded_tail() -> None:
 
 
 @pytest.mark.parametrize(("fixture", "status", "summary_start"), [
-    ("waappagent_log_getversions_503.log", Status.WARNING,
+    # one 503 is a passing failure (the agent retries; persistent means 6 or more, as on Linux)
+    ("waappagent_log_getversions_503.log", Status.INFO,
      "The agent log shows that the VM agent could not get the protocol versions"),
+    # "forbidden by its access permissions" is a block inside the VM: it does not pass by itself
     ("waappagent_log_hostgaplugin_32526_socket_forbidden.log", Status.WARNING,
-     "The agent log shows that the VM agent could not reach the HostGAPlugin"),
+     "The agent log shows that a rule inside the VM forbade the VM agent's connection to the HostGAPlugin"),
     ("waappagent_log_npcap_fabric_discovery.log", Status.PROBLEM,
      "The agent log shows that the VM agent looked for the Azure fabric address on the Npcap"),
 ])
@@ -700,7 +704,45 @@ def test_log_windows_fixtures(fixture: str, status: Status, summary_start: str) 
     assert r.status is status
     assert r.summary.id.startswith(summary_start)
     assert r.summary.params["count"] == 1
+    assert ("ExtensionSnapshotFailedNoNetwork" in r.error_codes) is (status is not Status.INFO)
+
+
+def test_log_windows_getversions_failing_six_times_is_a_warning() -> None:
+    entry = read("windows", "waappagent_log_getversions_503.log")
+    fake = windows_vm()
+    fake.files[WIN_LOG] = "".join(f"[0000001{i}] [12/11/2018 06:2{i}:55.66] " + entry for i in range(6))
+    r = run(fake, "agent.log")
+    assert r.status is Status.WARNING
+    assert r.summary.params["count"] == 6
     assert "ExtensionSnapshotFailedNoNetwork" in r.error_codes
+
+
+def test_log_windows_healthy_sequence_is_ok_and_cites_it() -> None:
+    fake = windows_vm()
+    fake.files[WIN_LOG] = (
+        "[07/11/2019 21:04:30.13] [INFO]  Attempting to discover fabric address on interface Ethernet 2.\n"
+        "[07/11/2019 21:04:30.14] [ERROR] Did not discover fabric address on interface Ethernet 2\n"
+        "[07/11/2019 21:04:40.25] [INFO]  Discovered fabric address on interface Local Area Connection 3.\n"
+        "[07/11/2019 21:04:40.61] [INFO]  ControlSystem initialized with version 2012-11-30.\n")
+    r = run(fake, "agent.log")
+    assert r.status is Status.OK
+    assert r.summary.params == {"newest": "2019-07-11 21:04:40", "healthy": "2019-07-11 21:04:40"}
+    assert r.evidence["resolved_by_later_success"]["fabric_discovery_failed"]["count_last_24h"] == 1
+
+
+def test_log_windows_certificate_failure_with_its_continuation_is_one_occurrence() -> None:
+    fake = windows_vm()
+    fake.files[WIN_LOG] = (
+        "PInvoke PFXImportCertStore failed and null handle is returned. Error Code: 86\n\n"
+        "[00000003] [10/21/2020 02:37:45.98] [ERROR] Installing certificates in the LocalMachine store failed with "
+        "exception: Microsoft.WindowsAzure.GuestAgent.CertificateManager.CryptographyNative+PInvokeException: \n"
+        "PInvoke PFXImportCertStore failed and null handle is returned. Error Code: 86.\n"
+        "   at Microsoft.WindowsAzure.GuestAgent.CertificateManager.CertificateManager.InstallCertificates()\n")
+    r = run(fake, "agent.log")
+    assert r.status is Status.PROBLEM
+    assert r.summary.params["count"] == 1
+    assert [f.text.id for f in r.fix].count(r.summary.id) == 0  # one finding, not a second one as a step
+    assert r.evidence["leading_fragment_not_counted"].startswith("PInvoke PFXImportCertStore")
 
 
 def test_log_windows_no_timestamps_shows_dash() -> None:

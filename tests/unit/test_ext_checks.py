@@ -375,7 +375,8 @@ def test_windows_backup_not_installed_reads_handler_state_and_aggregate_status()
     assert states["HKLM\\SOFTWARE\\Microsoft\\Windows Azure\\HandlerState"]["exists"] is False
     assert "not confirmed by public documentation" in r.evidence["handler_state_note"]
     agg = r.evidence["aggregate_status"]
-    assert agg["guest_agent"]["version"] == "2.7.41491.1102" and "not confirmed by public documentation" in agg["note"]
+    assert agg["guest_agent"]["version"] == "2.7.41491.1102" and agg["state"] == "read"
+    assert agg["path"] == ext.WIN_AGGREGATE_STATUS
     keys = [a["key"] for p, a in probe.calls if p == "registry"]
     assert set(ext.WIN_HANDLER_STATE_KEYS) <= set(keys)
 
@@ -650,3 +651,107 @@ def test_prepost_stat_unavailable() -> None:
     r = run_one(probe, "ext.prepost")
     assert r.status is Status.NOT_CHECKED
     assert r.summary.params["path"] == CONFIG
+
+
+# -- Windows: both status layouts, the extension's own log, SeqNumber.txt, aggregatestatus --------
+# Built in the generic handler status format (WALinuxAgent parse_ext_status; facts §5.4) and the
+# file locations Microsoft's disk-inspection service collects (azure-diskinspect-service
+# manifests/windows/agents); no real Windows VMSnapshot status or log is public.
+
+WIN_VER = WIN_BASE + "\\1.0.70.0"
+WIN_LOGS = "C:\\WindowsAzure\\Logs\\Plugins\\Microsoft.Azure.RecoveryServices.VMSnapshot\\1.0.70.0"
+
+
+def win_status_with(status: str, substatus_name: str | None = None, health: dict[str, int] | None = None) -> str:
+    inner: dict[str, Any] = {"name": "Microsoft.Azure.RecoveryServices.VMSnapshot", "operation": "Enable",
+                             "status": status, "code": 0,
+                             "formattedMessage": {"lang": "en-US", "message": "Snapshot completed"}}
+    if substatus_name is not None:
+        inner["substatus"] = [{"name": substatus_name, "status": "success", "code": 0,
+                               "formattedMessage": {"lang": "en-US", "message": "ok"}}]
+    if health is not None:
+        inner["vmHealthInfo"] = health
+    return json.dumps([{"version": 1.0, "timestampUTC": "2024-01-23T19:44:31Z", "status": inner}])
+
+
+def test_windows_plain_substatus_name_is_not_read_as_an_embedded_report() -> None:
+    r = run_one(win_backup_vm(win_status_with("success", substatus_name="VMSnapshot status")), "ext.backup")
+    assert r.status is Status.OK
+    assert r.evidence["inner_report"] is None
+    assert r.evidence["outer_status"]["substatus_name"] == "VMSnapshot status"
+    assert "not confirmed by public documentation" in r.evidence["layout_note"]
+
+
+def test_windows_embedded_report_layout_is_read_too() -> None:
+    report = json.dumps([{"version": 1.0, "timestampUTC": "2024-01-23T19:44:31Z",
+                          "status": {"name": "Microsoft.Azure.RecoveryServices.VMSnapshot", "operation": "Enable",
+                                     "status": "error", "code": 2,
+                                     "formattedMessage": {"lang": "en-US", "message": "x"}}}])
+    r = run_one(win_backup_vm(win_status_with("success", substatus_name=report)), "ext.backup")
+    assert r.evidence["inner_report"]["status"] == "error"
+    assert r.status is Status.PROBLEM
+
+
+@pytest.mark.parametrize(("state", "colour"), [(128, "yellow"), (256, "red")])
+def test_windows_health_info_is_honoured(state: int, colour: str) -> None:
+    r = run_one(win_backup_vm(win_status_with("success", health={"vmHealthState": state,
+                                                                 "vmHealthStatusCode": 76})), "ext.backup")
+    assert r.status is Status.WARNING
+    assert r.summary.params == {"time": "2024-01-23T19:44:31Z", "colour": colour, "code": 76}
+    assert "not confirmed" in r.evidence["health_note"]
+
+
+def test_windows_green_health_stays_ok() -> None:
+    r = run_one(win_backup_vm(win_status_with("success", health={"vmHealthState": 0, "vmHealthStatusCode": 1})),
+                "ext.backup")
+    assert r.status is Status.OK
+
+
+def test_windows_seq_number_picks_the_current_status_file() -> None:
+    fake = win_backup_vm(win_status("error", "old failure"))
+    fake.files[WIN_VER + "\\Status\\2.status"] = win_status("success", "current")
+    fake.files[WIN_VER + "\\SeqNumber.txt"] = "2\r\n"
+    r = run_one(fake, "ext.backup")
+    assert r.status is Status.OK
+    assert r.evidence["status_file"].endswith("\\Status\\2.status")
+    assert r.evidence["seq_number_file"]["seq"] == 2
+
+
+def test_windows_seq_number_naming_a_missing_file_falls_back_to_the_highest() -> None:
+    fake = win_backup_vm(win_status("success", "fine"))
+    fake.files[WIN_VER + "\\SeqNumber.txt"] = "17"
+    r = run_one(fake, "ext.backup")
+    assert r.evidence["status_file"].endswith("\\Status\\3.status")
+
+
+def test_windows_extension_log_is_scanned_and_its_portal_codes_join_a_failure() -> None:
+    fake = win_backup_vm(win_status("error", "Snapshot failed"))
+    fake.files[WIN_LOGS + "\\IaaSBcdrExtension.log"] = FakeFile(
+        text="old run\n", mtime=1_700_000_000.0)
+    fake.files[WIN_LOGS + "\\IaaSBcdrExtension1.log"] = FakeFile(
+        text="[2024-01-23 19:44:30] VSS writer SqlServerWriter timed out\n"
+             "[2024-01-23 19:44:31] Snapshot failed: ExtensionFailedVssWriterInBadState\n"
+             "[2024-01-23 19:44:31] COM+ System Application error\n", mtime=1_706_000_000.0)
+    r = run_one(fake, "ext.backup")
+    assert r.status is Status.PROBLEM
+    log = r.evidence["extension_log"]
+    assert log["path"].endswith("IaaSBcdrExtension1.log")
+    assert log["counts"]["vss"] == 1 and log["counts"]["com"] == 1 and log["counts"]["timeout"] == 1
+    assert log["portal_codes"] == ["ExtensionFailedVssWriterInBadState"]
+    assert "ExtensionFailedVssWriterInBadState" in r.error_codes
+    assert "not confirmed by public documentation" in log["note"]
+
+
+def test_windows_aggregate_status_newest_file_with_nul_padding() -> None:
+    fake = win_backup_vm(win_status("success", "fine"))
+    agg = ext.WIN_AGGREGATE_STATUS.rsplit("\\", 1)[0]
+    doc = json.dumps({"aggregateStatus": {"guestAgentStatus": {"version": "2.7.41491.1102", "status": "Ready"},
+                                          "handlerAggregateStatus": [
+                                              {"handlerName": "Microsoft.Azure.RecoveryServices.VMSnapshot",
+                                               "handlerVersion": "1.0.70.0", "status": "Ready"}]}})
+    fake.files[agg + "\\aggregatestatus.json"] = FakeFile(text="{}", mtime=1_600_000_000.0)
+    fake.files[agg + "\\aggregatestatus_20240123.json"] = FakeFile(text=doc + "\x00" * 64, mtime=1_706_000_000.0)
+    r = run_one(fake, "ext.backup")
+    found = r.evidence["aggregate_status"]
+    assert found["state"] == "read" and found["path"].endswith("aggregatestatus_20240123.json")
+    assert found["vmsnapshot"][0]["handler_version"] == "1.0.70.0"

@@ -27,6 +27,8 @@ def windows_vm(interfaces: Any = None, routes: Any = None, adapters: Any = None,
     fake = FakeSystem(system="windows", user="Administrator")
     if azure:
         fake.commands[tuple(WINDOWS_ASSET_TAG_COMMAND)] = AZURE_ASSET_TAG + "\r\n"
+    else:
+        fake.asset_tag = "To Be Filled By O.E.M."  # a readable firmware tag that is not Azure's
     if output is None:
         output = json.dumps({"interfaces": [LOOPBACK, ETH0] if interfaces is None else interfaces,
                              "routes": ROUTES if routes is None else routes,
@@ -114,3 +116,83 @@ def test_not_applicable_off_azure_and_not_on_linux() -> None:
     assert r.status is Status.NOT_CHECKED and r.evidence == {"is_azure": False}
     d = runner.run(ALL_CHECKS, FakeSystem(system="linux"), only=["net.dhcp"])
     assert d.results == []
+
+
+# -- several static IP addresses on the primary NIC (Microsoft's multi-IP procedure) -------------
+# The multi-IP layout follows azure-docs "Assign multiple IP addresses ... (os-config)" (static addresses
+# inside Windows) and SupportArticles-docs "No Internet access from Azure Windows VM that has multiple
+# IP addresses" (Windows uses the lowest address not marked SkipAsSource).
+
+STATIC_ETH0 = dict(ETH0, Dhcp="Disabled")
+
+
+def addr(ip: str, skip: bool = False, index: int = 6) -> dict[str, Any]:
+    return {"InterfaceIndex": index, "IPAddress": ip, "PrefixOrigin": "Manual", "SkipAsSource": str(skip)}
+
+
+def multi_ip_vm(addresses: list[dict[str, Any]], azure_primary: str | None) -> FakeSystem:
+    fake = windows_vm(output=json.dumps({"interfaces": [LOOPBACK, STATIC_ETH0], "routes": ROUTES,
+                                         "adapters": ADAPTERS, "addresses": addresses}))
+    if azure_primary is not None:
+        from wizard.checks.base import Settings
+        from wizard.checks.facts import IMDS_INSTANCE_PATH
+
+        doc = {"compute": {"vmId": "x", "name": "vm"},
+               "network": {"interface": [{"ipv4": {"ipAddress": [{"privateIpAddress": azure_primary},
+                                                                 {"privateIpAddress": "10.0.0.7"}]}}]}}
+        fake.http[Settings().imds_base + IMDS_INSTANCE_PATH] = (200, json.dumps(doc))
+    return fake
+
+
+def test_a_single_static_address_is_still_a_problem() -> None:
+    r = run(multi_ip_vm([addr("10.0.0.10"), addr("169.254.10.2")], azure_primary="10.0.0.10"))
+    assert r.status is Status.PROBLEM
+    assert r.summary.id.startswith("The primary network adapter {alias} (interface {index}) has a static IPv4")
+
+
+def test_several_static_addresses_with_the_azure_primary_as_source_are_info() -> None:
+    r = run(multi_ip_vm([addr("10.0.0.7", skip=True), addr("10.0.0.10")], azure_primary="10.0.0.10"))
+    assert r.status is Status.INFO
+    assert r.summary.params == {"alias": "Ethernet", "ips": "10.0.0.7, 10.0.0.10", "source": "10.0.0.10"}
+    assert r.error_codes == []
+
+
+def test_windows_sending_from_another_address_than_azures_primary_is_a_problem() -> None:
+    r = run(multi_ip_vm([addr("10.0.0.10"), addr("10.0.0.7")], azure_primary="10.0.0.10"))
+    assert r.status is Status.PROBLEM
+    assert r.summary.params == {"alias": "Ethernet", "ips": "10.0.0.7, 10.0.0.10", "source": "10.0.0.7",
+                                "azure": "10.0.0.10"}
+    assert r.fix[0].command == (
+        "Set-NetIPAddress -InterfaceAlias 'Ethernet' -IPAddress '10.0.0.10' -SkipAsSource $false; "
+        "Set-NetIPAddress -InterfaceAlias 'Ethernet' -IPAddress '10.0.0.7' -SkipAsSource $true")
+    assert "GuestAgentSnapshotTaskStatusError" in r.error_codes
+
+
+def test_several_static_addresses_without_imds_ask_to_compare() -> None:
+    r = run(multi_ip_vm([addr("10.0.0.10"), addr("10.0.0.7")], azure_primary=None))
+    assert r.status is Status.INFO
+    assert r.summary.params["source"] == "10.0.0.7"
+    assert r.evidence["azure_primary_ip"] is None
+
+
+def test_the_address_list_of_another_adapter_does_not_count() -> None:
+    r = run(multi_ip_vm([addr("10.0.0.10"), addr("10.1.0.4", index=9)], azure_primary="10.0.0.10"))
+    assert r.status is Status.PROBLEM  # one address on the primary adapter: static single IP
+
+
+def test_a_quote_in_an_adapter_name_stays_inside_the_literal() -> None:
+    fake = multi_ip_vm([addr("10.0.0.10"), addr("10.0.0.7")], azure_primary="10.0.0.10")
+    fake.commands[tuple(dhcp.DHCP_ARGV)] = json.dumps({
+        "interfaces": [dict(STATIC_ETH0, InterfaceAlias="Bob's NIC")], "routes": ROUTES, "adapters": ADAPTERS,
+        "addresses": [addr("10.0.0.10"), addr("10.0.0.7")]})
+    r = run(fake)
+    assert "-InterfaceAlias 'Bob''s NIC'" in r.fix[0].command  # type: ignore[operator]
+
+
+def test_imds_network_is_parsed_from_microsofts_sample() -> None:
+    from pathlib import Path
+
+    from wizard.parsers.imds import parse_instance
+
+    text = (Path(__file__).resolve().parents[1] / "data" / "imds" / "instance_windows_doc.json").read_text()
+    assert parse_instance(text)["network"]["primary_private_ip"] == "10.144.133.132"

@@ -11,6 +11,7 @@ from wizard.checks.facts import AZURE_ASSET_TAG, WINDOWS_ASSET_TAG_COMMAND
 from wizard.checks.net import proxy
 from wizard.checks.registry import ALL_CHECKS
 from wizard.model import CheckResult, Status
+from wizard.parsers import wininet
 from wizard.probes.base import Answer, unavailable
 from wizard.probes.fake import FakeFile, FakeSystem
 
@@ -254,8 +255,10 @@ def test_windows_system_wininet_proxy_is_warning() -> None:
     assert r.status is Status.WARNING
     [src] = r.evidence["sources"]
     assert src["source"] == "wininet_system" and src["proxy_for_http"] == "10.0.0.5:80"
-    assert commands(r) == [f'reg add "{proxy.SYSTEM_INET_KEY}" /v ProxyOverride /t REG_SZ '
-                           f'/d "*.corp;{WS};{IMDS}" /f']
+    # ProxyOverride alone may not take effect: bitsadmin writes SYSTEM's DefaultConnectionSettings
+    assert commands(r) == ['bitsadmin /util /setieproxy localsystem MANUAL_PROXY '
+                           f'"http=10.0.0.5:80;https=10.0.0.5:443" "*.corp;{WS};{IMDS}"',
+                           "bitsadmin /util /getieproxy LOCALSYSTEM"]
 
 
 def test_windows_wininet_disabled_or_https_only_is_not_a_warning() -> None:
@@ -302,3 +305,71 @@ def test_windows_unreadable_system_settings_are_said() -> None:
     assert r.status is Status.OK
     assert "could not be read (that may need Administrator rights)" in r.summary.id
     assert r.evidence["looked_at"][proxy.SYSTEM_INET_KEY] == "error: Access is denied."
+
+
+# -- WinINet's DefaultConnectionSettings blob (what WinINet really uses) and WPAD --------------------
+# Blobs are built with the documented INTERNET_PER_CONN_FLAGS values in the layout described in
+# wizard/parsers/wininet.py.
+
+def blob(flags: int, server: str = "", bypass: str = "", pac: str = "") -> str:
+    return wininet.encode_connection_settings(flags, server, bypass, pac).hex()
+
+
+def with_blob(fake: FakeSystem, key: str, value: str) -> FakeSystem:
+    fake.registry.setdefault(key, {})["DefaultConnectionSettings"] = value
+    return fake
+
+
+def test_windows_system_blob_manual_proxy_without_bypass_warns_even_with_stale_legacy_values() -> None:
+    fake = with_blob(windows_vm(system={"ProxyEnable": 0}), proxy.SYSTEM_CONNECTIONS_KEY,
+                     blob(wininet.PROXY_TYPE_DIRECT | wininet.PROXY_TYPE_PROXY, "10.0.0.9:8080", "<local>"))
+    r = run(fake)
+    assert r.status is Status.WARNING
+    [src] = r.evidence["sources"]
+    assert src["where"] == proxy.SYSTEM_CONNECTIONS_KEY + "\\DefaultConnectionSettings"
+    assert src["proxy"] == "10.0.0.9:8080"
+    assert r.evidence["notes"] == ["SYSTEM's ProxyEnable/ProxyServer values disagree with its "
+                                   "DefaultConnectionSettings; DefaultConnectionSettings was used"]
+    assert commands(r)[0] == (f'bitsadmin /util /setieproxy localsystem MANUAL_PROXY "10.0.0.9:8080" '
+                              f'"<local>;{WS};{IMDS}"')
+
+
+def test_windows_system_blob_direct_wins_over_legacy_proxy_values() -> None:
+    fake = with_blob(windows_vm(system={"ProxyEnable": 1, "ProxyServer": "10.0.0.5:80"}),
+                     proxy.SYSTEM_CONNECTIONS_KEY, blob(wininet.PROXY_TYPE_DIRECT))
+    r = run(fake)
+    assert r.status is Status.OK
+    assert r.evidence["sources"] == []
+
+
+def test_windows_wpad_auto_detect_alone_is_information_with_the_way_out() -> None:
+    fake = with_blob(windows_vm(), proxy.SYSTEM_CONNECTIONS_KEY,
+                     blob(wininet.PROXY_TYPE_DIRECT | wininet.PROXY_TYPE_AUTO_DETECT))
+    r = run(fake)
+    assert r.status is Status.INFO
+    assert r.summary.id.startswith('No proxy is set explicitly, but "Automatically detect settings" (WPAD)')
+    assert "bitsadmin /util /setieproxy localsystem NO_PROXY" in commands(r)
+    assert r.evidence["wininet_system_blob"]["auto_detect"] is True
+
+
+def test_windows_blob_script_url_is_a_pac() -> None:
+    fake = with_blob(windows_vm(), proxy.SYSTEM_CONNECTIONS_KEY,
+                     blob(wininet.PROXY_TYPE_AUTO_PROXY_URL, pac="http://proxy.corp/proxy.pac"))
+    r = run(fake)
+    assert r.status is Status.WARNING
+    assert r.summary.params == {"url": "http://proxy.corp/proxy.pac"}
+
+
+def test_windows_machine_scope_blob_when_per_user_is_off() -> None:
+    fake = with_blob(windows_vm(policy={"ProxySettingsPerUser": 0}), proxy.MACHINE_CONNECTIONS_KEY,
+                     blob(wininet.PROXY_TYPE_PROXY, "10.0.0.7:3128", "<local>;168.63.129.16"))
+    r = run(fake)
+    assert r.status is Status.WARNING
+    assert r.summary.params["missing"] == IMDS
+    assert r.evidence["sources"][0]["source"] == "wininet_machine"
+    assert "gpupdate /force" in commands(r)
+
+
+def test_windows_machine_blob_is_ignored_while_settings_are_per_user() -> None:
+    fake = with_blob(windows_vm(), proxy.MACHINE_CONNECTIONS_KEY, blob(wininet.PROXY_TYPE_PROXY, "10.0.0.7:3128"))
+    assert run(fake).status is Status.OK

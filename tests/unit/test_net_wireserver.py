@@ -48,6 +48,8 @@ def vm(system: str = "linux", admin: bool = True, azure: bool = True, **kw: Any)
         fake.user = "Administrator" if admin else "alice"
     else:
         fake.user = "root" if admin else "alice"
+    if not azure and system == "windows":
+        fake.asset_tag = "To Be Filled By O.E.M."  # a readable firmware tag that is not Azure's
     return fake.on_azure() if azure else fake
 
 

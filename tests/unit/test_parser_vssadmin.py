@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -173,3 +174,55 @@ def test_never_raises_on_any_text(text: str) -> None:
     parse_writers(text)
     classify_last_error(text)
     mentions_permission(text)
+
+
+# -- the label next to the number, and an output with no writer at all ---------------------------
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Stable", "stable"), ("安定", "stable"), ("Failed", "failed"), ("失敗", "failed"),
+    ("Waiting for completion", "waiting"), ("完了を待機しています", "waiting"), ("Stabil", "unknown"), ("", "unknown"),
+])
+def test_state_label_kind(text: str, kind: str) -> None:
+    assert vssadmin.state_label_kind(text) == kind
+
+
+def test_a_writer_is_stable_only_when_number_and_label_agree() -> None:
+    def writer(state: int, label: str) -> dict[str, object]:
+        return vssadmin.parse_writers(f"Writer name: 'W'\n State: [{state}] {label}\n Last error: No error\n")[
+            "writers"][0]
+
+    assert vssadmin.effective_state(writer(1, "Stable")) == "stable"
+    assert vssadmin.effective_state(writer(1, "安定")) == "stable"
+    assert vssadmin.effective_state(writer(1, "Stabil")) == "stable"  # an unknown language: the number decides
+    assert vssadmin.effective_state(writer(1, "Failed")) == "failed"
+    assert vssadmin.effective_state(writer(1, "Waiting for completion")) == "waiting"
+    assert vssadmin.effective_state(writer(7, "Stable")) == "failed"
+    assert writer(1, "Failed")["state_disagrees"] is True
+    assert writer(7, "Failed")["state_disagrees"] is False
+
+
+def test_japanese_fixture_labels_agree() -> None:
+    writers = vssadmin.parse_writers(read("vssadmin_list_writers_ja_healthy.txt"))["writers"]
+    assert {w["state_label_kind"] for w in writers} == {"stable"}
+    assert not any(w["state_disagrees"] for w in writers)
+
+
+@pytest.mark.parametrize("fixture", ["vssadmin_list_writers_ja_no_writers.txt",
+                                     "vssadmin_list_writers_en_no_writers.txt"])
+def test_banner_only_output_lists_no_writer(fixture: str) -> None:
+    text = read(fixture)
+    assert vssadmin.parse_writers(text)["writers"] == []
+    assert vssadmin.listing_kind(text, []) == "none_listed"
+
+
+@pytest.mark.parametrize("text", [
+    "something unexpected\n",
+    "vssadmin 1.1 - Volume Shadow Copy Service administrative command-line tool\n"
+    "(C) Copyright 2001-2005 Microsoft Corp.\n\nError: You don't have the correct permissions to run this command.\n",
+    "vssadmin 1.1 - Volume Shadow Copy Service administrative command-line tool\nWriter Id: {e8132975-6f93-4464-"
+    "a53e-1050253ae220}\n",
+    "vssadmin 1.1 - tool\nsome line we do not know\n",
+])
+def test_output_that_is_not_a_bare_banner_is_not_read_as_no_writers(text: str) -> None:
+    assert vssadmin.listing_kind(text, []) == "unrecognised"

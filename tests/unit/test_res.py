@@ -64,6 +64,8 @@ def windows_vm(azure: bool = True, vssadmin: str | Answer | None = None, **kw: A
     fake = FakeSystem(system="windows", **kw)
     if azure:
         fake.commands[tuple(WINDOWS_ASSET_TAG_COMMAND)] = AZURE_ASSET_TAG + "\r\n"
+    else:
+        fake.asset_tag = "To Be Filled By O.E.M."  # a readable firmware tag that is not Azure's
     fake.commands[tuple(res.VSSADMIN_ARGV)] = (read("windows", "vssadmin_list_writers_ja_healthy.txt")
                                               if vssadmin is None else vssadmin)
     return fake
@@ -426,12 +428,58 @@ def test_vss_several_failed_writers() -> None:
     assert r.summary.params == {"count": 2, "total": 3, "writers": "A, B"}
 
 
-def test_vss_waiting_writer_warns() -> None:
-    text = "Writer name: 'System Writer'\n State: [5] Waiting for completion\n Last error: No error\n"
+def test_vss_writer_waiting_at_an_earlier_step_warns() -> None:
+    text = "Writer name: 'System Writer'\n State: [2] Waiting for freeze\n Last error: No error\n"
     r = run("res.vss", windows_vm(vssadmin=text))
     assert r.status is Status.WARNING
     assert r.summary.params == {"writers": "System Writer"}
     assert r.error_codes == ["ExtensionFailedVssWriterInBadState"]
+
+
+def test_vss_waiting_for_completion_with_no_error_is_only_info() -> None:
+    # [5] is commonly left behind after a backup (facts §9.2): no warning, no portal error code
+    text = ("Writer name: 'SqlServerWriter'\n State: [5] Waiting for completion\n Last error: No error\n"
+            "Writer name: 'System Writer'\n State: [1] Stable\n Last error: No error\n")
+    r = run("res.vss", windows_vm(vssadmin=text))
+    assert r.status is Status.INFO
+    assert r.summary.params == {"writers": "SqlServerWriter"}
+    assert r.error_codes == []
+
+
+def test_vss_waiting_for_completion_with_an_error_is_a_problem() -> None:
+    text = "Writer name: 'SqlServerWriter'\n State: [5] Waiting for completion\n Last error: Timed out\n"
+    r = run("res.vss", windows_vm(vssadmin=text))
+    assert r.status is Status.PROBLEM
+    assert r.error_codes == ["ExtensionFailedVssWriterInBadState"]
+
+
+@pytest.mark.parametrize("label", ["Failed", "失敗"])
+def test_vss_a_number_and_label_that_disagree_are_never_stable(label: str) -> None:
+    text = f"Writer name: 'Microsoft Exchange Writer'\n State: [1] {label}\n Last error: No error\n"
+    r = run("res.vss", windows_vm(vssadmin=text))
+    assert r.status is Status.PROBLEM
+    assert r.summary.id.startswith("The VSS writer '{writer}' reports state number [{state}] but the state label")
+    assert r.summary.params["label"] == label
+    writer = r.evidence["vssadmin"]["writers"][0]
+    assert writer["state_disagrees"] is True and writer["state_label_kind"] == "failed"
+
+
+def test_vss_stable_label_on_a_failed_number_is_failed_too() -> None:
+    text = "Writer name: 'WMI Writer'\n State: [8] Stable\n Last error: No error\n"
+    r = run("res.vss", windows_vm(vssadmin=text))
+    assert r.status is Status.PROBLEM
+    assert r.evidence["vssadmin"]["writers"][0]["state_disagrees"] is True
+
+
+@pytest.mark.parametrize("fixture", ["vssadmin_list_writers_ja_no_writers.txt",
+                                     "vssadmin_list_writers_en_no_writers.txt"])
+def test_vss_that_answers_with_no_writer_at_all_is_a_problem(fixture: str) -> None:
+    r = run("res.vss", windows_vm(vssadmin=read("windows", fixture)))
+    assert r.status is Status.PROBLEM
+    assert r.summary.id.startswith("vssadmin answered but listed no VSS writer at all")
+    assert r.error_codes == ["ExtensionFailedVssWriterInBadState", "ExtensionFailedVssServiceInBadState"]
+    assert "sc config EventSystem type= own" in commands(r)
+    assert r.evidence["vssadmin"]["listing"] == "none_listed"
 
 
 def test_vss_unknown_language_last_error_is_info_with_raw_text() -> None:

@@ -102,5 +102,5 @@ def test_windows_bundle_read_anywhere(tmp_path: Path, capsys: pytest.CaptureFixt
     res = _run(tmp_path, capsys)
     assert res["_host"]["os"] == "windows"
     assert "agent.log" in res and "res.vss" in res and "agent.python" not in res
-    assert res["agent.log"]["status"] == "warning"
+    assert res["agent.log"]["status"] == "info"  # one GetVersions() 503 is transient (persistent: 6 or more)
     assert "GetVersions" in json.dumps(res["agent.log"]["evidence"])

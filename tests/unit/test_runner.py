@@ -126,3 +126,63 @@ def test_run_check_runs_one_catalogue_check_and_refuses_one_for_another_platform
     assert (r.id, r.status) == ("env.elevation", Status.WARNING)
     with pytest.raises(ValueError, match="not a check for the probed platform"):
         runner.run_check("res.vss", FakeSystem(system="linux"))
+
+
+# -- the quiet window: no child process while the CPU is sampled ---------------------------------
+
+
+class _TimedProbe:
+    """A fake VM whose CPU sample takes a while; it notes when each call started and ended."""
+
+    def __init__(self, sample_s: float) -> None:
+        self.inner = FakeSystem(system="windows")
+        self.sample_s = sample_s
+        self.log: list[tuple[str, str, float]] = []
+        self.lock = threading.Lock()
+
+    def call(self, probe: str, /, **args: object) -> dict[str, object]:
+        import time
+
+        with self.lock:
+            self.log.append(("start", probe, time.monotonic()))
+        if probe == "cpu_sample":
+            time.sleep(self.sample_s)
+        answer = self.inner.call(probe, **args)
+        with self.lock:
+            self.log.append(("end", probe, time.monotonic()))
+        return answer
+
+    def first(self, kind: str, probe: str) -> float:
+        return min(t for k, p, t in self.log if k == kind and p == probe)
+
+
+def test_no_child_process_starts_while_the_cpu_is_sampled() -> None:
+    from wizard.checks.registry import ALL_CHECKS
+
+    probe = _TimedProbe(sample_s=0.5)
+    d = runner.run(ALL_CHECKS, probe, only=["res.cpu", "res.vss", "net.dhcp", "agent.service", "agent.log"])
+    assert {r.id for r in d.results} == {"res.cpu", "res.vss", "net.dhcp", "agent.service", "agent.log"}
+    sample_end = probe.first("end", "cpu_sample")
+    spawning = [t for k, p, t in probe.log if k == "start" and p in runner.SPAWNING_PROBES]
+    assert spawning, "the other checks ran commands and queried services"
+    assert min(spawning) >= sample_end
+    in_process = [t for k, p, t in probe.log if k == "start" and p in ("registry", "list_dir", "read_file")]
+    assert in_process and min(in_process) < sample_end  # only process-starting probes wait
+
+
+def test_without_a_cpu_check_nothing_waits() -> None:
+    from wizard.checks.registry import ALL_CHECKS
+
+    gate = runner.QuietGate(FakeSystem(system="windows"))
+    gate.arm(0, 5.0)
+    assert gate.call("run", argv=["vssadmin", "list", "writers"])["found"] is False
+    assert gate.held_s == 0.0
+    d = runner.run(ALL_CHECKS, _TimedProbe(sample_s=5.0), only=["res.vss"])
+    assert d.duration_s < 4
+
+
+def test_the_gate_opens_after_the_quiet_checks_time_limit() -> None:
+    gate = runner.QuietGate(FakeSystem(system="windows"))
+    gate.arm(1, 0.2)
+    gate.call("run", argv=["netsh", "winhttp", "show", "proxy"])
+    assert 0.15 <= gate.held_s < 2

@@ -31,6 +31,7 @@ from wizard.checks.docs import MATRIX as DOC_MATRIX
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import TS_VM as DOC_TS_VM
 from wizard.checks.docs import WIN_AGENT as DOC_WIN_AGENT
+from wizard.checks.win_files import read_with_retry, unreadable_reason
 from wizard.i18n import N_
 from wizard.knowledge import commands
 from wizard.model import Component, DocLink, FixStep, Msg, Status
@@ -1065,9 +1066,19 @@ def _windows_log_issue(sig: str, count: int, latest: str) -> Issue:
             (step("Check the .NET Framework value Enable64Bit: it must be 1. If it is 0, set it to 1 and restart "
                   "the VM.", command="reg query HKLM\\SOFTWARE\\Microsoft\\.NETFramework /v Enable64Bit"),),
             (DOC_WIN_AGENT,), (E_SNAPSHOT_TASK, E_AGENT_UNAVAILABLE))
-    if sig == "hostgaplugin_unreachable":
+    if sig == "hostgaplugin_blocked":
         return Issue(
             Status.WARNING,
+            m("The agent log shows that a rule inside the VM forbade the VM agent's connection to the HostGAPlugin on "
+              "168.63.129.16 port 32526 (count: {count}; latest: {latest}).", count=count, latest=latest),
+            m("Windows refused to open the connection (\"forbidden by its access permissions\"), which a firewall "
+              "rule or filtering driver inside the VM causes; it does not pass by itself. The agent fetches extension "
+              "settings and packages and uploads status through port 32526, so the backup extension may not be "
+              "installed or its status may not arrive, and the Take Snapshot phase can fail."),
+            _win_test_steps(32526), (DOC_WIN_AGENT, DOC_168), (E_AGENT_UNAVAILABLE, E_NO_NETWORK))
+    if sig == "hostgaplugin_unreachable":
+        return Issue(
+            _persistent(count),
             m("The agent log shows that the VM agent could not reach the HostGAPlugin on 168.63.129.16 port 32526 "
               "(count: {count}; latest: {latest}).", count=count, latest=latest),
             m("The agent fetches extension settings and packages and uploads status through port 32526; when it "
@@ -1076,7 +1087,7 @@ def _windows_log_issue(sig: str, count: int, latest: str) -> Issue:
             _win_test_steps(32526), (DOC_WIN_AGENT, DOC_168), (E_AGENT_UNAVAILABLE, E_NO_NETWORK))
     if sig == "getversions_failed":
         return Issue(
-            Status.WARNING,
+            _persistent(count),
             m("The agent log shows that the VM agent could not get the protocol versions from the Wire Server "
               "(168.63.129.16) (count: {count}; latest: {latest}).", count=count, latest=latest),
             m("Without the Wire Server the agent gets no goal state and cannot report its status, so the backup "
@@ -1112,7 +1123,8 @@ def _hits_evidence(hits: dict[str, wa.Hits]) -> dict[str, Any]:
 def check_log(ctx: CheckContext) -> Finding:
     windows = ctx.system == "windows"
     path = WIN_LOG if windows else LINUX_LOG
-    ans = ctx.call("read_file", path=path, max_bytes=LOG_MAX_BYTES)
+    ans = read_with_retry(ctx, path, LOG_MAX_BYTES) if windows else ctx.call("read_file", path=path,
+                                                                             max_bytes=LOG_MAX_BYTES)
     evidence: dict[str, Any] = {"path": path}
     if is_unavailable(ans):
         evidence["error"] = ans.get("error")
@@ -1125,6 +1137,12 @@ def check_log(ctx: CheckContext) -> Finding:
         return Finding(Status.NOT_CHECKED, m("Not checked: the agent log {path} does not exist.", path=path),
                        evidence=evidence)
     if not ans.get("readable"):
+        if windows and unreadable_reason(ans) == "in_use":
+            evidence["winerror"] = ans.get("winerror")
+            return Finding(Status.NOT_CHECKED, m("Not checked: {path} is in use by another program and could not be "
+                                                 "read, even after a second try (a sharing violation, not missing "
+                                                 "rights); run the wizard again in a moment.", path=path),
+                           evidence=evidence)
         fix: list[FixStep] = []
         if ctx.is_admin is False:
             fix = [step("Close the wizard and start it again with \"Run as administrator\".")] if windows else [
@@ -1135,7 +1153,14 @@ def check_log(ctx: CheckContext) -> Finding:
     text = str(ans.get("text") or "")
     if not text.strip():
         return Finding(Status.INFO, m("The agent log {path} is empty.", path=path), evidence=evidence)
-    result = wapp.scan_waappagent_log(text) if windows else wa.scan_waagent_log(text)
+    resolved: dict[str, wa.Hits] = {}
+    if windows:
+        win_scan = wapp.scan_waappagent(text)
+        result, resolved = win_scan.result, win_scan.resolved
+        if win_scan.fragment:
+            evidence["leading_fragment_not_counted"] = win_scan.fragment
+    else:
+        result = wa.scan_waagent_log(text)
     evidence.update({
         "entries_read": result.entries,
         "entries_in_window": result.in_window,
@@ -1146,8 +1171,10 @@ def check_log(ctx: CheckContext) -> Finding:
         "signatures": _hits_evidence(result.hits),
         "healthy_markers": _hits_evidence(result.healthy),
         "note": "Occurrences of connection errors below 6 within the window are treated as transient, as the "
-                "agent team's own tests do." if not windows else "Windows log times are shown as written.",
+                "agent team's own tests do." + ("" if not windows else " Windows log times are shown as written."),
     })
+    if resolved:
+        evidence["resolved_by_later_success"] = _hits_evidence(resolved)
     if result.partial_head:
         evidence["partial_head"] = ("the tail read began inside an entry; its lines belong to that earlier entry "
                                     "and are not counted in the window")
@@ -1158,11 +1185,18 @@ def check_log(ctx: CheckContext) -> Finding:
     if result.other_errors.count:
         issues.append(_other_errors_issue(result.other_errors, path, windows))
     if not issues:
-        return _log_ok(result, evidence)
+        return _log_ok(result, evidence, windows)
     return combine(issues, evidence)
 
 
-def _log_ok(result: wa.LogScan, evidence: dict[str, Any]) -> Finding:
+def _log_ok(result: wa.LogScan, evidence: dict[str, Any], windows: bool) -> Finding:
+    ready = result.healthy.get("control_system_ready") if windows else None
+    if ready is not None and ready.latest is not None:
+        return Finding(Status.OK, m("The agent log shows none of the known error messages in the 24 hours "
+                                    "before its last entry ({newest}), and the agent last connected to the "
+                                    "Azure fabric (wire protocol 2012-11-30) at {healthy}.",
+                                    newest=wa.format_time(result.newest), healthy=wa.format_time(ready.latest)),
+                       evidence=evidence)
     heartbeat = result.healthy.get("heartbeat")
     if heartbeat is not None and heartbeat.latest is not None:
         return Finding(Status.OK, m("The agent log shows none of the known error messages in the 24 hours "

@@ -132,7 +132,12 @@ class Check:
     phase: Phase = Phase.TAKE_SNAPSHOT
     needs_admin: bool = False
     timeout_s: float = 10.0
-    live_only: bool = False  # needs the running VM (programs, services, network, load): never from a bundle
+    # Needs the running VM (programs, services, network, load): never from a bundle. A system name ("linux")
+    # limits that to bundles of that system (a Windows bundle's exported registry answers the check).
+    live_only: bool | str = False
+    # Measures the machine's own load (CPU): while it runs, no probe may start a child process,
+    # so the wizard's own PowerShell/vssadmin/systemctl children are not counted as the VM's load.
+    quiet: bool = False
 
 
 class Facts:

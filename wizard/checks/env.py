@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wizard.checks.base import BOTH, Check, CheckContext, Finding, doc_link, m, not_in_bundle, step
 from wizard.checks.commands import RERUN_AS_ROOT
 from wizard.checks.docs import IMDS as DOC_IMDS
 from wizard.checks.docs import IP_168 as DOC_168
-from wizard.checks.facts import AZURE_ASSET_TAG
+from wizard.checks.facts import AZURE_ASSET_TAG, GPA_LINUX_STATUS, GPA_WINDOWS_STATUS
 from wizard.model import Component, Status
+from wizard.parsers import gpa
 from wizard.probes.base import is_unavailable
 
 DOC_MSP = doc_link("Metadata Security Protocol (MSP) overview",
               "https://learn.microsoft.com/azure/virtual-machines/metadata-security-protocol/overview")
+DOC_MSP_TS = doc_link("Troubleshoot the Metadata Security Protocol (MSP)",
+                 "https://learn.microsoft.com/azure/virtual-machines/metadata-security-protocol/troubleshoot-guide")
 
 
 def check_azure(ctx: CheckContext) -> Finding:
@@ -23,7 +28,16 @@ def check_azure(ctx: CheckContext) -> Finding:
         "imds_reachable": az.get("imds_ok"),
         "imds_outcome": az.get("imds_outcome"),
     }
+    if az.get("asset_tag_source"):
+        evidence["asset_tag_source"] = az["asset_tag_source"]
+    if az.get("agent_evidence"):
+        evidence["agent_evidence"] = list(az["agent_evidence"])
     if az.get("is_azure"):
+        if not az.get("asset_tag_match") and not az.get("imds_ok") and az.get("agent_evidence"):
+            return Finding(Status.OK, m("This is an Azure VM: the Azure VM agent is installed ({evidence}), although "
+                                        "neither the hardware asset tag nor the Instance Metadata Service could "
+                                        "confirm it.", evidence=", ".join(az["agent_evidence"])),
+                           evidence=evidence)
         return Finding(Status.OK, m("This is an Azure VM."), evidence=evidence)
     if az.get("is_azure") is None:
         if ctx.in_bundle:
@@ -83,44 +97,75 @@ def check_elevation(ctx: CheckContext) -> Finding:
     )
 
 
-GPA_LINUX_PATHS = ("/usr/sbin/azure-proxy-agent", "/var/log/azure-proxy-agent/status.json")
-GPA_WINDOWS_STATUS = "C:\\WindowsAzure\\ProxyAgent\\Logs\\status.json"
+def _gpa_modes(status: dict[str, Any] | None) -> str:
+    if not status or not status.get("ok"):
+        return "unknown"
+    parts = [str(status.get("secure_channel_state") or "unknown")]
+    parts += [f"{k}={v}" for k, v in sorted((status.get("modes") or {}).items())]
+    return ", ".join(parts)
 
 
 def check_guest_proxy_agent(ctx: CheckContext) -> Finding:
-    windows = ctx.system == "windows"
-    service_name = "GuestProxyAgent" if windows else "azure-proxy-agent"
-    svc = ctx.call("service", name=service_name)
-    status_path = GPA_WINDOWS_STATUS if windows else GPA_LINUX_PATHS[1]
-    status_file = ctx.call("read_file", path=status_path, max_bytes=64 * 1024)
-    binary = None if windows else ctx.call("stat", path=GPA_LINUX_PATHS[0])
-    evidence = {
-        "service": service_name,
-        "service_exists": svc.get("exists"),
-        "service_state": svc.get("state"),
-        "status_file": status_path,
-        "status_file_exists": status_file.get("exists"),
-        "status_excerpt": str(status_file.get("text") or "")[:2000],
-    }
-    present = bool(svc.get("exists")) or bool(status_file.get("exists")) or bool(binary and binary.get("exists"))
-    if not present:
+    gpa_fact = ctx.fact("guest_proxy_agent")
+    status = gpa_fact.get("status")
+    evidence: dict[str, Any] = {k: gpa_fact.get(k) for k in ("service", "service_exists", "service_state",
+                                                             "status_file", "status_file_exists", "redirecting")}
+    if status is not None:
+        evidence["status"] = status
+    if not gpa_fact.get("present"):
         if ctx.in_bundle:  # its program and service are not in a bundle, so its absence is not shown
             return not_in_bundle(evidence)
-        if is_unavailable(svc) and is_unavailable(status_file):
+        if not gpa_fact.get("looked"):
             return Finding(Status.NOT_CHECKED, m("Not checked: could not look for the Guest Proxy Agent."),
                            evidence=evidence)
         return Finding(Status.OK, m("The Guest Proxy Agent (Metadata Security Protocol) is not installed."),
                        evidence=evidence)
+    service = str(gpa_fact.get("service") or "")
+    state = str(gpa_fact.get("service_state") or "unknown")
+    mode = _gpa_modes(status)
+    docs = [DOC_MSP, DOC_MSP_TS]
+    blocked = (status or {}).get("agent_blocked") or []
+    if blocked:
+        first = blocked[0]
+        return Finding(
+            Status.PROBLEM,
+            m("The Guest Proxy Agent of the Metadata Security Protocol (MSP) refused requests of the VM agent or the "
+              "backup extension ({process}, response {response}); secure channel state: {mode}.",
+              process=str(first.get("process") or "?"), response=str(first.get("response") or "?"), mode=mode),
+            why=m("With MSP enforcing, the Guest Proxy Agent answers requests to the Wire Server, the HostGAPlugin and "
+                  "IMDS that its access rules do not allow with HTTP 403. When it refuses the VM agent or the backup "
+                  "extension, they cannot fetch settings or report status, and the Take Snapshot phase fails."),
+            fix=[step("Check the MSP access rules of this VM (its Audit/Enforce mode and the allowed identities), "
+                      "and allow the VM agent and the backup extension, or switch MSP to audit mode."),
+                 step("Look at the refused requests in the Guest Proxy Agent's status file:",
+                      command=f"Get-Content '{GPA_WINDOWS_STATUS}'" if ctx.system == "windows"
+                      else f"sudo cat {GPA_LINUX_STATUS}")],
+            docs=docs, error_codes=["UserErrorGuestAgentStatusUnavailable"], evidence=evidence)
+    unhealthy = gpa.unhealthy_modules(status) if status and status.get("ok") else []
+    if gpa_fact.get("running") and unhealthy:
+        return Finding(
+            Status.WARNING,
+            m("The Guest Proxy Agent of the Metadata Security Protocol (MSP) runs, but these parts of it are not "
+              "running: {modules} (secure channel state: {mode}).", modules=", ".join(unhealthy), mode=mode),
+            why=m("The Guest Proxy Agent intercepts the traffic to the Wire Server (168.63.129.16) and IMDS; when its "
+                  "listener, its eBPF program or its key latch is not running, that traffic may fail, and with it the "
+                  "VM agent's and the backup extension's requests in the Take Snapshot phase."),
+            fix=[step("Restart the Guest Proxy Agent, then run the wizard again.",
+                      command=f"Restart-Service {service}" if ctx.system == "windows"
+                      else f"sudo systemctl restart {service}"),
+                 step("If it stays so, check the MSP troubleshooting guide and contact support with this report.")],
+            docs=docs, evidence=evidence)
     return Finding(
         Status.WARNING,
         m("The Guest Proxy Agent of the Metadata Security Protocol (MSP) is installed (service {service}: "
-          "{state}).", service=service_name, state=str(svc.get("state") or "unknown")),
+          "{state}; secure channel state: {mode}).", service=service, state=state, mode=mode),
         why=m("Microsoft's MSP documentation (April 2025) lists compatibility with Azure Backup as not "
-              "supported yet. If backups fail on this VM, MSP may be the cause; this may have changed since."),
+              "supported yet. If backups fail on this VM, MSP may be the cause; this may have changed since. "
+              "While it redirects traffic, the wizard's connection tests reach the Guest Proxy Agent first."),
         fix=[step("Check the current MSP documentation for Azure Backup support."),
              step("If backups fail, try them with MSP disabled (or in audit mode) on this VM, then contact "
                   "support with this report.")],
-        docs=[DOC_MSP],
+        docs=docs,
         evidence=evidence,
     )
 

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from wizard.checks import win_ext
 from wizard.checks.base import (
     BOTH,
     LINUX,
@@ -33,6 +34,7 @@ from wizard.checks.commands import sh
 from wizard.checks.docs import LINUX_APP as DOC_LINUX_APP
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import TS_VM as DOC_TS_VM
+from wizard.checks.win_files import read_with_retry, unreadable_reason
 from wizard.i18n import N_
 from wizard.knowledge import commands
 from wizard.model import Component, DocLink, FixStep, Msg, Status, worst
@@ -43,7 +45,6 @@ from wizard.parsers.extstatus import (
     ext_code,
     find_portal_codes,
     latest_status_file,
-    parse_aggregate_status,
     parse_status_file,
     parse_vmsnapshot_status,
     scan_extension_log,
@@ -69,7 +70,7 @@ LINUX_AGENT_PREFIX = "WALinuxAgent"
 LINUX_EXT_LOG = "/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log"
 WIN_PLUGINS = "C:\\Packages\\Plugins"
 WIN_HANDLER = "Microsoft.Azure.RecoveryServices.VMSnapshot"
-WIN_AGGREGATE_STATUS = "C:\\WindowsAzure\\Logs\\AggregateStatus\\aggregatestatus.json"
+WIN_AGGREGATE_STATUS = win_ext.AGGREGATE_DIR + "\\aggregatestatus.json"
 WIN_HANDLER_STATE_KEYS = (
     "HKLM\\SOFTWARE\\Microsoft\\Windows Azure\\HandlerState",
     "HKLM\\SOFTWARE\\Microsoft\\WindowsAzure\\HandlerState",
@@ -128,7 +129,12 @@ def _not_checked(ctx: CheckContext, path: str, ans: Answer, evidence: dict[str, 
     if is_unavailable(ans):
         return Finding(Status.NOT_CHECKED, m("Not checked: could not look at {path} ({error}).",
                                              path=path, error=error_msg(ans)), evidence=evidence)
-    if ctx.is_admin is False:
+    if ctx.system == "windows" and unreadable_reason(ans) == "in_use":
+        return Finding(Status.NOT_CHECKED, m("Not checked: {path} is in use by another program and could not be "
+                                             "read, even after a second try (a sharing violation, not missing "
+                                             "rights); run the wizard again in a moment.", path=path),
+                       evidence={**evidence, "winerror": ans.get("winerror")})
+    if ctx.is_admin is False and (ctx.system != "windows" or unreadable_reason(ans) != "other"):
         if ctx.system == "windows":
             return Finding(Status.NOT_CHECKED, m("Not checked: {path} can only be read by Administrators; run "
                                                  "the wizard as Administrator.", path=path), evidence=evidence)
@@ -167,8 +173,10 @@ class _StatusFile:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
-def _newest_status(ctx: CheckContext, status_dir: str) -> tuple[_StatusFile | None, Answer]:
-    """List a handler's status folder and read its highest-numbered `.status` file."""
+def _newest_status(ctx: CheckContext, status_dir: str, prefer_seq: int | None = None
+                   ) -> tuple[_StatusFile | None, Answer]:
+    """List a handler's status folder and read its highest-numbered `.status` file (or, when the
+    handler names its current sequence number and that file is there, that one)."""
     listing = ctx.call("list_dir", path=status_dir)
     if _looked(listing) != "present":
         return None, listing
@@ -176,8 +184,14 @@ def _newest_status(ctx: CheckContext, status_dir: str) -> tuple[_StatusFile | No
     latest = latest_status_file(names)
     if latest is None:
         return None, listing
+    if prefer_seq is not None and prefer_seq != latest[1]:
+        wanted = f"{prefer_seq}.status"
+        match = next((n for n in names if n.lower() == wanted), None)
+        if match is not None:
+            latest = (match, prefer_seq)
     path = _join(ctx, status_dir, latest[0])
-    answer = ctx.call("read_file", path=path, max_bytes=MAX_STATUS_BYTES)
+    answer = read_with_retry(ctx, path, MAX_STATUS_BYTES) if ctx.system == "windows" else ctx.call(
+        "read_file", path=path, max_bytes=MAX_STATUS_BYTES)
     evidence = {"status_file": path, "sequence_number": latest[1], "size": answer.get("size"),
                 "mtime": _iso(answer.get("mtime")), "status_files_in_folder": len(names)}
     return _StatusFile(path, latest[1], answer, evidence), listing
@@ -365,6 +379,20 @@ def _report_evidence(report: dict[str, Any]) -> dict[str, Any]:
     return {k: report[k] for k in keys if k in report}
 
 
+WINDOWS_HEALTH_NOTE = ("The Windows backup extension's vmHealthInfo is read as the Linux extension's (green 0, "
+                       "yellow 128, red 256); that the two share it is not confirmed by public documentation.")
+
+
+def _windows_health(report: dict[str, Any]) -> tuple[str, int | str] | None:
+    """(colour, code) when a Windows status carries a yellow or red vmHealthInfo, else None."""
+    state = report.get("health_state")
+    if not isinstance(state, int) or isinstance(state, bool) or state == 0:
+        return None
+    colour = {128: "yellow", 256: "red"}.get(state, str(state))
+    code = report.get("health_code")
+    return colour, code if isinstance(code, int) and not isinstance(code, bool) else "-"
+
+
 def _judge(report: dict[str, Any], linux: bool, version: str, time: str,
            log: dict[str, Any], evidence: dict[str, Any]) -> Finding:
     """Turn the (inner) report into a finding."""
@@ -372,6 +400,22 @@ def _judge(report: dict[str, Any], linux: bool, version: str, time: str,
     message = str(report.get("message") or "")[:300]
     code = report.get("health_code") if linux else None
     info = ext_code(code) if isinstance(code, int) else None
+    windows_health = _windows_health(report) if not linux else None
+    if windows_health is not None:
+        evidence["health_note"] = WINDOWS_HEALTH_NOTE
+        if status == "success":
+            return Finding(
+                Status.WARNING,
+                m("The last backup snapshot ({time}) succeeded, but the backup extension reported health state "
+                  "{colour} (code {code}).", time=time, colour=windows_health[0], code=windows_health[1]),
+                why=m("The backup extension reports a health state besides its result; yellow or red means the "
+                      "snapshot was taken with problems (for example without application consistency) or the next "
+                      "one may fail."),
+                fix=[step("Look the code up in the evidence and in the backup job's details in the portal, and check "
+                          "the other results of this report (VSS, agent, network)."),
+                     step("Start an on-demand backup; if the health stays yellow or red, contact Azure support with "
+                          "this report.")],
+                docs=[DOC_TS_VM, DOC_SNAPSHOT_WINDOWS], evidence=evidence)
     if info is not None:
         evidence["health_code_name"] = info.name
         evidence["health_colour"] = info.health
@@ -444,7 +488,9 @@ def _evaluate_status(ctx: CheckContext, handler: str, version: str, status: _Sta
         evidence["note"] = "the status file holds an empty array"
         return _installed_no_status(handler, version, evidence)
     inner = parsed["inner"]
-    evidence["outer_status"] = {k: outer.get(k) for k in ("status", "code", "operation", "timestamp", "message")}
+    evidence["outer_status"] = {k: outer.get(k) for k in ("status", "code", "operation", "timestamp", "message",
+                                                          "health_code", "health_state", "substatus_name")
+                                if k in outer}
     if inner is not None:
         evidence["inner_report"] = _report_evidence(inner)
         report = inner
@@ -453,6 +499,10 @@ def _evaluate_status(ctx: CheckContext, handler: str, version: str, status: _Sta
         if linux:
             evidence["note"] = ("no inner report in substatus[0].name; the outer status is used (it is only "
                                 "forced to success when the inner report is written)")
+        else:
+            evidence["layout_note"] = ("read as a plain handler status (no JSON report inside substatus[0].name); "
+                                       "the layout of a real Windows VMSnapshot status file is not confirmed by "
+                                       "public documentation")
         report = outer
     host_code = str(report.get("host_status_code_do_snapshot") or "")
     if host_code in HOST_STATUS_NOTES:
@@ -520,24 +570,6 @@ def _backup_linux(ctx: CheckContext) -> Finding:
     return _evaluate_status(ctx, LINUX_HANDLER, version, status, evidence, log)
 
 
-def _aggregate_evidence(ctx: CheckContext) -> dict[str, Any]:
-    ans = ctx.call("read_file", path=WIN_AGGREGATE_STATUS, max_bytes=MAX_STATUS_BYTES)
-    out: dict[str, Any] = {"path": WIN_AGGREGATE_STATUS, "state": _looked(ans),
-                           "note": "the location of aggregatestatus.json is not confirmed by public documentation "
-                                   "(Microsoft's VM assist searches C:\\WindowsAzure recursively)"}
-    if out["state"] != "present":
-        out["error"] = str(ans.get("error") or "")[:300]
-        return out
-    parsed = parse_aggregate_status(str(ans.get("text") or ""))
-    if not parsed["ok"]:
-        out["error"] = parsed["error"]
-        return out
-    out["guest_agent"] = parsed["guest_agent"]
-    out["vmsnapshot"] = [h for h in parsed["handlers"]
-                         if str(h.get("handler_name") or "").lower() == WIN_HANDLER.lower()][:3]
-    return out
-
-
 def _handler_state_evidence(ctx: CheckContext, handler: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for key in WIN_HANDLER_STATE_KEYS:
@@ -566,7 +598,7 @@ def _backup_windows(ctx: CheckContext) -> Finding:
         return _not_checked(ctx, base, listing, evidence)
     if ctx.absent_from_bundle(listing):
         return file_not_in_bundle(base, evidence)
-    evidence["aggregate_status"] = _aggregate_evidence(ctx)
+    evidence["aggregate_status"] = win_ext.aggregate_status(ctx, WIN_HANDLER)
     evidence["handler_state"] = _handler_state_evidence(ctx, WIN_HANDLER)
     evidence["handler_state_note"] = ("which HandlerState key is authoritative (\"Windows Azure\" or "
                                       "\"WindowsAzure\") is not confirmed by public documentation; both are read")
@@ -575,13 +607,21 @@ def _backup_windows(ctx: CheckContext) -> Finding:
     if not versions:
         return _not_installed(WIN_HANDLER, True, evidence)
     version, folder = versions[0]
-    status_dir = _join(ctx, base, folder, "Status")
-    status, dir_answer = _newest_status(ctx, status_dir)
+    package_dir = _join(ctx, base, folder)
+    seq = win_ext.sequence_number(ctx, package_dir)
+    evidence["seq_number_file"] = seq
+    log = win_ext.extension_log(ctx, WIN_HANDLER, version)
+    evidence["extension_log"] = log
+    status_dir = _join(ctx, package_dir, "Status")
+    status, dir_answer = _newest_status(ctx, status_dir, prefer_seq=seq.get("seq"))
     if status is None:
         if _looked(dir_answer) in ("unavailable", "failed"):
             return _not_checked(ctx, status_dir, dir_answer, evidence)
         return _installed_no_status(WIN_HANDLER, version, evidence)
-    return _evaluate_status(ctx, WIN_HANDLER, version, status, evidence, {})
+    found = _evaluate_status(ctx, WIN_HANDLER, version, status, evidence, {})
+    if found.status in (Status.PROBLEM, Status.WARNING) and log.get("portal_codes"):
+        found.error_codes = list(dict.fromkeys([*found.error_codes, *log["portal_codes"]]))
+    return found
 
 
 def check_backup(ctx: CheckContext) -> Finding:

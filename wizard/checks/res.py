@@ -201,6 +201,7 @@ def check_cpu(ctx: CheckContext) -> Finding:
         "percent_excluding_self": pct,
         "percent": ans.get("percent"),
         "self_percent": ans.get("self_percent"),
+        "self_children": ans.get("children"),
         "seconds": ans.get("seconds"),
         "cores": cores,
         "top": top,
@@ -549,23 +550,32 @@ def _writers_fix() -> list[FixStep]:
 
 
 def _writer_issues(writers: list[dict[str, Any]]) -> list[_Issue]:
-    failed = [w for w in writers if w["state"] is not None and w["state"] != vssadmin.STABLE
-              and w["state"] not in vssadmin.WAITING_STATES]
-    erroring = [w for w in writers if w["state"] == vssadmin.STABLE and w["last_error_kind"] == "error"]
-    waiting = [w for w in writers if w["state"] in vssadmin.WAITING_STATES]
-    unknown = [w for w in writers if w["state"] == vssadmin.STABLE and w["last_error_kind"] == "unknown"]
+    kinds = {id(w): vssadmin.effective_state(w) for w in writers}
+    failed = [w for w in writers if kinds[id(w)] == "failed"]
+    erroring = [w for w in writers if kinds[id(w)] in ("stable", "waiting") and w["last_error_kind"] == "error"]
+    waiting = [w for w in writers if kinds[id(w)] == "waiting" and w not in erroring]
+    # [5] WAITING_FOR_BACKUP_COMPLETE with no error is commonly left behind after a backup and is not a
+    # failure by itself (facts §9.2); a writer waiting at an earlier step (2-4) holds the next snapshot up.
+    left_over = [w for w in waiting if w["state"] == 5 and w["last_error_kind"] in ("none", "missing")
+                 and vssadmin.state_label_kind(w["state_text"]) != "failed"]
+    waiting = [w for w in waiting if w not in left_over]
+    unknown = [w for w in writers if kinds[id(w)] == "stable" and w["last_error_kind"] == "unknown"]
     why = m("In the Take Snapshot phase the backup extension asks every VSS writer for an application-consistent "
             "snapshot; a writer that failed or reports an error makes the snapshot fail.")
     issues: list[_Issue] = []
     bad = failed + erroring
     if len(bad) == 1:
         w = bad[0]
-        issues.append(_Issue(
-            Status.PROBLEM,
-            m("The VSS writer '{writer}' is in state [{state}] {state_name} with last error: {last_error}",
-              writer=w["name"], state=w["state"], state_name=w["state_name"] or "?",
-              last_error=w["last_error"] or "?"),
-            why, _writers_fix(), [CODE_VSS_WRITER]))
+        if w["state_disagrees"]:
+            summary = m("The VSS writer '{writer}' reports state number [{state}] but the state label \"{label}\", "
+                        "with last error: {last_error}. The two disagree, so the writer is not taken as stable.",
+                        writer=w["name"], state=w["state"], label=w["state_text"] or "?",
+                        last_error=w["last_error"] or "?")
+        else:
+            summary = m("The VSS writer '{writer}' is in state [{state}] {state_name} with last error: {last_error}",
+                        writer=w["name"], state=w["state"], state_name=w["state_name"] or "?",
+                        last_error=w["last_error"] or "?")
+        issues.append(_Issue(Status.PROBLEM, summary, why, _writers_fix(), [CODE_VSS_WRITER]))
     elif bad:
         issues.append(_Issue(
             Status.PROBLEM,
@@ -582,6 +592,17 @@ def _writer_issues(writers: list[dict[str, Any]]) -> list[_Issue]:
             fix=[step("Run the wizard again when no backup or shadow copy is running; if the writers still wait, "
                       "restart their services or the VM.", command="vssadmin list writers")],
             codes=[CODE_VSS_WRITER]))
+    if left_over:
+        issues.append(_Issue(
+            Status.INFO,
+            m("VSS writers are in state [5] (waiting for the backup to complete) with no error: {writers}. This "
+              "state is commonly left behind after a backup and is not a failure by itself.",
+              writers=", ".join(w["name"] for w in left_over)[:500]),
+            why=m("A writer reports [5] until the program that made the last shadow copy says the backup is "
+                  "complete; many backup programs never do. Only if it stays so and backups fail with VSS errors "
+                  "is it worth restarting the writer's service."),
+            fix=[step("If backups fail with a VSS error, list the writers again after the failure; restart the service "
+                      "of a writer that still waits, or restart the VM.", command="vssadmin list writers")]))
     if unknown:
         texts = sorted({str(w["last_error"]) for w in unknown})
         issues.append(_Issue(
@@ -593,6 +614,24 @@ def _writer_issues(writers: list[dict[str, Any]]) -> list[_Issue]:
             fix=[step("Read the last error of each writer in an elevated command prompt.",
                       command="vssadmin list writers")]))
     return issues
+
+
+def _no_writers_issue() -> _Issue:
+    return _Issue(
+        Status.PROBLEM,
+        m("vssadmin answered but listed no VSS writer at all: Windows' Volume Shadow Copy service cannot reach "
+          "any of its writers."),
+        why=m("Every Windows installation has VSS writers (System Writer, Registry Writer, WMI Writer and more); when "
+              "none is listed, VSS cannot call them, which Microsoft's Windows support has traced to the COM+ Event "
+              "System service they are called through. The backup extension then cannot take an "
+              "application-consistent snapshot in the Take Snapshot phase."),
+        fix=[step("Restart the VM at a scheduled downtime; this usually brings the writers back."),
+             step("If you cannot restart now, list the services that share a process with the COM+ Event System "
+                  "(EventSystem) and restart them.", command='tasklist /svc /fi "services eq EventSystem"'),
+             step("If the writers disappear again, give the COM+ Event System a process of its own (elevated command "
+                  "prompt), then restart it or the VM.", command="sc config EventSystem type= own"),
+             step("Check that the writers are back.", command="vssadmin list writers")],
+        codes=[CODE_VSS_WRITER, CODE_VSS_SERVICE])
 
 
 def _run_vssadmin(ctx: CheckContext) -> tuple[list[_Issue], dict[str, Any], Msg | None]:
@@ -637,12 +676,16 @@ def _run_vssadmin(ctx: CheckContext) -> tuple[list[_Issue], dict[str, Any], Msg 
     writers = parsed["writers"]
     evidence["writers"] = [
         {"name": w["name"], "state": w["state"], "state_name": w["state_name"], "state_text": w["state_text"],
+         "state_label_kind": w["state_label_kind"], "state_disagrees": w["state_disagrees"],
          "last_error": w["last_error"], "last_error_kind": w["last_error_kind"], "writer_id": w["writer_id"]}
         for w in writers[:100]]
     evidence["writer_count"] = len(writers)
     if parsed["truncated"]:
         evidence["truncated"] = True
     if not writers:
+        if vssadmin.listing_kind(str(ans.get("stdout") or ""), writers) == "none_listed":
+            evidence["listing"] = "none_listed"
+            return [_no_writers_issue()], evidence, None
         return [], evidence, m("Not checked: vssadmin answered, but no VSS writer could be read from its output.")
     no_state = [w["name"] for w in writers if w["state"] is None]
     issues = _writer_issues(writers)
@@ -895,7 +938,7 @@ def check_disk_layout(ctx: CheckContext) -> Finding:
 
 
 CHECKS: list[Check] = [
-    Check("res.cpu", BOTH, Component.GUEST, "CPU load", check_cpu, timeout_s=10.0, live_only=True),
+    Check("res.cpu", BOTH, Component.GUEST, "CPU load", check_cpu, timeout_s=10.0, live_only=True, quiet=True),
     Check("res.memory", BOTH, Component.GUEST, "Memory use", check_memory, live_only=True),
     Check("res.disk", BOTH, Component.GUEST, "Free disk space", check_disk, live_only=True),
     Check("res.vss", WINDOWS, Component.GUEST, "VSS writers and services", check_vss, needs_admin=True,

@@ -50,8 +50,9 @@ class Seams:
     def open_url(self, url: str) -> bool:
         return QDesktopServices.openUrl(QUrl(url))
 
-    def elevate(self, executable: str, arguments: list[str]) -> bool:
-        """Start `executable` again with `arguments`, elevated through UAC (Windows only)."""
+    def elevate(self, executable: str, arguments: list[str], directory: str | None = None) -> bool:
+        """Start `executable` again with `arguments`, elevated through UAC (Windows only), in `directory`
+        (UAC would otherwise start it in System32)."""
         if sys.platform != "win32":
             return False
         import ctypes
@@ -60,7 +61,7 @@ class Seams:
         params = subprocess.list2cmdline(arguments)
         try:
             shell32 = ctypes.windll.shell32  # type: ignore[attr-defined,unused-ignore]
-            code = int(shell32.ShellExecuteW(None, "runas", executable, params, None, 1))
+            code = int(shell32.ShellExecuteW(None, "runas", executable, params, directory, 1))
         except (AttributeError, OSError):
             log.exception("ShellExecuteW runas failed")
             return False

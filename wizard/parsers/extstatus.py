@@ -426,6 +426,11 @@ def parse_inner_report(text: str) -> dict[str, Any]:
 def parse_vmsnapshot_status(text: str) -> dict[str, Any]:
     """A VMSnapshot(Linux) status file: the outer status and, when present, the inner report.
 
+    Both layouts are read: VMSnapshotLinux embeds its report as a JSON string in
+    `substatus[0].name`; a substatus name that is not JSON (`[`/`{` first) is a plain name, as
+    Windows handlers write, and then the outer status is the report. A `vmHealthInfo` object in
+    the outer status is kept (`health_code`, `health_state`) for either layout.
+
     Returns `outer` (as `parse_status_file`), `inner` (as `parse_inner_report`, or None when
     substatus[0].name is absent), and `error` (why the file or its inner report could not be
     read; None when everything read).
@@ -436,9 +441,18 @@ def parse_vmsnapshot_status(text: str) -> dict[str, Any]:
     outer = _parse_loaded(data)
     if not outer["ok"] or outer.get("empty"):
         return {"outer": outer, "inner": None, "error": outer["error"], "error_msg": outer.get("error_msg")}
-    subs = data[0]["status"].get("substatus")
+    status = data[0]["status"]
+    health = _dict(status.get("vmHealthInfo"))
+    if health:
+        outer["health_code"] = _int(health.get("vmHealthStatusCode"))
+        outer["health_state"] = _int(health.get("vmHealthState"))
+    subs = status.get("substatus")
     name = _dict(subs[0]).get("name") if isinstance(subs, list) and subs else None
     if not isinstance(name, str) or not name.strip():
+        return {"outer": outer, "inner": None, "error": None}
+    if name.lstrip()[:1] not in ("[", "{"):
+        # A plain substatus name (the usual layout of Windows handlers): there is no embedded report.
+        outer["substatus_name"] = _short(name)
         return {"outer": outer, "inner": None, "error": None}
     inner = parse_inner_report(name)
     return {"outer": outer, "inner": inner, "error": inner["error"], "error_msg": inner.get("error_msg")}
@@ -484,7 +498,12 @@ def find_portal_codes(text: str | None) -> list[str]:
 # -- Windows aggregatestatus.json ---------------------------------------------------------------
 
 def parse_aggregate_status(text: str) -> dict[str, Any]:
-    """The fields of `aggregatestatus.json` that Microsoft's vmassist reads (facts §3.2)."""
+    """The fields of `aggregatestatus.json` that Microsoft's vmassist reads (facts §3.2).
+
+    NUL characters are removed first: the file can be NUL-padded, and vmassist strips them
+    (`-replace '\\0'`) before `ConvertFrom-Json` for that reason."""
+    if isinstance(text, str) and "\x00" in text:
+        text = text.replace("\x00", "")
     data, error = _load_json(text)
     if error:
         return {"ok": False, **error}

@@ -1047,7 +1047,24 @@ def normalise_win_rule(raw: Any) -> dict[str, Any] | None:
         "program": _str(raw.get("Program"), 1000),
         "service": _str(raw.get("Service"), 300),
         "local_user": _str(raw.get("LocalUser"), 2000),
+        "interface_type": _str(raw.get("InterfaceType"), 200),
+        "interface_alias": [_str(a, 200) for a in as_list(raw.get("InterfaceAlias"))[:50]],
     }
+
+
+def win_interface_applies(rule: dict[str, Any]) -> Tri:
+    """Whether a rule's interface scope includes the VM's network adapter (a wired, LAN-type Hyper-V adapter).
+
+    Any -> True; interface types without Lan/Wired (only Wireless or RemoteAccess) -> False; a rule bound to
+    named interfaces -> None (which adapter that is cannot be decided from the rule alone)."""
+    types = [t.strip().lower() for t in re.split(r"[,\s]+", str(rule.get("interface_type") or "")) if t.strip()]
+    aliases = [a for a in (rule.get("interface_alias") or []) if str(a).strip().lower() not in ("", "any", "*")]
+    type_ok: Tri = True
+    if types and not ({"any", "all"} & set(types)):
+        type_ok = bool({"lan", "wired"} & set(types))
+    if type_ok is False:
+        return False
+    return None if aliases else type_ok
 
 
 def win_rule_applies(rule: dict[str, Any], ip: str, port: int, active_profiles: list[str] | None
@@ -1065,6 +1082,7 @@ def win_rule_applies(rule: dict[str, Any], ip: str, port: int, active_profiles: 
         "program": win_program_is_agent(rule.get("program")),
         "service": win_service_is_agent(rule.get("service")),
         "local_user": sddl_applies_to_system(rule.get("local_user")),
+        "interface": win_interface_applies(rule),
     }
     return _and(list(parts.values())), parts
 

@@ -39,6 +39,18 @@ def _disk(d: Any) -> dict[str, Any]:
     }
 
 
+def _network(data: Any) -> dict[str, Any]:
+    """The first network interface's private IPv4 addresses, in IMDS order (the first is taken as the
+    primary one: that IMDS lists it first is not confirmed by public documentation)."""
+    interfaces = _get(data, "network", "interface")
+    first = interfaces[0] if isinstance(interfaces, list) and interfaces else None
+    addresses = _get(first, "ipv4", "ipAddress")
+    ips = [str(a.get("privateIpAddress") or "") for a in (addresses if isinstance(addresses, list) else [])[:64]
+           if isinstance(a, dict) and a.get("privateIpAddress")]
+    return {"primary_private_ip": ips[0] if ips else "", "private_ips": ips,
+            "mac": str(_get(first, "macAddress") or "")}
+
+
 def parse_instance(body: str) -> dict[str, Any]:
     """Parse the instance document. Returns {"error", "error_msg"} when it is not one."""
     if len(body) > MAX_IMDS_BYTES:
@@ -70,5 +82,6 @@ def parse_instance(body: str) -> dict[str, Any]:
         "resource_id": str(compute.get("resourceId") or ""),
         "os_disk": _disk(storage.get("osDisk")),
         "data_disks": [_disk(d) for d in data_disks[:256]],
+        "network": _network(data),
     }
     return facts

@@ -16,6 +16,18 @@ the last error (the text after the colon). Only "no error" in English and Japane
 is recognised as healthy; a last error in any other language is kept as raw text with kind
 `unknown`, so the caller can show it instead of guessing.
 
+The state is the `[n]` number, but the label after it is read too (English and Japanese words):
+older or hand-copied outputs have been seen with a number and a label that disagree (`[1]` with a
+failure label). `state_label_kind` says what the label means (`stable`, `waiting`, `failed`, or
+`unknown` for a wording we do not know) and the caller never calls a writer stable when the two
+disagree.
+
+`listing_kind` tells three outputs apart: writers listed; vssadmin answered (its banner
+`vssadmin 1.1 - ...` / `(C) Copyright ... Microsoft Corp.`, in every display language) but listed
+no writer at all, which happens when VSS cannot reach its writers (Microsoft Japan Windows support
+blog, "VSS Writer がすべて消失する事象について": the COM+ Event System they are called through is in
+trouble); and output we do not recognise.
+
 Never raises; bounded in time and size (linear scans, at most `MAX_WRITERS` writers, values cut
 to `MAX_VALUE` characters).
 """
@@ -57,6 +69,13 @@ COLONS = (":", "：")
 GUID_RE = re.compile(r"\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}")
 STATE_RE = re.compile(r"\[(\d{1,6})\]")
 
+# Words of the state label, English and Japanese (lower-cased English compared).
+STABLE_LABEL_RE = re.compile(r"(?i)\bstable\b|安定")
+FAILED_LABEL_RE = re.compile(r"(?i)\bfail|失敗|エラー")
+WAITING_LABEL_RE = re.compile(r"(?i)\bwaiting\b|待機|待ち")
+BANNER_RE = re.compile(r"(?im)^\s*vssadmin\s+\d+\.\d+|^\s*\(c\)\s*copyright\b.*microsoft")
+ERROR_LINE_RE = re.compile(r"(?im)^\s*(error|エラー)\s*[:：]")
+
 NO_ERROR_TEXTS = frozenset({"no error", "エラーなし", "エラー なし"})
 # English wording of failed writers seen in public samples (Retryable error, Non-retryable error,
 # Timed out, ...); Japanese error words are recognised by their "エラー"/"タイムアウト" part.
@@ -70,6 +89,43 @@ def state_name(state: int | None) -> str | None:
     if state is None:
         return None
     return STATE_NAMES.get(state)
+
+
+def state_label_kind(text: str | None) -> str:
+    """What a state label says: `failed`, `waiting`, `stable`, or `unknown` (empty or another language)."""
+    if not text:
+        return "unknown"
+    if FAILED_LABEL_RE.search(text):
+        return "failed"
+    if WAITING_LABEL_RE.search(text):
+        return "waiting"
+    if STABLE_LABEL_RE.search(text):
+        return "stable"
+    return "unknown"
+
+
+def number_kind(state: int | None) -> str:
+    """What a `VSS_WRITER_STATE` number says: `stable` (1), `waiting` (2-5), `failed` (6-15), else `unknown`."""
+    if state == STABLE:
+        return "stable"
+    if state in WAITING_STATES:
+        return "waiting"
+    if state is not None and 6 <= state <= 15:
+        return "failed"
+    return "unknown"
+
+
+def effective_state(writer: dict[str, Any]) -> str:
+    """`stable`, `waiting`, `failed` or `unknown` from the number and the label together.
+
+    When the label is a word we know and disagrees with the number, the worse of the two counts:
+    a writer is stable only when nothing says otherwise."""
+    by_number = number_kind(writer.get("state"))
+    by_label = state_label_kind(writer.get("state_text"))
+    if by_label == "unknown" or by_label == by_number:
+        return by_number
+    order = ("failed", "waiting", "unknown", "stable")
+    return min(by_number, by_label, key=order.index)
 
 
 def classify_last_error(text: str | None) -> str:
@@ -115,12 +171,17 @@ def _after_colon(line: str) -> str:
 
 def _new_writer(name: str) -> dict[str, Any]:
     return {"name": name, "writer_id": None, "instance_id": None, "state": None, "state_name": None,
-            "state_text": None, "last_error": None, "last_error_kind": "missing"}
+            "state_text": None, "state_label_kind": "unknown", "state_disagrees": False, "last_error": None,
+            "last_error_kind": "missing"}
 
 
 def _finish(writer: dict[str, Any]) -> dict[str, Any]:
     writer["state_name"] = state_name(writer["state"])
     writer["last_error_kind"] = classify_last_error(writer["last_error"])
+    label = state_label_kind(writer["state_text"])
+    writer["state_label_kind"] = label
+    writer["state_disagrees"] = label != "unknown" and writer["state"] is not None and label != number_kind(
+        writer["state"])
     return writer
 
 
@@ -176,6 +237,23 @@ def parse_writers(text: str) -> dict[str, Any]:
     if current is not None:
         writers.append(_finish(current))
     return {"writers": writers, "truncated": truncated}
+
+
+def listing_kind(text: str, writers: list[dict[str, Any]]) -> str:
+    """`writers` (some listed), `none_listed` (vssadmin's banner and nothing else: no writer at all),
+    or `unrecognised` (output we cannot read as either)."""
+    if writers:
+        return "writers"
+    if not isinstance(text, str):
+        return "unrecognised"
+    head = text[:MAX_TEXT]
+    if not BANNER_RE.search(head) or ERROR_LINE_RE.search(head):
+        return "unrecognised"
+    if GUID_RE.search(head) or STATE_RE.search(head):
+        return "unrecognised"
+    rest = [line for line in head.splitlines() if line.strip() and not BANNER_RE.search(line)
+            and ">" not in line]
+    return "none_listed" if not rest else "unrecognised"
 
 
 PERMISSION_RE = re.compile(

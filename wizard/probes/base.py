@@ -140,10 +140,15 @@ def os_error_fields(exc: OSError) -> dict[str, Any]:
     detail = exc.strerror or str(exc) or type(exc).__name__
     template = _OS_ERRORS.get(exc.errno) if isinstance(exc.errno, int) else None
     if template is not None:
-        return error_fields(template, english=detail)
-    if isinstance(exc.errno, int):
-        return error_fields(N_("system error {errno} ({detail})"), errno=exc.errno, detail=detail)
-    return error_fields(N_("system error ({detail})"), detail=detail)
+        fields = error_fields(template, english=detail)
+    elif isinstance(exc.errno, int):
+        fields = error_fields(N_("system error {errno} ({detail})"), errno=exc.errno, detail=detail)
+    else:
+        fields = error_fields(N_("system error ({detail})"), detail=detail)
+    code = getattr(exc, "winerror", None)  # Windows: language-independent (5 denied, 32 in use)
+    if isinstance(code, int):
+        fields["winerror"] = code
+    return fields
 
 
 def unavailable(template: str, /, **params: ErrorParam) -> Answer:

@@ -59,6 +59,7 @@ class FakeSystem:
     version: str = "#17-Ubuntu SMP"
     is_admin: bool = True
     user: str = "root"
+    asset_tag: str | None = None  # Windows: what the firmware table says (None: it could not be read)
     files: dict[str, FakeFile | str] = field(default_factory=dict)
     commands: dict[tuple[str, ...], Answer | str] = field(default_factory=dict)
     services: dict[str, Answer] = field(default_factory=dict)
@@ -80,6 +81,7 @@ class FakeSystem:
         from wizard.checks.facts import AZURE_ASSET_TAG, WINDOWS_ASSET_TAG_COMMAND
 
         if self.system == "windows":
+            self.asset_tag = AZURE_ASSET_TAG
             self.commands[tuple(WINDOWS_ASSET_TAG_COMMAND)] = AZURE_ASSET_TAG + "\r\n"
         else:
             self.files["/sys/class/dmi/id/chassis_asset_tag"] = AZURE_ASSET_TAG + "\n"
@@ -123,13 +125,16 @@ class FakeSystem:
         return copy.deepcopy(handler(**args))
 
     def _p_platform(self) -> Answer:
-        return {
+        answer: Answer = {
             "system": self.system,
             "release": self.release,
             "version": self.version,
             "hostname": self.hostname,
             "machine": "x86_64" if self.system == "linux" else "AMD64",
         }
+        if self.system == "windows":
+            answer["asset_tag"] = self.asset_tag
+        return answer
 
     def _p_elevation(self) -> Answer:
         return {"is_admin": self.is_admin, "user": self.user, "uid": (0 if self.is_admin else 1000)

@@ -5,10 +5,13 @@ the live machine only.
 
 `cpu_sample` measures the machine's CPU from two `psutil.cpu_times()` snapshots (not
 `psutil.cpu_percent`, whose hidden module state would be shared with any other caller), and
-this tool's own share from its process CPU time over the same window, so a check can tell the
-machine's load apart from the load we add. Every percentage in its answer, the top processes'
-included, is a share of the whole machine (0-100), not of one core; `top` lists only processes
-that used CPU in the window.
+this tool's own share from the CPU time of its process and of every process it started (its
+descendants: a PowerShell or vssadmin child counts as the tool's load, not the VM's) over the
+same window, so a check can tell the machine's load apart from the load we add. Every percentage
+in its answer, the top processes' included, is a share of the whole machine (0-100), not of one
+core; `top` lists only processes that used CPU in the window, never this tool or its children.
+(A child that starts and ends inside the window is not seen; the runner starts no child process
+while the sample runs.)
 
 `proxy_env` masks a password in a proxy URL (`http://user:***@host:3128`): the host and port
 are what matter, and the answer may be recorded to a scenario file.
@@ -78,11 +81,33 @@ def _process_seconds(proc: psutil.Process) -> float | None:
     return float(times.user + times.system)
 
 
-def _other_processes() -> list[tuple[psutil.Process, float]]:
-    own = os.getpid()
+def own_family(me: psutil.Process) -> list[psutil.Process]:
+    """This process and every process it started (recursively) that is still running."""
+    try:
+        return [me, *me.children(recursive=True)]
+    except (psutil.Error, OSError):
+        return [me]
+
+
+def family_seconds(family: list[psutil.Process]) -> dict[int, float]:
+    """CPU seconds used so far by each process of `family` that can still be read, by pid."""
+    out: dict[int, float] = {}
+    for proc in family:
+        seconds = _process_seconds(proc)
+        if seconds is not None:
+            out[proc.pid] = seconds
+    return out
+
+
+def family_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the family used between two readings; a process new in `after` counts from zero."""
+    return sum(max(0.0, seconds - before.get(pid, 0.0)) for pid, seconds in after.items())
+
+
+def _other_processes(exclude: set[int]) -> list[tuple[psutil.Process, float]]:
     started: list[tuple[psutil.Process, float]] = []
     for proc in psutil.process_iter():
-        if proc.pid == own or len(started) >= MAX_PROCESSES:
+        if proc.pid in exclude or len(started) >= MAX_PROCESSES:
             continue
         seconds = _process_seconds(proc)
         if seconds is not None:
@@ -90,9 +115,12 @@ def _other_processes() -> list[tuple[psutil.Process, float]]:
     return started
 
 
-def _top(started: list[tuple[psutil.Process, float]], window: float, cores: int) -> list[dict[str, Any]]:
+def _top(started: list[tuple[psutil.Process, float]], window: float, cores: int,
+         exclude: set[int]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for proc, before in started:
+        if proc.pid in exclude:
+            continue
         after = _process_seconds(proc)
         if after is None or after <= before:
             continue
@@ -111,23 +139,28 @@ def cpu_sample(seconds: float = 1.0) -> Answer:
     window = min(MAX_CPU_SECONDS, max(MIN_CPU_SECONDS, float(seconds)))
     cores = psutil.cpu_count() or 1
     me = psutil.Process()
-    started = _other_processes()
-    own_before = _process_seconds(me) or 0.0
+    family = own_family(me)
+    excluded = {p.pid for p in family} | {os.getpid()}
+    started = _other_processes(excluded)
+    own_before = family_seconds(family)
     machine_before = psutil.cpu_times()
     clock = time.monotonic()
     time.sleep(window)
     machine_after = psutil.cpu_times()
     elapsed = max(time.monotonic() - clock, 1e-3)
-    own_after = _process_seconds(me) or own_before
+    family_after = own_family(me)
+    excluded |= {p.pid for p in family_after}
+    own_after = family_seconds(family_after)
     percent = machine_percent(machine_before, machine_after)
-    self_percent = _clamp_percent((own_after - own_before) / (elapsed * cores) * 100)
+    self_percent = _clamp_percent(family_delta(own_before, own_after) / (elapsed * cores) * 100)
     return {
         "percent": percent,
         "self_percent": self_percent,
         "percent_excluding_self": _clamp_percent(percent - self_percent),
         "cores": cores,
         "seconds": round(elapsed, 3),
-        "top": _top(started, elapsed, cores),
+        "children": max(0, len(family_after) - 1),
+        "top": _top(started, elapsed, cores, excluded),
     }
 
 

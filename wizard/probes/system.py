@@ -8,7 +8,9 @@ probe all become an unavailable answer.
 With a `root` (`--root DIR`, a collected log bundle), the file probes (`read_file`, `stat`,
 `list_dir`) read below DIR and `platform` describes the bundle's machine as far as its layout
 tells (Windows for `WindowsAzure/` or `Packages/`, Linux for `etc/` or `var/`; the host name
-from `etc/hostname` or the folder's name), plus a `root` key naming DIR.
+from `etc/hostname` or the folder's name), plus a `root` key naming DIR. `registry` answers from
+registry keys exported as `.reg` text into `DIR/registry/` (see `wizard.probes.regfile`), read
+through the same guard; a bundle without them answers it unavailable.
 Every other probe would describe this machine rather than the one the bundle
 came from, so it answers unavailable.
 
@@ -26,17 +28,20 @@ from pathlib import Path
 from typing import Any
 
 from wizard.i18n import N_
-from wizard.probes import linux, machine, net, windows
+from wizard.probes import linux, machine, net, regfile, smbios, windows
 from wizard.probes.base import NOT_HERE, PROBE_NAMES, Answer, Probe, unavailable
 from wizard.probes.fsroot import FsRoot, PathOutsideRoot, is_windows_path, list_dir, read_file, read_regular, stat_path
 
 Handler = Callable[..., Answer]
 
 FILE_PROBES = frozenset({"read_file", "stat", "list_dir"})
-BUNDLE_PROBES = FILE_PROBES | {"platform"}
+BUNDLE_PROBES = FILE_PROBES | {"platform", "registry"}
+BUNDLE_REGISTRY = "/registry"
+MAX_REG_FILES = 50
 NOT_IN_BUNDLE = N_("not in this bundle: a collected bundle (--root) holds files, and this needs the running VM")
 WINDOWS_BUNDLE_CODEPAGE = "cp932"
 MAX_NET_TIMEOUT = 60.0
+MAX_REG_BYTES = 16 * 1024 * 1024
 
 
 def platform_family(platform: str) -> str:
@@ -72,6 +77,7 @@ class SystemProbe:
         self.http_timeout = http_timeout
         self.legacy_codepage = legacy_codepage
         self._fs = FsRoot(self.root)
+        self._bundle_registry: regfile.RegistryExport | None = None
         self._handlers = self._build_handlers()
 
     def _build_handlers(self) -> dict[str, Handler]:
@@ -93,7 +99,25 @@ class SystemProbe:
         elif self.family == "windows":
             handlers.update(run=windows.run, service=windows.service, elevation=windows.elevation,
                             registry=windows.registry)
+        if self.root is not None:
+            handlers["registry"] = self._registry_from_bundle
         return handlers
+
+    def _registry_from_bundle(self, key: str, value: str | None = None) -> Answer:
+        """`registry` from the `.reg` files of `DIR/registry/`, parsed once."""
+        if self._bundle_registry is None:
+            export = regfile.RegistryExport()
+            folder = list_dir(self._fs.real(BUNDLE_REGISTRY))
+            names = sorted(e["name"] for e in folder.get("entries") or []
+                           if not e.get("is_dir") and str(e["name"]).lower().endswith(".reg"))[:MAX_REG_FILES]
+            for name in names:
+                ans = read_file(self._fs.real(f"{BUNDLE_REGISTRY}/{name}"), MAX_REG_BYTES, None, self.root)
+                if ans.get("readable"):
+                    regfile.parse_export(str(ans.get("text") or ""), export)
+            self._bundle_registry = export
+        if not self._bundle_registry.keys:
+            return unavailable(NOT_IN_BUNDLE)
+        return self._bundle_registry.lookup(key, value)
 
     def call(self, probe: str, /, **args: Any) -> Answer:
         handler = self._handlers.get(probe)
@@ -112,6 +136,8 @@ class SystemProbe:
     def _platform(self) -> Answer:
         facts = machine.platform_facts()
         if self.root is None:
+            if self.family == "windows":
+                facts.update(firmware_facts())
             return facts
         return {**facts, **bundle_platform(self.root), "root": str(self.root)}
 
@@ -140,6 +166,18 @@ class SystemProbe:
         if self.root is not None and is_windows_path(logical):
             return WINDOWS_BUNDLE_CODEPAGE
         return None
+
+
+def firmware_facts() -> Answer:
+    """Windows: the SMBIOS chassis asset tag read in-process (`asset_tag` None when it could not be)."""
+    try:
+        found = smbios.read_asset_tag()
+    except (OSError, AttributeError, ValueError) as exc:
+        found = {"asset_tag": None, "error": f"{type(exc).__name__}: {exc}"}
+    out: Answer = {"asset_tag": found.get("asset_tag")}
+    if found.get("error"):
+        out["asset_tag_error"] = str(found["error"])[:300]
+    return out
 
 
 def bundle_platform(root: Path) -> dict[str, str]:

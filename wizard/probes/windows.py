@@ -8,7 +8,13 @@ functions that the Linux test suite exercises.
 - `run` starts console tools with `CREATE_NO_WINDOW` (no console flashes over the GUI); such a
   child gets a hidden console of its own, whose output code page is the OEM one (`GetOEMCP`,
   932 on Japanese Windows), so its bytes are decoded as UTF-8 if they are valid, else with it.
-- `service` reads the service manager through `psutil.win_service_get`.
+  A command given by bare name (`powershell.exe`, `vssadmin`, `netsh`) is run from the Windows
+  system folder (`GetSystemDirectoryW`) by its absolute path, never looked up in the current
+  folder or next to the executable, where `CreateProcess` would otherwise look first: a
+  planted `powershell.exe` beside a downloaded wizard must not run, elevated, in its place.
+- `service` reads the service manager through `psutil.win_service_get`, one field at a time:
+  a field that cannot be read (a broken description resource, error 1168) leaves that field
+  empty instead of losing the whole answer.
 - `registry` opens keys read-only in the 64-bit view (`KEY_WOW64_64KEY`), so a 32-bit build
   sees what the agent sees. `REG_BINARY` and other raw data become hex strings, `REG_MULTI_SZ`
   a list, `REG_DWORD`/`REG_QWORD` an int. Listings are bounded to 500 values and 500 subkeys.
@@ -18,8 +24,11 @@ from __future__ import annotations
 
 import codecs
 import getpass
+import ntpath
+import os
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import psutil
@@ -30,8 +39,21 @@ from wizard.probes.fsroot import decode_bytes
 
 NOT_HERE = "not available on this platform"
 CREATE_NO_WINDOW = getattr(subprocess, "CREATE_NO_WINDOW", 0x08000000)
-MAX_REGISTRY_ITEMS = 500
+# A key such as FirewallPolicy\FirewallRules holds several hundred values on a stock Windows Server.
+MAX_REGISTRY_ITEMS = 5000
 MAX_REGISTRY_TEXT = 64 * 1024
+DEFAULT_SYSTEM_DIR = "C:\\Windows\\System32"
+
+# Probe error texts: English templates with named placeholders (message ids later).
+ERR_SERVICE_DENIED = "access denied reading service {service}: {error}"
+ERR_RELATIVE_COMMAND = "refusing to run {command}: give a bare command name or an absolute path"
+ERR_COMMAND_NOT_IN_SYSTEM = "command not found: {command} is not in the Windows system folder {folder}"
+
+# Tools the checks run by bare name, and where they are below the system folder.
+SYSTEM_TOOLS: dict[str, str] = {
+    "powershell": "WindowsPowerShell\\v1.0\\powershell.exe",
+    "powershell.exe": "WindowsPowerShell\\v1.0\\powershell.exe",
+}
 
 HIVES: dict[str, str] = {
     "HKLM": "HKEY_LOCAL_MACHINE",
@@ -97,19 +119,62 @@ def ansi_codepage() -> str | None:
     return codepage_name(int(ctypes.windll.kernel32.GetACP()))
 
 
+def system_directory() -> str:
+    """The Windows system folder (`C:\\Windows\\System32`), from `GetSystemDirectoryW`."""
+    if sys.platform == "win32":
+        import ctypes
+
+        buffer = ctypes.create_unicode_buffer(520)
+        length = int(ctypes.windll.kernel32.GetSystemDirectoryW(buffer, len(buffer)))
+        if 0 < length < len(buffer):
+            return buffer.value
+    root = os.environ.get("SystemRoot") or os.environ.get("windir")
+    return ntpath.join(root, "System32") if root else DEFAULT_SYSTEM_DIR
+
+
+def resolve_command(command: str, system_dir: str,
+                    exists: Callable[[str], bool] = os.path.isfile) -> tuple[str | None, str | None]:
+    """(absolute path, None) for the program `command` names, or (None, why not).
+
+    An absolute path is kept; a bare name (`vssadmin`, `netsh.exe`, `powershell.exe`) is looked up
+    in the system folder only (`.exe` added when the name has no extension); anything else (a
+    relative path) is refused.
+    """
+    if ntpath.isabs(command) and ntpath.splitdrive(command)[0]:
+        return command, None
+    if "\\" in command or "/" in command or ":" in command:
+        return None, ERR_RELATIVE_COMMAND.format(command=command)
+    name = command.lower()
+    relative = SYSTEM_TOOLS.get(name) or (command if ntpath.splitext(command)[1] else command + ".exe")
+    path = ntpath.join(system_dir, relative)
+    if not exists(path):
+        return None, ERR_COMMAND_NOT_IN_SYSTEM.format(command=command, folder=system_dir)
+    return path, None
+
+
 def run(argv: list[str], timeout: float | None = None) -> Answer:
-    """The `run` answer: `argv` without a shell or a console window, output in the OEM code page."""
+    """The `run` answer: `argv` without a shell or a console window, output in the OEM code page.
+
+    On Windows the program is run by its absolute path in the system folder (`resolve_command`);
+    the answer names it in `executable`."""
     codepage = oem_codepage()
+    args = check_argv(argv)
 
     def decode(data: bytes) -> str:
         return decode_bytes(data, codepage)
 
-    flags = CREATE_NO_WINDOW if sys.platform == "win32" else 0
-    return run_bounded(check_argv(argv), clamp_timeout(timeout), decode, creationflags=flags)
+    if sys.platform != "win32":
+        return run_bounded(args, clamp_timeout(timeout), decode)
+    executable, why_not = resolve_command(args[0], system_directory())
+    if executable is None:
+        return {"found": False, "returncode": None, "stdout": "", "stderr": "", "timed_out": False,
+                "truncated": False, "elapsed_ms": 0, "error": why_not, "executable": None}
+    answer = run_bounded([executable, *args[1:]], clamp_timeout(timeout), decode, creationflags=CREATE_NO_WINDOW)
+    return {**answer, "executable": executable}
 
 
 def service_answer(info: dict[str, Any]) -> Answer:
-    """The `service` answer from `psutil.win_service_get(name).as_dict()`."""
+    """The `service` answer from the fields read off a `psutil` Windows service."""
     status = str(info.get("status") or "unknown").lower()
     start = str(info.get("start_type") or "unknown").lower()
     return {
@@ -122,7 +187,35 @@ def service_answer(info: dict[str, Any]) -> Answer:
         "binpath": info.get("binpath") or None,
         "username": info.get("username") or None,
         "error": None,
+        **({"unreadable_fields": sorted(info["unreadable_fields"])} if info.get("unreadable_fields") else {}),
     }
+
+
+SERVICE_FIELDS = ("status", "start_type", "display_name", "binpath", "username", "pid")
+
+
+def service_fields(svc: Any) -> dict[str, Any]:
+    """The fields of a `psutil` Windows service, each read on its own.
+
+    `as_dict()` reads them all and also `description()`, which fails for some services (a broken
+    description resource: `FileNotFoundError`, `OSError` 1168); one failing field must not cost the
+    others. Raises `psutil.NoSuchProcess` when the service is gone (the caller answers "does not exist").
+    `status` is read first, so a service that cannot be queried at all fails on that."""
+    info: dict[str, Any] = {}
+    unreadable: list[str] = []
+    for field in SERVICE_FIELDS:
+        try:
+            info[field] = getattr(svc, field)()
+        except psutil.NoSuchProcess:
+            raise
+        except psutil.AccessDenied:
+            if field == "status":
+                raise
+            unreadable.append(field)
+        except (psutil.Error, OSError):
+            unreadable.append(field)
+    info["unreadable_fields"] = unreadable
+    return info
 
 
 def service(name: str) -> Answer:
@@ -130,13 +223,13 @@ def service(name: str) -> Answer:
     if sys.platform != "win32":
         return unavailable(NOT_HERE)
     try:
-        info = psutil.win_service_get(name).as_dict()
+        info = service_fields(psutil.win_service_get(name))
     except psutil.NoSuchProcess:
         return {"exists": False, "state": None, "start_type": None, "enabled": None,
                 "display_name": None, "error": None}
     except psutil.AccessDenied as exc:
-        return unavailable(f"access denied reading service {name}: {exc}")
-    return service_answer(dict(info))
+        return unavailable(ERR_SERVICE_DENIED.format(service=name, error=exc))
+    return service_answer(info)
 
 
 def split_registry_key(key: str) -> tuple[str, str]:

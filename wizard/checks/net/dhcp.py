@@ -5,9 +5,19 @@ Azure hands the VM agent the platform (Wire Server) address through DHCP (option
 PowerShell command returns, as JSON with enums cast to strings, the connected IPv4 interfaces
 (`Get-NetIPInterface`: alias, index, Dhcp, metric), the default routes (to find the primary
 adapter: the interface of the lowest-metric 0.0.0.0/0 route) and the adapters (`Get-NetAdapter`,
-to leave out the loopback pseudo-interface). `HKLM\\SOFTWARE\\Microsoft\\Virtual Machine\\Guest`
-`DHCPStatus` is kept as evidence only: its format is UNCONFIRMED. Agent log signatures (Npcap
-loopback adapter) belong to `agent.log`.
+to leave out the loopback pseudo-interface), and the IPv4 addresses (`Get-NetIPAddress`, with
+`SkipAsSource`). `HKLM\\SOFTWARE\\Microsoft\\Virtual Machine\\Guest` `DHCPStatus` is kept as evidence
+only: its format is UNCONFIRMED. Agent log signatures (Npcap loopback adapter) belong to `agent.log`.
+
+A static configuration is a problem only with a single address: Microsoft's procedure for several
+IP configurations on one NIC *requires* them to be set statically inside Windows (azure-docs
+"virtual-network-multiple-ip-addresses" OS configuration: "DHCP Enabled . . : No"), and Microsoft's
+own guest checker flags a static NIC only when it has exactly one address. With several addresses
+what matters is which one Windows uses as source: the lowest one not marked `SkipAsSource`, and
+"only the IP address that is set as primary in the Azure portal is allowed to connect to the
+Internet and Azure services, such as Azure Backup" (SupportArticles-docs "No Internet access from
+Azure Windows VM that has multiple IP addresses"). It is compared with the NIC's first private IP
+in IMDS when IMDS answered.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from wizard.checks.base import (
     Check,
     CheckContext,
     Finding,
+    doc_link,
     m,
     not_applicable_off_azure,
     step,
@@ -26,14 +37,21 @@ from wizard.checks.base import (
 from wizard.checks.commands import cmd
 from wizard.checks.docs import TS_VM as DOC_VM_TS
 from wizard.checks.net.proxy import DOC_AGENT_EXT
+from wizard.checks.win_shell import ps_quote
 from wizard.model import Component, Status
 from wizard.parsers.firewall import as_list, parse_powershell_json
 from wizard.probes.base import is_unavailable
 
 ERROR_CODES = ["GuestAgentSnapshotTaskStatusError", "ExtensionSnapshotFailedNoNetwork",
                "ExtensionOperationFailedForManagedDisks"]
+DOC_MULTI_IP = doc_link("Assign multiple IP addresses to virtual machines (operating system configuration)",
+                        "https://learn.microsoft.com/azure/virtual-network/ip-services/"
+                        "virtual-network-multiple-ip-addresses-portal#os-config")
+DOC_NO_INTERNET_MULTI_IP = doc_link("No Internet access from Azure Windows VM that has multiple IP addresses",
+                                    "https://learn.microsoft.com/troubleshoot/azure/virtual-machines/windows/"
+                                    "no-internet-access-multi-ip")
 GUEST_KEY = "HKLM\\SOFTWARE\\Microsoft\\Virtual Machine\\Guest"
-PS_TIMEOUT = 25.0
+PS_TIMEOUT = 30.0
 
 _PS_STATEMENTS = [
     "$ErrorActionPreference = 'Stop'",
@@ -47,6 +65,10 @@ _PS_STATEMENTS = [
     "try { $o.adapters = @(Get-NetAdapter | ForEach-Object { [ordered]@{ InterfaceIndex = [int]$_.ifIndex; "
     "InterfaceDescription = [string]$_.InterfaceDescription; Status = [string]$_.Status } }) } "
     "catch { $o.adapters_error = [string]$_ }",
+    "try { $o.addresses = @(Get-NetIPAddress -AddressFamily IPv4 | ForEach-Object { [ordered]@{ "
+    "InterfaceIndex = [int]$_.InterfaceIndex; IPAddress = [string]$_.IPAddress; "
+    "PrefixOrigin = [string]$_.PrefixOrigin; SkipAsSource = [string]$_.SkipAsSource } }) } "
+    "catch { $o.addresses_error = [string]$_ }",
     "ConvertTo-Json -InputObject $o -Depth 4 -Compress",
 ]
 DHCP_SCRIPT = "; ".join(_PS_STATEMENTS)
@@ -109,6 +131,89 @@ def primary_interface(data: dict[str, Any], ifaces: list[dict[str, Any]]) -> dic
     return None
 
 
+def _ipv4_key(address: str) -> tuple[int, ...]:
+    parts = address.split(".")
+    try:
+        return tuple(int(p) for p in parts) if len(parts) == 4 else (999,)
+    except ValueError:
+        return (999,)
+
+
+def addresses_of(data: dict[str, Any], index: int) -> list[dict[str, Any]]:
+    """The IPv4 addresses of one interface (APIPA 169.254.x.x left out), lowest first."""
+    out = []
+    for a in as_list(data.get("addresses"))[:500]:
+        if not isinstance(a, dict) or _int(a.get("InterfaceIndex")) != index:
+            continue
+        ip = str(a.get("IPAddress") or "").strip()[:45]
+        if not ip or ip.startswith("169.254.") or _ipv4_key(ip) == (999,):
+            continue
+        skip = str(a.get("SkipAsSource") or "").strip().lower() in ("true", "1")
+        out.append({"ip": ip, "skip_as_source": skip, "origin": str(a.get("PrefixOrigin") or "")[:20]})
+    return sorted(out, key=lambda a: _ipv4_key(a["ip"]))
+
+
+def windows_source_address(addresses: list[dict[str, Any]]) -> str | None:
+    """The address Windows sends from: the lowest one not marked SkipAsSource."""
+    usable = [a["ip"] for a in addresses if not a["skip_as_source"]]
+    return usable[0] if usable else None
+
+
+def _azure_primary(ctx: CheckContext) -> str | None:
+    imds = ctx.fact("imds")
+    network = (imds.get("compute") or {}).get("network") if isinstance(imds, dict) else None
+    ip = (network or {}).get("primary_private_ip")
+    return str(ip) if ip else None
+
+
+def _multi_ip_finding(ctx: CheckContext, primary: dict[str, Any], addresses: list[dict[str, Any]],
+                      evidence: dict[str, Any]) -> Finding:
+    alias, index = str(primary["alias"]), primary["index"]
+    source = windows_source_address(addresses)
+    azure = _azure_primary(ctx)
+    evidence["windows_source_address"] = source
+    evidence["azure_primary_ip"] = azure
+    ips = ", ".join(a["ip"] for a in addresses)
+    docs = [DOC_MULTI_IP, DOC_NO_INTERNET_MULTI_IP]
+    if azure and source and source != azure:
+        others = [a["ip"] for a in addresses if a["ip"] != azure]
+        others_list = ", ".join(ps_quote(ip) for ip in others)
+        return Finding(
+            Status.PROBLEM,
+            m("The primary network adapter {alias} has several static IPv4 addresses ({ips}), and Windows sends from "
+              "{source}, but the NIC's primary IP address in Azure is {azure}.", alias=alias, ips=ips, source=source,
+              azure=azure),
+            why=m("Windows uses the lowest address not marked SkipAsSource as its source address, and only the address "
+                  "that is primary in Azure may reach Azure services; Microsoft names Azure Backup among the services "
+                  "that then fail."),
+            fix=[step("Make the Azure primary address Windows' source address and keep the others from being used as "
+                      "source (elevated PowerShell):",
+                      command=f"Set-NetIPAddress -InterfaceAlias {ps_quote(alias)} -IPAddress {ps_quote(azure)} "
+                              f"-SkipAsSource $false; Set-NetIPAddress -InterfaceAlias {ps_quote(alias)} "
+                              f"-IPAddress {others_list} -SkipAsSource $true"),
+                 step("Check the result:", command=f"Get-NetIPAddress -InterfaceIndex {index} -AddressFamily IPv4 | "
+                                                   "Select-Object IPAddress, SkipAsSource")],
+            docs=docs, error_codes=list(ERROR_CODES), evidence=evidence)
+    if azure and source == azure:
+        return Finding(
+            Status.INFO,
+            m("The primary network adapter {alias} has several static IPv4 addresses ({ips}), as Microsoft's procedure "
+              "for several IP configurations requires, and Windows sends from {source}, the NIC's primary IP address "
+              "in Azure.", alias=alias, ips=ips, source=source),
+            docs=docs, evidence=evidence)
+    return Finding(
+        Status.INFO,
+        m("The primary network adapter {alias} has several static IPv4 addresses ({ips}), as Microsoft's procedure for "
+          "several IP configurations requires; Windows sends from {source}. Check that this is the NIC's primary IP "
+          "address in Azure.", alias=alias, ips=ips, source=source or "-"),
+        why=m("Only the address that is primary in Azure may reach Azure services; if Windows sends from another one, "
+              "Azure Backup and the VM agent cannot reach them."),
+        fix=[step("Compare with the primary IP configuration of the network interface in the Azure portal:",
+                  command=f"Get-NetIPAddress -InterfaceIndex {index} -AddressFamily IPv4 | "
+                          "Select-Object IPAddress, SkipAsSource")],
+        docs=docs, evidence=evidence)
+
+
 def check_dhcp(ctx: CheckContext) -> Finding:
     off = not_applicable_off_azure(ctx)
     if off:
@@ -142,6 +247,13 @@ def check_dhcp(ctx: CheckContext) -> Finding:
         return Finding(Status.NOT_CHECKED, m("Not checked: no connected network adapter with a readable DHCP setting "
                                              "was found."), evidence=evidence)
     evidence["primary"] = {k: primary[k] for k in ("alias", "index", "dhcp_raw")}
+    addresses = addresses_of(data, primary["index"])
+    if data.get("addresses") is not None or data.get("addresses_error"):
+        evidence["primary_addresses"] = addresses[:20]
+    if data.get("addresses_error"):
+        evidence["addresses_error"] = str(data["addresses_error"])[:300]
+    if primary["dhcp"] is False and len(addresses) > 1:
+        return _multi_ip_finding(ctx, primary, addresses, evidence)
     if primary["dhcp"] is False:
         alias, index = str(primary["alias"]), primary["index"]
         return Finding(

@@ -9,14 +9,18 @@ hits root first, or a DROP policy with nothing accepting root, is a problem; a r
 hit (conditions we cannot decide) is a warning; so is the pre-2.2.26 ACCEPT-all rule. Listing
 rules needs root: without it the check says not checked.
 
-Windows: one PowerShell command reads, from the active policy store, the firewall profiles,
-the network category of each connection, and the enabled outbound rules joined with their
-address, port, program, service and local-user filters (block rules, and allow rules that could
-admit the agent), as JSON ("no matching rule", ObjectNotFound, is an empty list). Block rules
-covering 168.63.129.16 on TCP 80/32526 that apply to SYSTEM in an active profile are problems;
-a default-block outbound policy without an allow rule for 168.63.129.16 too. The Windows guest
-agent's own WFP filter/rule names are UNCONFIRMED (facts §3.4, §12), so the check relies on
-semantics, not names, and says so in its evidence.
+Windows: the rules and profiles are read from the registry, in-process and at once (the local
+store and Group Policy, see `wizard.parsers.win_fw_registry`); a short PowerShell query adds the
+network category of each connection (which profiles are active). Only when the registry cannot be
+read does one PowerShell command read the same from the active policy store: profiles, connection
+categories, and the enabled outbound rules joined with their address, port, program, service,
+local-user and interface filters (block rules, and allow rules that could admit the agent), as
+JSON ("no matching rule", ObjectNotFound, is an empty list), within 60 seconds. Block rules
+covering 168.63.129.16 on TCP 80/32526 that apply to SYSTEM on the VM's adapter in an active
+profile are problems (a rule bound to named interfaces "may block"); a default-block outbound
+policy without an allow rule for 168.63.129.16 too. The Windows guest agent's own WFP filter/rule
+names are UNCONFIRMED (facts §3.4, §12), so the check relies on semantics, not names, and says so
+in its evidence.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from wizard.i18n import N_
 from wizard.knowledge import commands
 from wizard.model import Component, FixStep, Msg, Status
 from wizard.parsers import firewall as fw
+from wizard.parsers import win_fw_registry as fwreg
 from wizard.probes.base import Answer, error_fields, is_unavailable
 from wizard.probes.command import MAX_OUTPUT_BYTES
 
@@ -54,7 +59,8 @@ IPTABLES_NFT_TABLE_NAMES = frozenset({"filter", "security", "raw", "mangle", "na
 MAX_NFT_TABLES = 20
 EXCERPT = 2000
 RUN_TIMEOUT = 15.0
-PS_TIMEOUT = 30.0
+PS_TIMEOUT = 60.0
+PROFILES_PS_TIMEOUT = 20.0
 WFP_NOTE = ("The Windows guest agent limits the Wire Server to Administrators and SYSTEM with its own firewall "
             "rules/WFP filters whose names are not confirmed by public documentation; this check judges rules by "
             "what they match, not by name, and reads Windows Firewall rules from the active store "
@@ -451,6 +457,9 @@ _PS_STATEMENTS = [
     "ForEach-Object { $apf[$_.InstanceID] = $_ }; "
     "$sf = @{}; Get-NetFirewallServiceFilter -PolicyStore ActiveStore | ForEach-Object { $sf[$_.InstanceID] = $_ }; "
     "$uf = @{}; Get-NetFirewallSecurityFilter -PolicyStore ActiveStore | ForEach-Object { $uf[$_.InstanceID] = $_ }; "
+    "$tf = @{}; Get-NetFirewallInterfaceTypeFilter -PolicyStore ActiveStore | "
+    "ForEach-Object { $tf[$_.InstanceID] = $_ }; "
+    "$nf = @{}; Get-NetFirewallInterfaceFilter -PolicyStore ActiveStore | ForEach-Object { $nf[$_.InstanceID] = $_ }; "
     "$o.rules = @(Get-NetFirewallRule -PolicyStore ActiveStore -Enabled True -Direction Outbound | ForEach-Object { "
     "$id = $_.InstanceID; $p = $pf[$id]; "
     "$ra = @($af[$id].RemoteAddress | ForEach-Object { [string]$_ }); "
@@ -461,13 +470,80 @@ _PS_STATEMENTS = [
     "Name = [string]$_.Name; DisplayName = [string]$_.DisplayName; Action = $act; Profile = [string]$_.Profile; "
     "PolicyStoreSourceType = [string]$_.PolicyStoreSourceType; RemoteAddress = $ra; Protocol = [string]$p.Protocol; "
     "RemotePort = @($p.RemotePort | ForEach-Object { [string]$_ }); Program = $prog; Service = $svc; "
-    "LocalUser = [string]$uf[$id].LocalUser } } } | Select-Object -First 500) "
+    "LocalUser = [string]$uf[$id].LocalUser; InterfaceType = [string]$tf[$id].InterfaceType; "
+    "InterfaceAlias = @($nf[$id].InterfaceAlias | ForEach-Object { [string]$_ }) } } } | Select-Object -First 500) "
     "} catch { if ($_.CategoryInfo.Category -eq 'ObjectNotFound') { $o.rules = @() } "
     "else { $o.rules_error = [string]$_ } }",
     "ConvertTo-Json -InputObject $o -Depth 5 -Compress",
 ]
 WINDOWS_FIREWALL_SCRIPT = "; ".join(_PS_STATEMENTS)
 WINDOWS_FIREWALL_ARGV = ["powershell.exe", "-NoProfile", "-NonInteractive", "-Command", WINDOWS_FIREWALL_SCRIPT]
+CONNECTION_PROFILES_SCRIPT = "; ".join([
+    "$ErrorActionPreference = 'Stop'",
+    "ConvertTo-Json -Compress -InputObject @(Get-NetConnectionProfile | ForEach-Object { [ordered]@{ "
+    "InterfaceAlias = [string]$_.InterfaceAlias; NetworkCategory = [string]$_.NetworkCategory } })",
+])
+CONNECTION_PROFILES_ARGV = ["powershell.exe", "-NoProfile", "-NonInteractive", "-Command",
+                            CONNECTION_PROFILES_SCRIPT]
+REGISTRY_NOTE = ("Rules and profiles were read from the registry (local store and Group Policy, in the grammar of "
+                 "[MS-GPFAS] 2.2.2.19); rules added at run time by services (not stored there) are not seen.")
+
+
+def _registry_values(ctx: CheckContext, key: str) -> tuple[str, dict[str, Any]]:
+    """(state, values) of a registry key: ok | missing | unavailable | error."""
+    ans = ctx.call("registry", key=key, value=None)
+    if is_unavailable(ans):
+        return "unavailable", {}
+    if ans.get("exists") and isinstance(ans.get("values"), dict):
+        return "ok", ans["values"]
+    err = str(ans.get("error") or "").lower()
+    return ("missing" if not err or "cannot find" in err or "not found" in err else "error"), {}
+
+
+def _registry_firewall(ctx: CheckContext, evidence: dict[str, Any]) -> dict[str, Any] | None:
+    """The firewall as the PowerShell script reports it, built from the registry; None when it cannot be read."""
+    state, local_rules = _registry_values(ctx, fwreg.LOCAL_RULES)
+    evidence["registry_local_rules"] = state
+    if state != "ok":
+        return None
+    gpo_state, gpo_rules = _registry_values(ctx, fwreg.GPO_RULES)
+    evidence["registry_gpo_rules"] = gpo_state
+    local_profiles: dict[str, dict[str, Any] | None] = {}
+    gpo_profiles: dict[str, dict[str, Any] | None] = {}
+    for name, sub in fwreg.LOCAL_PROFILES.items():
+        st, values = _registry_values(ctx, fwreg.LOCAL_POLICY + "\\" + sub)
+        local_profiles[name] = values if st == "ok" else None
+    for name, sub in fwreg.GPO_PROFILES.items():
+        st, values = _registry_values(ctx, fwreg.GPO_POLICY + "\\" + sub)
+        gpo_profiles[name] = values if st == "ok" else None
+    rules, unreadable = fwreg.outbound_rules(gpo_rules, "GroupPolicy")
+    if fwreg.local_merge_allowed(gpo_profiles):
+        local, bad = fwreg.outbound_rules(local_rules, "Local")
+        rules += local
+        unreadable += bad
+    else:
+        evidence["local_rules_ignored"] = "Group Policy sets AllowLocalPolicyMerge = 0: local rules do not apply"
+    evidence["registry_values_not_rules"] = unreadable
+    data: dict[str, Any] = {"profiles": fwreg.profile_state(local_profiles, gpo_profiles),
+                            "rules": [r for r in rules if r["Action"] == "Block" or _may_allow_agent(r)]}
+    ans = ctx.call("run", argv=CONNECTION_PROFILES_ARGV, timeout=PROFILES_PS_TIMEOUT)
+    if _run_state(ans) == "ok":
+        connections, error = fw.parse_powershell_json(str(ans.get("stdout") or ""))
+        if error is None:
+            data["connections"] = connections
+    if "connections" not in data:
+        data["connections_error"] = _stderr(ans) or "Get-NetConnectionProfile gave no answer"
+    return data
+
+
+def _may_allow_agent(raw: dict[str, Any]) -> bool:
+    """The same preselection the PowerShell script makes for allow rules."""
+    addresses = [str(a) for a in fw.as_list(raw.get("RemoteAddress"))]
+    program, service = str(raw.get("Program") or ""), str(raw.get("Service") or "")
+    return (any(ch.isdigit() for a in addresses for ch in a)
+            or any(w in program for w in ("WindowsAzure", "WaAppAgent", "Packages"))
+            or any(w in service for w in ("WindowsAzureGuestAgent", "RdAgent"))
+            or ("Any" in addresses and program == "Any" and service == "Any"))
 
 
 def _win_not_checked_admin(evidence: dict[str, Any]) -> Finding:
@@ -496,22 +572,28 @@ def _rule_label(rule: dict[str, Any]) -> str:
 
 
 def check_firewall_windows(ctx: CheckContext) -> Finding:
-    ans = ctx.call("run", argv=WINDOWS_FIREWALL_ARGV, timeout=PS_TIMEOUT)
-    state = _run_state(ans)
-    evidence: dict[str, Any] = {"command": "powershell.exe -NoProfile -NonInteractive -Command "
-                                           "<WINDOWS_FIREWALL_SCRIPT in wizard/checks/net/firewall.py>",
-                                "state": state, "note": WFP_NOTE}
-    if state != "ok":
-        evidence["stderr"] = _stderr(ans)
-        if state == "permission" or ctx.is_admin is False:
-            return _win_not_checked_admin(evidence)
-        return Finding(Status.NOT_CHECKED, m("Not checked: the Windows Firewall rules could not be read ({error}).",
-                                             error=_stderr(ans)[:200] or state), evidence=evidence)
-    data, error = fw.parse_powershell_json(str(ans.get("stdout") or ""))
-    if not isinstance(data, dict):
-        evidence["stdout_excerpt"] = str(ans.get("stdout") or "")[:EXCERPT]
-        return Finding(Status.NOT_CHECKED, m("Not checked: the Windows Firewall rules could not be read ({error}).",
-                                             error=error or "unexpected output"), evidence=evidence)
+    evidence: dict[str, Any] = {"note": WFP_NOTE}
+    data: Any = _registry_firewall(ctx, evidence)
+    if data is not None:
+        evidence["read_from"] = "registry"
+        evidence["registry_note"] = REGISTRY_NOTE
+    else:
+        ans = ctx.call("run", argv=WINDOWS_FIREWALL_ARGV, timeout=PS_TIMEOUT)
+        state = _run_state(ans)
+        evidence.update({"read_from": "PowerShell", "state": state, "elapsed_ms": ans.get("elapsed_ms"),
+                         "command": "powershell.exe -NoProfile -NonInteractive -Command "
+                                    "<WINDOWS_FIREWALL_SCRIPT in wizard/checks/net/firewall.py>"})
+        if state != "ok":
+            evidence["stderr"] = _stderr(ans)
+            if state == "permission" or ctx.is_admin is False:
+                return _win_not_checked_admin(evidence)
+            return Finding(Status.NOT_CHECKED, m("Not checked: the Windows Firewall rules could not be read "
+                                                 "({error}).", error=_stderr(ans)[:200] or state), evidence=evidence)
+        data, error = fw.parse_powershell_json(str(ans.get("stdout") or ""))
+        if not isinstance(data, dict):
+            evidence["stdout_excerpt"] = str(ans.get("stdout") or "")[:EXCERPT]
+            return Finding(Status.NOT_CHECKED, m("Not checked: the Windows Firewall rules could not be read "
+                                                 "({error}).", error=error or "unexpected output"), evidence=evidence)
     for key in ("profiles_error", "connections_error", "rules_error"):
         if data.get(key):
             evidence[key] = str(data[key])[:500]
@@ -561,7 +643,8 @@ def check_firewall_windows(ctx: CheckContext) -> Finding:
                 continue
             (policy_maybe if None in verdicts else policy_blocked).append(port)
     evidence["block_rules"] = [{k: r[k] for k in ("name", "display_name", "profile", "remote_address", "protocol",
-                                                  "remote_port", "program", "service", "local_user", "source")}
+                                                  "remote_port", "program", "service", "local_user", "source",
+                                                  "interface_type", "interface_alias")}
                                for r in blocks[:30]]
     evidence["default_outbound_block_profiles"] = policy_block
 
@@ -640,5 +723,5 @@ def check_firewall(ctx: CheckContext) -> Finding:
 
 CHECKS: list[Check] = [
     Check("net.firewall", BOTH, Component.NETWORK_PATH, "In-guest firewall rules", check_firewall,
-          needs_admin=True, timeout_s=45.0, live_only=True),
+          needs_admin=True, timeout_s=75.0, live_only="linux"),
 ]

@@ -14,6 +14,10 @@ Windows sources: WinHTTP (`WinHttpSettings` registry blob, decoded; `netsh winht
 as a fallback and cross-check, parsed without depending on the display language), SYSTEM's
 WinINet settings (`HKU\\S-1-5-18`), the machine-wide WinINet settings when the
 `ProxySettingsPerUser` policy is 0, machine environment variables, and this tool's environment.
+For WinINet the `Connections\\DefaultConnectionSettings` blob is what counts (see
+`wizard.parsers.wininet`); the older `ProxyEnable`/`ProxyServer`/`AutoConfigURL` values are used
+only when there is no blob. The blob's "Automatically detect settings" (WPAD) flag is reported as
+information: Windows may turn it on by default, and it only matters when a WPAD server answers.
 Proxy credentials are masked before they reach evidence or messages.
 """
 
@@ -42,6 +46,7 @@ from wizard.checks.docs import WIN_AGENT as DOC_WINDOWS_AGENT
 from wizard.checks.env import DOC_168, DOC_IMDS
 from wizard.model import Component, FixStep, Status
 from wizard.parsers import proxy as px
+from wizard.parsers import wininet
 from wizard.probes.base import Answer, is_unavailable
 
 HOSTS = (WIRESERVER_IP, IMDS_IP)
@@ -66,6 +71,10 @@ SYSTEM_INET_KEY = "HKU\\S-1-5-18\\Software\\Microsoft\\Windows\\CurrentVersion\\
 MACHINE_INET_KEY = "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings"
 POLICY_INET_KEY = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\CurrentVersion\\Internet Settings"
 MACHINE_ENV_KEY = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment"
+SYSTEM_CONNECTIONS_KEY = SYSTEM_INET_KEY + "\\Connections"
+MACHINE_CONNECTIONS_KEY = WINHTTP_KEY
+CONNECTION_BLOB = "DefaultConnectionSettings"
+BITSADMIN_GET = "bitsadmin /util /getieproxy LOCALSYSTEM"
 NETSH_ARGV = ["netsh", "winhttp", "show", "proxy"]
 
 # Sources whose proxy the agent's extensions (or SYSTEM's programs) use for plain HTTP.
@@ -349,6 +358,29 @@ def _int_value(v: Any) -> int | None:
     return None
 
 
+def _wininet_blob(ctx: CheckContext, kind: str, conn_key: str, looked: dict[str, str], sources: list[Source],
+                  pacs: list[dict[str, str]], autodetect: list[dict[str, str]]) -> dict[str, Any] | None:
+    """Read and use one scope's `DefaultConnectionSettings`; the decoded blob, or None when there is none."""
+    ans = ctx.call("registry", key=conn_key, value=CONNECTION_BLOB)
+    state = _reg_state(ans)
+    where = conn_key + "\\" + CONNECTION_BLOB
+    looked[where] = _looked_reg(ans, state)
+    if state != "ok":
+        return None
+    decoded = wininet.decode_connection_settings(ans.get("value"))
+    if not decoded["ok"]:
+        looked[where] = "unreadable: " + str(decoded["error"])
+        return None
+    if decoded["manual"]:
+        sources.append(_win_source(kind, where, decoded["proxy"], decoded["bypass"] or None,
+                                   {"flags": decoded["flags"]}))
+    if decoded["auto_config"]:
+        pacs.append({"source": kind, "where": where, "url": _masked(decoded["pac_url"])})
+    if decoded["auto_detect"]:
+        autodetect.append({"source": kind, "where": where})
+    return decoded
+
+
 def _wininet(kind: str, key: str, ans: Answer, sources: list[Source], pacs: list[dict[str, str]]) -> None:
     values = _dict(ans.get("values"))
     lower = {str(k).lower(): v for k, v in values.items()}
@@ -362,11 +394,18 @@ def _wininet(kind: str, key: str, ans: Answer, sources: list[Source], pacs: list
         pacs.append({"source": kind, "where": key, "url": _masked(pac)})
 
 
+def _legacy_disagrees(ans: Answer, blob: dict[str, Any]) -> bool:
+    lower = {str(k).lower(): v for k, v in _dict(ans.get("values")).items()}
+    legacy_on = _int_value(lower.get("proxyenable")) == 1 and bool(str(lower.get("proxyserver") or "").strip())
+    return legacy_on != bool(blob["manual"])
+
+
 def _windows_sources(ctx: CheckContext, looked: dict[str, str], notes: list[str]
                      ) -> tuple[list[Source], list[dict[str, str]], dict[str, Any]]:
     sources: list[Source] = []
     pacs: list[dict[str, str]] = []
-    info: dict[str, Any] = {}
+    autodetect: list[dict[str, str]] = []
+    info: dict[str, Any] = {"autodetect": autodetect}
 
     reg = ctx.call("registry", key=WINHTTP_KEY, value="WinHttpSettings")
     reg_state = _reg_state(reg)
@@ -405,7 +444,13 @@ def _windows_sources(ctx: CheckContext, looked: dict[str, str], notes: list[str]
     system = ctx.call("registry", key=SYSTEM_INET_KEY, value=None)
     sys_state = _reg_state(system)
     looked[SYSTEM_INET_KEY] = _looked_reg(system, sys_state)
-    if sys_state == "ok":
+    system_blob = _wininet_blob(ctx, "wininet_system", SYSTEM_CONNECTIONS_KEY, looked, sources, pacs, autodetect)
+    if system_blob is not None:
+        info["wininet_system_blob"] = {k: system_blob[k] for k in ("flags", "manual", "auto_config", "auto_detect")}
+        if sys_state == "ok" and _legacy_disagrees(system, system_blob):
+            notes.append("SYSTEM's ProxyEnable/ProxyServer values disagree with its DefaultConnectionSettings; "
+                         "DefaultConnectionSettings was used")
+    elif sys_state == "ok":
         _wininet("wininet_system", SYSTEM_INET_KEY, system, sources, pacs)
 
     policy = ctx.call("registry", key=POLICY_INET_KEY, value="ProxySettingsPerUser")
@@ -417,7 +462,9 @@ def _windows_sources(ctx: CheckContext, looked: dict[str, str], notes: list[str]
         machine = ctx.call("registry", key=MACHINE_INET_KEY, value=None)
         m_state = _reg_state(machine)
         looked[MACHINE_INET_KEY] = _looked_reg(machine, m_state)
-        if m_state == "ok":
+        machine_blob = _wininet_blob(ctx, "wininet_machine", MACHINE_CONNECTIONS_KEY, looked, sources, pacs,
+                                     autodetect)
+        if machine_blob is None and m_state == "ok":
             _wininet("wininet_machine", MACHINE_INET_KEY, machine, sources, pacs)
 
     menv = ctx.call("registry", key=MACHINE_ENV_KEY, value=None)
@@ -446,13 +493,16 @@ def _windows_fix(bad: list[Source], pacs: list[dict[str, str]]) -> list[FixStep]
             steps.append(step("Add both addresses to the WinHTTP proxy bypass list (in an elevated command prompt):",
                               command=f"netsh winhttp set proxy proxy-server={server} bypass-list={bypass}"))
         elif s.kind == "wininet_system":
-            steps.append(step("Add both addresses to the proxy exceptions of the SYSTEM account (in an elevated "
-                              "command prompt):",
-                              command=f'reg add "{SYSTEM_INET_KEY}" /v ProxyOverride /t REG_SZ /d {bypass} /f'))
+            server = cmd(s.proxy or "", always=True)
+            steps.append(step("Set the SYSTEM account's proxy again with both addresses in its exceptions (in an "
+                              "elevated command prompt; this writes the DefaultConnectionSettings that Windows "
+                              "uses, which editing ProxyOverride alone may not change):",
+                              command=f'bitsadmin /util /setieproxy localsystem MANUAL_PROXY {server} {bypass}'))
+            steps.append(step("Check what the SYSTEM account now uses:", command=BITSADMIN_GET))
         elif s.kind == "wininet_machine":
-            steps.append(step("Add both addresses to the machine-wide proxy exceptions (in an elevated command "
-                              "prompt). If a Group Policy sets them, change the policy instead:",
-                              command=f'reg add "{MACHINE_INET_KEY}" /v ProxyOverride /t REG_SZ /d {bypass} /f'))
+            steps.append(step("This proxy is set for the whole machine (the ProxySettingsPerUser policy is 0), "
+                              "usually by Group Policy: add both addresses to the proxy exceptions in that policy, "
+                              "then update the policy.", command="gpupdate /force"))
         elif s.kind == "machine_env":
             value = _safe_no_proxy(s.bypass_list)
             steps.append(step("Add both addresses to the machine-wide NO_PROXY environment variable (in an elevated "
@@ -521,6 +571,25 @@ def check_proxy(ctx: CheckContext) -> Finding:
                        evidence=evidence)
 
     agent = [s for s in sources if s.kind in AGENT_SCOPE]
+    autodetect = info.get("autodetect") or []
+    if windows and autodetect and not agent:
+        return Finding(
+            Status.INFO,
+            m("No proxy is set explicitly, but \"Automatically detect settings\" (WPAD) is on in the SYSTEM "
+              "account's proxy settings ({where})."
+              , where="; ".join(a["where"] for a in autodetect)),
+            why=m("If a proxy auto-discovery (WPAD) server answers on this network, programs running as SYSTEM may "
+                  "send requests through the proxy it names; Microsoft documents that IMDS (169.254.169.254) and "
+                  "the Wire Server (168.63.129.16) must always be reached directly. Without a WPAD server this "
+                  "setting changes nothing."),
+            fix=[step("If your network has a WPAD server or proxy script, make sure it returns DIRECT for "
+                      "168.63.129.16 and 169.254.169.254, for example with this line at the start of "
+                      "FindProxyForURL:",
+                      command='if (host == "168.63.129.16" || host == "169.254.169.254") return "DIRECT";'),
+                 step("Or turn automatic detection off for the SYSTEM account (elevated command prompt):",
+                      command="bitsadmin /util /setieproxy localsystem NO_PROXY"),
+                 step("Check what the SYSTEM account uses:", command=BITSADMIN_GET)],
+            docs=docs, evidence=evidence)
     if agent:
         return Finding(Status.INFO, m("A proxy is configured ({details}), and 168.63.129.16 and 169.254.169.254 "
                                       "bypass it.", details=_describe(agent)),
@@ -532,7 +601,10 @@ def check_proxy(ctx: CheckContext) -> Finding:
                                       "for storage calls only; it never sends Wire Server or IMDS requests through "
                                       "it, so this does not block backup.", proxy=conf[0].proxy or ""),
                        fix=fix, docs=docs, evidence=evidence)
-    if ctx.in_bundle:  # no proxy in the collected files; the running agent's environment is not in a bundle
+    # No proxy in the collected files: on Linux the running agent's environment is not in a bundle; a Windows
+    # bundle answers for itself when its exported registry keys were read.
+    registry_read = windows and any(v in ("read", "absent") for k, v in looked.items() if k.startswith("HK"))
+    if ctx.in_bundle and not registry_read:
         return not_in_bundle(evidence)
     tool = [s for s in sources if s.kind == "tool_env" and s.proxy]
     if tool:

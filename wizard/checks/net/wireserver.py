@@ -10,6 +10,13 @@ on TCP 32526 (port 443 is not needed). Four checks, each one probe call:
 Connections that fail are judged with care: the agents admit only root (Linux) and
 Administrators/SYSTEM (Windows) to the WireServer, so a failure seen by anyone else is
 *inconclusive*, never "blocked"; and off Azure there is nothing to reach.
+
+When the Metadata Security Protocol's Guest Proxy Agent runs and redirects this traffic (the
+`guest_proxy_agent` fact, from its status.json), a TCP connect reaches the agent's local listener,
+not the Wire Server: the port results say so ("through the Guest Proxy Agent") and are information,
+not a confirmation. An HTTP 401/403 then comes from the agent's access rules (Azure/GuestProxyAgent
+`proxy_server.rs` answers refused requests with 403) and says nothing about the VM agent, which
+runs as SYSTEM: it is inconclusive.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from wizard.checks.commands import RERUN_AS_ROOT, ps
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import WIN_AGENT as DOC_WINDOWS_AGENT
-from wizard.checks.env import DOC_168
+from wizard.checks.env import DOC_168, DOC_MSP
 from wizard.checks.net.imds import PS_DIRECT_SESSION
 from wizard.knowledge import commands
 from wizard.model import Component, DocLink, FixStep, Msg, Status
@@ -340,6 +347,38 @@ def _intercept_steps(ctx: CheckContext, test_command: str) -> list[FixStep]:
     ]
 
 
+GPA_WHY = m("The Guest Proxy Agent of the Metadata Security Protocol redirects the connections to the Wire Server, "
+            "the HostGAPlugin and IMDS to itself and forwards the requests it allows. A connection test therefore "
+            "shows that its listener answers; the HTTP checks show whether the requests get through.")
+GPA_REFUSED = (401, 403)
+
+
+def _gpa_redirect(ctx: CheckContext, evidence: dict[str, Any]) -> bool | None:
+    """True/None (may) when the Guest Proxy Agent redirects this traffic, False when it does not; noted in evidence."""
+    fact = ctx.fact("guest_proxy_agent")
+    if not isinstance(fact, dict) or not fact.get("present"):
+        return False
+    redirecting = fact.get("redirecting")
+    evidence["guest_proxy_agent"] = {"redirecting": redirecting, "service_state": fact.get("service_state"),
+                                     "secure_channel_state": (fact.get("status") or {}).get("secure_channel_state")}
+    return None if redirecting is None else bool(redirecting)
+
+
+def _gpa_refused(ctx: CheckContext, url: str, status: int, evidence: dict[str, Any]) -> Finding | None:
+    """Inconclusive when the Guest Proxy Agent (not the Wire Server) refused this request, else None."""
+    if status not in GPA_REFUSED or _gpa_redirect(ctx, evidence) is False:
+        return None
+    return Finding(
+        Status.NOT_CHECKED,
+        m("Inconclusive: {url} was answered with HTTP {status}, most likely by the Guest Proxy Agent, whose access "
+          "rules (Metadata Security Protocol) refused this wizard's request.", url=url, status=status),
+        why=m("The Guest Proxy Agent intercepts requests to the Wire Server and refuses those its rules do not allow "
+              "with HTTP 403. The VM agent and the backup extension, which run as SYSTEM, may be allowed even when "
+              "this wizard is not; the Guest Proxy Agent result of this report shows whether it refused them."),
+        fix=[step("Read the Guest Proxy Agent result of this report; it lists the requests the agent refused.")],
+        docs=[DOC_MSP], evidence=evidence)
+
+
 # -- the checks --------------------------------------------------------------------------------
 
 
@@ -351,10 +390,25 @@ def _port_check(ctx: CheckContext, port: int, path: str) -> Finding:
     if is_unavailable(ans):
         return _unavailable(ans, evidence)
     if ans.get("outcome") == "connected":
+        ms = int(ans.get("elapsed_ms") or 0)
+        redirect = _gpa_redirect(ctx, evidence)
+        if redirect is True:
+            return Finding(
+                Status.INFO,
+                m("Connected to {host}:{port} in {ms} ms, but through the Guest Proxy Agent, which intercepts this "
+                  "traffic: the connection reached its local listener, not necessarily the Wire Server.",
+                  host=host, port=port, ms=ms),
+                why=GPA_WHY, docs=[DOC_MSP], evidence=evidence)
+        if redirect is None:
+            return Finding(
+                Status.INFO,
+                m("Connected to {host}:{port} in {ms} ms, possibly through the Guest Proxy Agent, which runs on this "
+                  "VM and may intercept this traffic: the connection may have reached its local listener rather "
+                  "than the Wire Server.", host=host, port=port, ms=ms),
+                why=GPA_WHY, docs=[DOC_MSP], evidence=evidence)
         return Finding(
             Status.OK,
-            m("Connected to the Wire Server at {host}:{port} in {ms} ms.", host=host, port=port,
-              ms=int(ans.get("elapsed_ms") or 0)),
+            m("Connected to the Wire Server at {host}:{port} in {ms} ms.", host=host, port=port, ms=ms),
             evidence=evidence,
         )
     url = ctx.settings.wireserver_url(path, port=port)
@@ -383,6 +437,9 @@ def check_versions(ctx: CheckContext) -> Finding:
 
     status = int(ans["status"])
     ms = int(ans.get("elapsed_ms") or 0)
+    refused = _gpa_refused(ctx, url, status, evidence)
+    if refused is not None:
+        return refused
     if status not in OK_CODES:
         err = _error_answer(ans, evidence)
         if status in RETRY_CODES:
@@ -460,6 +517,9 @@ def check_hostplugin_health(ctx: CheckContext) -> Finding:
     if ans.get("outcome") != "ok" or not isinstance(ans.get("status"), int):
         return _connection_failure(ctx, ans, host, port, test_command, evidence)
     status = int(ans["status"])
+    refused = _gpa_refused(ctx, url, status, evidence)
+    if refused is not None:
+        return refused
     if status in OK_CODES:
         return Finding(
             Status.OK,

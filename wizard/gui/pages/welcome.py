@@ -147,7 +147,7 @@ class WelcomePage(BasePage):
 
     def _restart_elevated(self) -> None:
         exe, args = elevation.relaunch()
-        if self.seams.elevate(exe, args):
+        if self.seams.elevate(exe, args, elevation.working_folder()):
             self.window().close()
             return
         self.seams.information(self, self.t("VM Backup Wizard"),

@@ -1,0 +1,84 @@
+"""build.spec's Windows branch, executed here with stand-ins for PyInstaller's Analysis, PYZ and EXE:
+the windowed VMBackupWizard.exe and its console twin VMBackupWizard-cli.exe, their version
+resources, and the Qt plugins Windows needs kept in the bundle. (The Linux branch is built for real
+by scripts/check_executable.py.)"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.exes: list[dict[str, Any]] = []
+
+    def analysis(self, scripts: list[str], **kw: Any) -> Any:
+        class A:
+            pass
+
+        a = A()
+        a.scripts, a.pure = scripts, []  # type: ignore[attr-defined]
+        a.binaries = [  # type: ignore[attr-defined]
+            ("PySide6/Qt/plugins/platforms/qwindows.dll", "x", "BINARY"),
+            ("PySide6/Qt/plugins/platforms/qoffscreen.dll", "x", "BINARY"),
+            ("PySide6/Qt/plugins/platforms/qminimal.dll", "x", "BINARY"),
+            ("PySide6/Qt6Network.dll", "x", "BINARY"),
+        ]
+        a.datas = [("PySide6/Qt/translations/qtbase_ja.qm", "x", "DATA"),  # type: ignore[attr-defined]
+                   ("PySide6/Qt/translations/qtbase_de.qm", "x", "DATA")]
+        self.analysis_kw = kw
+        return a
+
+    def exe(self, *parts: Any, **kw: Any) -> dict[str, Any]:
+        self.exes.append(kw)
+        return kw
+
+
+def run_spec(platform: str, workpath: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Recorder, dict[str, Any]]:
+    rec = Recorder()
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    namespace: dict[str, Any] = {"SPECPATH": str(ROOT), "workpath": str(workpath), "Analysis": rec.analysis,
+                                 "PYZ": lambda pure: ("pyz", pure), "EXE": rec.exe, "__name__": "__main__"}
+    code = compile((ROOT / "build.spec").read_text(encoding="utf-8"), "build.spec", "exec")
+    exec(code, namespace)
+    return rec, namespace
+
+
+def test_windows_builds_the_windowed_exe_and_its_console_twin(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    rec, ns = run_spec("win32", tmp_path, monkeypatch)
+    assert [(e["name"], e["console"]) for e in rec.exes] == [("VMBackupWizard", False), ("VMBackupWizard-cli", True)]
+    for exe in rec.exes:
+        assert exe["uac_admin"] is False and exe["strip"] is False and exe["upx"] is False
+        version = Path(exe["version"])
+        assert version.parent == tmp_path and version.is_file()
+        assert f"StringStruct('OriginalFilename', '{exe['name']}.exe')" in version.read_text(encoding="utf-8")
+        assert exe["icon"] and Path(exe["icon"]).is_file()
+    kept = [b[0] for b in ns["a"].binaries]
+    assert "PySide6/Qt/plugins/platforms/qwindows.dll" in kept
+    assert "PySide6/Qt/plugins/platforms/qoffscreen.dll" in kept  # --smoke-test renders the pages offscreen
+    assert "PySide6/Qt6Network.dll" not in kept
+    assert [d[0] for d in ns["a"].datas] == ["PySide6/Qt/translations/qtbase_ja.qm"]
+    assert "ssl" in rec.analysis_kw["excludes"]
+
+
+def test_linux_builds_one_console_executable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rec, _ = run_spec("linux", tmp_path, monkeypatch)
+    assert [(e["name"], e["console"], e["strip"], e["version"]) for e in rec.exes] == [
+        ("vmbackup-wizard", True, True, None)]
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_twin_name_is_what_the_cli_recognises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wizard.cli import is_console_twin
+
+    rec, _ = run_spec("win32", tmp_path, monkeypatch)
+    names = [e["name"] + ".exe" for e in rec.exes]
+    assert [is_console_twin(True, "C:\\dist\\" + n) for n in names] == [False, True]
