@@ -9,9 +9,8 @@ from wizard import runner
 from wizard.checks.registry import ALL_CHECKS
 from wizard.checks.win_files import unreadable_reason
 from wizard.model import Status
-from wizard.probes.base import Answer
+from wizard.probes.base import Answer, os_error_fields
 from wizard.probes.fake import FakeSystem
-from wizard.probes.base import os_error_fields
 
 LOG = "C:\\WindowsAzure\\Logs\\WaAppAgent.log"
 IN_USE: Answer = {"exists": True, "is_file": True, "readable": False, "size": 10, "mtime": 1.0, "text": None,
