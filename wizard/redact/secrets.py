@@ -485,30 +485,30 @@ def _strip(text: str) -> str:
         return text if cleaned == decoded else cleaned.encode("latin-1", "replace").hex()
     if len(text) < 256 and _TRIGGERS.isdisjoint(text):
         return text  # no rule can match without one of these: most short strings stop here
-    t = _Text(text)
-    if t.has("-----begin"):
-        t.apply(_PEM, _pem, on_original=True)
-    if t.has(*_KEY_NEEDLES):  # every key word holds one of them
-        if t.has("name"):
-            t.apply(_NAME_VALUE, _name_value)
-        if t.has("<", "lt;", "u003c", "3c"):
-            t.apply(_ELEMENT_OPEN, _element)
-        t.replace(_kv_spans(t.text, t.low))
-        if t.has("-"):
-            t.apply(_FLAG, _flag)
-    if t.has("convertto-securestring"):
-        t.apply(_FLAG, _flag)
-    if t.has("=", "3d"):
-        t.apply(_SAS, _sas)
-    if t.has("sig"):
-        t.apply(_SAS_BARE, _sas)
-    if t.has("@"):
-        if t.has("//", "\\/"):
-            t.apply(_USERINFO, _userinfo)
-        t.apply(_USERINFO_BARE, _userinfo_bare, _lines_with(t.low, ("@",)))
-    if t.has("%40", "%2540"):
-        t.apply(_USERINFO_ENCODED, _userinfo)
-    return t.text
+    doc = _Text(text)
+    if doc.has("-----begin"):
+        doc.apply(_PEM, _pem, on_original=True)
+    if doc.has(*_KEY_NEEDLES):  # every key word holds one of them
+        if doc.has("name"):
+            doc.apply(_NAME_VALUE, _name_value)
+        if doc.has("<", "lt;", "u003c", "3c"):
+            doc.apply(_ELEMENT_OPEN, _element)
+        doc.replace(_kv_spans(doc.text, doc.low))
+        if doc.has("-"):
+            doc.apply(_FLAG, _flag)
+    if doc.has("convertto-securestring"):
+        doc.apply(_FLAG, _flag)
+    if doc.has("=", "3d"):
+        doc.apply(_SAS, _sas)
+    if doc.has("sig"):
+        doc.apply(_SAS_BARE, _sas)
+    if doc.has("@"):
+        if doc.has("//", "\\/"):
+            doc.apply(_USERINFO, _userinfo)
+        doc.apply(_USERINFO_BARE, _userinfo_bare, _lines_with(doc.low, ("@",)))
+    if doc.has("%40", "%2540"):
+        doc.apply(_USERINFO_ENCODED, _userinfo)
+    return doc.text
 
 
 def strip_secrets_text(text: str) -> str:
