@@ -60,6 +60,25 @@ def _log(size: int = MIB) -> str:
     return "\n".join(out)[:size]
 
 
+def pathological(size: int = MIB) -> dict[str, str]:
+    """Inputs made to make a pattern backtrack or a value scan run on: each must stay linear."""
+    def fill(unit: str) -> str:
+        return (unit * (size // len(unit) + 1))[:size]
+
+    return {
+        "a:a:a:...@": fill("a:")[:-1] + "@",
+        "password=password=...": fill("password="),
+        "unclosed protectedSettings objects": fill('"protectedSettings": {'),
+        "PEM headers without END": fill("-----BEGIN A-----\n"),
+        "&sig=&sig=...": fill("&sig="),
+        "<Password> never closed": fill("<Password>"),
+        "--password --password ...": fill("--password "),
+        "u:@u:@...": fill("u:@"),
+        "http://u:ppp... without @": fill("http://u:" + "p" * 600 + " "),
+        "key key key": fill("key"),
+    }
+
+
 def _median_ms(fn: Callable[[], object], runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -93,6 +112,9 @@ def main() -> int:
         print(f"  {name:55s} {ms:7.1f} ms  {1000 / ms:6.1f} MiB/s")
     left = leaked(strip_secrets_text(log))
     print(f"  needles of the corpus left in the filtered log: {len(left)}")
+    print("worst cases (1 MiB each, made to backtrack), median of 3 runs")
+    for name, text in pathological().items():
+        print(f"  {name:55s} {_median_ms(lambda t=text: strip_secrets_text(t), 3):7.1f} ms")
 
     path = ROOT / "resources" / "scenarios" / "windows-proxy-no-bypass.json"
     scenario = json.loads(path.read_text(encoding="utf-8"))

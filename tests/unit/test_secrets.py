@@ -277,6 +277,18 @@ def test_a_failing_filter_fails_closed(monkeypatch: pytest.MonkeyPatch, caplog: 
     assert "LEAKME" not in out and out == secrets_module.UNFILTERED
 
 
+@pytest.mark.parametrize("unit", [
+    "a:", "password=", '"protectedSettings": {', "-----BEGIN A-----\n", "&sig=", "%26sig%3D", "<Password>",
+    "--password ", "u:@", "=u:p@", "key", "password: ", '"password": "",', "ConvertTo-SecureString ", "{[",
+])
+def test_repetitive_input_is_filtered_in_one_pass(unit: str) -> None:
+    """256 KiB of one unit: a pattern that backtracks, or a value re-read for every key inside it,
+    would take minutes here (the suite's timeout); benchmarks/bench_redact.py times 1 MiB."""
+    text = unit * (256 * 1024 // len(unit))
+    out = secrets_module._strip(text)
+    assert secrets_module._strip(out) == out
+
+
 # --- hypothesis -------------------------------------------------------------------------------
 
 _json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=60),

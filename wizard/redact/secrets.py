@@ -36,6 +36,7 @@ bare `-p secret` flag, and a password in prose with no key before it.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -123,19 +124,17 @@ def _lower(text: str) -> str:
     return low if len(low) == len(text) else text.translate(_ASCII_LOWER)  # "İ".lower() is 2 characters
 
 
-def _apply(text: str, low: str, regex: re.Pattern[str], handler: Handler,
-           windows: Iterable[tuple[int, int]] | None = None) -> str:
+def _apply(text: str, low: str, regex: re.Pattern[str], handler: Handler) -> str:
     """`text` with every span the handler returns for a match of `regex` in `low` replaced."""
     state = [0]  # where the text is consumed to: matches before it are inside a replaced span
 
     def spans() -> Iterable[Span]:
-        for lo, hi in windows if windows is not None else ((0, len(low)),):
-            for mo in regex.finditer(low, max(lo, state[0]), hi):
-                if mo.start() >= state[0]:
-                    span = handler(text, mo)
-                    if span is not None and span[0] >= state[0]:
-                        state[0] = span[1]
-                        yield span
+        for mo in regex.finditer(low):
+            if mo.start() >= state[0]:
+                span = handler(text, mo)
+                if span is not None and span[0] >= state[0]:
+                    state[0] = span[1]
+                    yield span
 
     return _replace(text, spans())
 
@@ -161,32 +160,6 @@ def _line_end(text: str, start: int) -> int:
     nl = len(text) if nl < 0 else nl
     cr = text.find("\r", start, nl)
     return nl if cr < 0 else cr
-
-
-def _line_start(text: str, i: int) -> int:
-    nl = text.rfind("\n", 0, i) + 1
-    return text.rfind("\r", nl, i) + 1 or nl
-
-
-def _lines_with(low: str, needles: Iterable[str]) -> list[tuple[int, int]]:
-    """(start, end) of the lines of `low` that hold one of `needles`, in order, merged: a rule
-    whose pattern cannot match without one of them only needs to look at those lines."""
-    spans: list[tuple[int, int]] = []
-    for needle in needles:
-        i = low.find(needle)
-        while i >= 0:
-            start = _line_start(low, i)
-            end = _line_end(low, i)
-            spans.append((start, end))
-            i = low.find(needle, end)
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def _after_word(text: str, i: int, joiners: str = "_-") -> bool:
@@ -277,10 +250,12 @@ def _value_span(text: str, i: int, key: str, key_quote: str) -> Span | None:
         if _opens_up(key):
             return None  # "diskEncryptionKey": {"sourceVault": ...}: a reference; its members are looked at
         end = _balanced_end(text, i)
-        if not text[i + 1:end - 1].strip():  # {} or []
-            return None
         quote = key_quote if key_quote.endswith('"') else ""
-        return i, end, f"{quote}{REDACTED}{quote}"
+        if text[i + 1:end - 1].strip():
+            return i, end, f"{quote}{REDACTED}{quote}"
+        if quote:  # "password": {} holds nothing
+            return None
+        # password={}abc: not an object, a value that starts with a brace
     if key_quote.endswith('"'):  # a JSON document: only literals can follow unquoted
         mo = _JSON_LITERAL.match(text, i)
         if mo:
@@ -316,7 +291,10 @@ def _kv_spans(text: str, low: str) -> Iterable[Span]:
         while i >= 0:
             ends.add(i + len(ending))
             i = low.find(ending, i + 1)
+    consumed = 0  # a value that runs on (an unclosed object) swallows the keys after it: not parsed again
     for end in sorted(ends):
+        if end < consumed:
+            continue
         tail = _KV_TAIL.match(low, end)
         if tail is None:
             continue
@@ -325,6 +303,7 @@ def _kv_spans(text: str, low: str) -> Iterable[Span]:
             continue
         span = _value_span(text, tail.end(), key.group(), tail.group("kq") or "")
         if span is not None:
+            consumed = span[1]
             yield span
 
 
@@ -404,19 +383,37 @@ def _sas(text: str, mo: re.Match[str]) -> Span | None:
 
 
 # PEM blocks, complete or cut short
-_PEM = re.compile(
-    r"-----BEGIN(?P<sp> |%20|%2520|\+)(?P<label>[A-Z0-9]{1,20}(?:(?P=sp)[A-Z0-9]{1,20}){0,5})-----"
-    r"(?:.{0,65536}?-----END(?P=sp)(?P=label)-----|"
-    # cut short: the base64 lines that follow (a line that goes on with other text is not one)
+_PEM_LABEL = r"(?P<sp> |%20|%2520|\+)(?P<label>[A-Z0-9]{1,20}(?:(?P=sp)[A-Z0-9]{1,20}){0,5})-----"
+_PEM_BEGIN = re.compile("-----BEGIN" + _PEM_LABEL)
+_PEM_END = re.compile("-----END" + _PEM_LABEL)
+_PEM_CUT = re.compile(  # cut short: the base64 lines that follow (a line going on with other text is not one)
     r"(?:(?:[ \t]|\r?\n|\\+r|\\+n|%(?:25)?0[aAdD]){1,4}(?:(?:Proc-Type|DEK-Info):[^\r\n\\]{0,200}|"
-    r"(?:[A-Za-z0-9+/=]|\\+/|%(?:25)?(?:2[bBfF]|3[dD])|" + _UNICODE_IN_VALUE + r"){1,128}"
-    r"(?![\w:])))*)",
-    re.DOTALL,
+    r"(?:[A-Za-z0-9+/=]|\\+/|%(?:25)?(?:2[bBfF]|3[dD])|" + _UNICODE_IN_VALUE + r"){1,128}(?![\w:])))*"
 )
+_PEM_REACH = 1 << 16  # an END further than this from its BEGIN belongs to another block
 
 
-def _pem(text: str, mo: re.Match[str]) -> Span | None:
-    return mo.start(), mo.end(), PEM_REDACTED
+def _pem_spans(text: str) -> Iterable[Span]:
+    """Each BEGIN to its END line (found once for the whole text, then looked up), or to the end
+    of the base64 lines that follow when there is none."""
+    ends: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
+    for mo in _PEM_END.finditer(text):
+        starts, stops = ends.setdefault((mo.group("sp"), mo.group("label")), ([], []))
+        starts.append(mo.start())
+        stops.append(mo.end())
+    consumed = 0
+    for mo in _PEM_BEGIN.finditer(text):
+        if mo.start() < consumed:
+            continue
+        starts, stops = ends.get((mo.group("sp"), mo.group("label")), ([], []))
+        i = bisect.bisect_left(starts, mo.end())
+        if i < len(starts) and starts[i] - mo.end() <= _PEM_REACH:
+            end = stops[i]
+        else:
+            cut = _PEM_CUT.match(text, mo.end())
+            end = cut.end() if cut else mo.end()
+        consumed = end
+        yield mo.start(), end, PEM_REDACTED
 
 
 # URL user info: scheme://user:PASSWORD@host (also with escaped slashes), and percent-encoded
@@ -424,11 +421,6 @@ _USERINFO = re.compile(r":(?:\\?/){2}[^\s/?#@:\"'<>\\]{1,256}:(?P<pw>[^\s/?#\"'<
 _USERINFO_ENCODED = re.compile(
     r"%(?:25)?3a%(?:25)?2f%(?:25)?2f(?:(?!%(?:25)?(?:3a|40|2f))[^\s/?#@\"'<>\\]){1,256}%(?:25)?3a"
     r"(?P<pw>(?:(?!%(?:25)?(?:2f|3f|23))[^\s/?#@\"'<>\\]){1,512})%(?:25)?40"
-)
-# user:PASSWORD@host:port, or =user:PASSWORD@host (a proxy setting without a scheme)
-_USERINFO_BARE = re.compile(
-    r"[a-z0-9._~%+-]{1,128}:(?P<pw>[^\s/?#\"'<>\\;,]{1,512})@"
-    r"(?P<host>\[[0-9a-f:.]{2,64}\]|[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8})(?P<port>:\d{1,5}(?!\d))?"
 )
 
 
@@ -438,13 +430,52 @@ def _userinfo(text: str, mo: re.Match[str]) -> Span | None:
     return mo.start("pw"), mo.end("pw"), REDACTED_URL
 
 
-def _userinfo_bare(text: str, mo: re.Match[str]) -> Span | None:
-    before = text[mo.start() - 1] if mo.start() else ""
+# user:PASSWORD@host:port, or =user:PASSWORD@host (a proxy setting without a scheme). Found from
+# each @ outwards, one token at a time: a pattern run from every user-name character backtracks
+# quadratically on a long line such as "a:a:a:...@".
+_STOPS = " \t\r\n\x0b\x0c/?#\"'<>\\;,"
+_USER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~%+-")
+_TOKEN_REST = re.compile(r"[^\s/?#\"'<>\\;,]*")
+_HOST_PORT = re.compile(r"(?:\[[0-9A-Fa-f:.]{2,64}\]|[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8})(:\d{1,5}(?!\d))?")
+_BACK = 1200  # user (128) + password (512) + room: a longer token is left alone
+
+
+def _bare_userinfo_spans(text: str) -> Iterable[Span]:
+    at = text.find("@")
+    while at >= 0:
+        lo = max(0, at - _BACK)
+        start = max(text.rfind(c, lo, at) for c in _STOPS) + 1 or lo
+        rest = _TOKEN_REST.match(text, at)
+        end = rest.end() if rest else at + 1
+        span = _bare_userinfo(text, start, end)
+        if span is not None:
+            yield span
+        at = text.find("@", max(end, at + 1))
+
+
+def _bare_userinfo(text: str, start: int, end: int) -> Span | None:
+    colon = text.find(":", start, end)
+    if colon < 0:
+        return None
+    user = colon
+    while user > start and colon - user <= 128 and text[user - 1] in _USER_CHARS:
+        user -= 1
+    if user == colon or colon - user > 128:
+        return None
+    before = text[user - 1] if user > 0 else ""
     if before and (before.isalnum() or before in "_.%+~:/@\\-"):
         return None
-    if not mo.group("port") and before not in ("=", '"', "'"):
-        return None
-    return _userinfo(text, mo)
+    at = text.rfind("@", colon + 1, end)
+    for _ in range(64):  # the last @ followed by a host: the password may hold @ itself
+        if at < 0:
+            return None
+        host = _HOST_PORT.match(text, at + 1, end)
+        if host and (host.group(1) or before in ("=", '"', "'")):
+            if at == colon + 1 or _harmless(text[colon + 1:at]):
+                return None
+            return colon + 1, at, REDACTED_URL
+        at = text.rfind("@", colon + 1, at)
+    return None
 
 
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2}){12,}")
@@ -459,9 +490,8 @@ class _Text:
         self.text = text
         self.low = _lower(text)
 
-    def apply(self, regex: re.Pattern[str], handler: Handler, windows: Iterable[tuple[int, int]] | None = None,
-              *, on_original: bool = False) -> bool:
-        new = _apply(self.text, self.text if on_original else self.low, regex, handler, windows)
+    def apply(self, regex: re.Pattern[str], handler: Handler) -> bool:
+        new = _apply(self.text, self.low, regex, handler)
         if new is self.text:
             return False
         self.text, self.low = new, _lower(new)
@@ -487,7 +517,7 @@ def _strip(text: str) -> str:
         return text  # no rule can match without one of these: most short strings stop here
     doc = _Text(text)
     if doc.has("-----begin"):
-        doc.apply(_PEM, _pem, on_original=True)
+        doc.replace(_pem_spans(doc.text))
     if doc.has(*_KEY_NEEDLES):  # every key word holds one of them
         if doc.has("name"):
             doc.apply(_NAME_VALUE, _name_value)
@@ -505,7 +535,7 @@ def _strip(text: str) -> str:
     if doc.has("@"):
         if doc.has("//", "\\/"):
             doc.apply(_USERINFO, _userinfo)
-        doc.apply(_USERINFO_BARE, _userinfo_bare, _lines_with(doc.low, ("@",)))
+        doc.replace(_bare_userinfo_spans(doc.text))
     if doc.has("%40", "%2540"):
         doc.apply(_USERINFO_ENCODED, _userinfo)
     return doc.text
