@@ -2,7 +2,9 @@
 
 `strip_secrets` walks any JSON-like value and returns a copy in which
 - query parameters that make up a SAS token (`sig`, `se`, `st`, `sp`, `sv`, `sr`, `skoid`, ...)
-  have their values replaced by `REDACTED`;
+  have their values replaced by `REDACTED`, whether the `&` is raw, `&amp;`, `%26` or `\\u0026`;
+- `AccountKey=`, `SharedAccessSignature=`, `password=`, `pwd=`, `"protectedSettings": "..."` and the
+  like inside free text have their values replaced by `REDACTED`;
 - values of keys whose names say they hold secrets (`protectedSettings`, `password`,
   `certificate`, `privateKey`, `sasToken`, ...) are replaced by `[redacted]`;
 - PEM blocks and `Authorization:` header values are replaced.
@@ -20,8 +22,18 @@ SECRET_KEY_RE = re.compile(
     r"sas_?token|sas_?uri|access_?key|account_?key|client_?secret|encodedsignature)",
     re.IGNORECASE,
 )
+# A SAS parameter, after its separator as it is written raw (`?`, `&`), HTML-escaped (`&amp;`, `&#38;`),
+# URL-encoded (`%26`, `%3F`) or JSON-escaped (`\u0026`); its `=` may be encoded too.
 SAS_PARAM_RE = re.compile(
-    r"(?i)([?&](?:sig|se|st|sp|sv|sr|spr|srt|ss|skoid|sktid|skt|ske|sks|skv|sdd|rscc|rscd)=)[^&\s\"'<>]*"
+    r"(?i)((?:&amp;|&#0*38;|%26|%3f|\\u0026|\\u003f|[?&])"
+    r"(?:sig|se|st|sp|sv|sr|spr|srt|ss|skoid|sktid|skt|ske|sks|skv|sdd|rscc|rscd)(?:=|%3d|\\u003d))"
+    r"[^&\s\"'<>\\]*"
+)
+# `name=value` and `"name": "value"` pairs that hold a secret, inside free text (connection strings, logs,
+# settings pasted as text): the value up to the next separator is cut.
+SECRET_PAIR_RE = re.compile(
+    r"(?i)((?:account_?key|shared_?access_?key|shared_?access_?signature|password|passwd|\bpwd|client_?secret|"
+    r"protected_?settings|sas_?token)\b\\*[\"']?\s*[:=]\s*\\*[\"']?)([^;\s\"'&<>,{}\[\]\\]+)"
 )
 PEM_RE = re.compile(r"-----BEGIN [A-Z ]+-----.*?(-----END [A-Z ]+-----|\Z)", re.DOTALL)
 AUTH_RE = re.compile(r"(?i)(authorization\s*[:=]\s*)(\S+(?:[ \t]+\S+)?)")
@@ -33,6 +45,7 @@ def strip_secrets_text(text: str) -> str:
     if not text:
         return text
     text = SAS_PARAM_RE.sub(lambda mo: mo.group(1) + REDACTED, text)
+    text = SECRET_PAIR_RE.sub(lambda mo: mo.group(1) + REDACTED, text)
     text = PEM_RE.sub("[redacted PEM block]", text)
     text = AUTH_RE.sub(lambda mo: mo.group(1) + "[redacted]", text)
     return URL_CRED_RE.sub(lambda mo: f"{mo.group(1)}{mo.group(2)}:[redacted]@", text)
