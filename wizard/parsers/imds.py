@@ -57,7 +57,7 @@ def parse_instance(body: str) -> dict[str, Any]:
         return error_fields(N_("the document is too large"))
     try:
         data = json.loads(body)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # ValueError: also a number longer than Python reads (4300 digits)
         return error_fields(N_("not JSON: {detail}"), detail=str(exc)[:200])
     compute = _get(data, "compute")
     if not isinstance(compute, dict):

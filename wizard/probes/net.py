@@ -196,7 +196,7 @@ def _head(conn: _Conn) -> tuple[int, dict[str, str]]:
     while True:
         status_line = conn.line(MAX_HEAD_BYTES).decode("latin-1")
         parts = status_line.split(None, 2)
-        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit() or len(parts[1]) != 3:
+        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not _digits(parts[1]) or len(parts[1]) != 3:
             raise HttpError(N_("not an HTTP answer: {line}"), line=repr(status_line[:80]))
         status = int(parts[1])
         headers: dict[str, str] = {}
@@ -218,6 +218,11 @@ def _head(conn: _Conn) -> tuple[int, dict[str, str]]:
         return status, headers
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also takes `²` or `¹` (Latin-1 bytes of a header), which `int` refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def _body(conn: _Conn, status: int, headers: Mapping[str, str]) -> tuple[bytes, bool]:
     """The body (at most MAX_BODY_BYTES) and whether it was cut."""
     if status in (204, 304) or 100 <= status < 200:
@@ -226,7 +231,7 @@ def _body(conn: _Conn, status: int, headers: Mapping[str, str]) -> tuple[bytes, 
         return _chunked(conn)
     length = headers.get("content-length")
     if length is not None:
-        if not length.strip().isdigit():
+        if not _digits(length.strip()) or len(length.strip()) > 18:
             raise HttpError(N_("Content-Length {value} is not a number"), value=repr(length[:40]))
         want = int(length)
         data = conn.take(min(want, MAX_BODY_BYTES + 1))
@@ -319,9 +324,14 @@ def charset_of(content_type: str | None) -> str | None:
 
 
 def decode_body(raw: bytes, content_type: str | None, truncated: bool = False) -> str:
-    """Body text: the header's charset, else UTF-8, undecodable bytes replaced, BOM stripped.
+    """Body text: the header's charset, else UTF-8, undecodable bytes replaced, BOM stripped; never raises.
 
     A body cut at the size limit may end inside a character; that partial character is dropped.
     """
-    decoder = codecs.getincrementaldecoder(charset_of(content_type) or "utf-8")(errors="replace")
-    return decoder.decode(raw, final=not truncated).removeprefix("\ufeff")
+    codec = charset_of(content_type) or "utf-8"
+    try:
+        decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+        return decoder.decode(raw, final=not truncated).removeprefix("\ufeff")
+    except UnicodeError:  # "utf-16"/"utf-32" without a BOM: Python's decoder refuses; Windows writes little-endian
+        fallback = {"utf-16": "utf-16-le", "utf-32": "utf-32-le"}.get(codec, "utf-8")
+        return raw.decode(fallback, errors="replace").removeprefix("\ufeff")

@@ -5,8 +5,9 @@ answer leaves the gate
 - **shaped**: an object whose fields have the types the probe catalogue (`base.py`) promises.
   A field of the wrong type (a replayed scenario may say anything) turns the whole answer into an
   unavailable one that names the field, so a check says "could not read" instead of crashing;
-- **finite**: NaN and infinities become null (the field is listed under `nonfinite`), so they are
-  "could not measure", never a value that compares as ok, and never reach JSON;
+- **finite**: NaN, infinities and integers too large for a float become null (the field is listed under
+  `nonfinite`), so they are "could not measure", never a value that compares as ok or overflows a
+  computation, and never reach JSON;
 - **without secrets**: SAS tokens, keys, passwords, protected settings and credentials are stripped
   (`wizard.redact.strip_secrets`) here, once, so no check, presenter or recording ever holds one.
 
@@ -18,6 +19,7 @@ does not have it yet, so no path around it exists. Wrapping twice is harmless an
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 from wizard.probes.base import Answer, Probe, unavailable
@@ -123,10 +125,12 @@ def shape_problem(probe: str, answer: Answer) -> str | None:
 
 
 def finite(value: Any, path: str = "", found: list[str] | None = None, depth: int = 0) -> Any:
-    """A copy of `value` with NaN and infinities replaced by None; their paths appended to `found`."""
+    """A copy of `value` with NaN, infinities and integers beyond any float (a check that computes with one
+    overflows) replaced by None; their paths appended to `found`."""
     if depth > MAX_DEPTH:
         return None
-    if isinstance(value, float) and not math.isfinite(value):
+    if (isinstance(value, float) and not math.isfinite(value)) or (
+            isinstance(value, int) and not isinstance(value, bool) and abs(value) > sys.float_info.max):
         if found is not None:
             found.append(path or "(value)")
         return None

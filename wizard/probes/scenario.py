@@ -25,6 +25,7 @@ from wizard import TOOL_NAME, __version__
 from wizard.i18n import N_
 from wizard.probes.base import Answer, Probe, call_key, unavailable
 from wizard.probes.fsroot import read_regular
+from wizard.redact import strip_secrets_text
 
 SCENARIO_SCHEMA = 1
 MAX_SCENARIO_BYTES = 64 * 1024 * 1024
@@ -32,6 +33,14 @@ MAX_SCENARIO_BYTES = 64 * 1024 * 1024
 
 class ScenarioError(Exception):
     """A scenario file that cannot be used; the message is for the user."""
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A value from a scenario as an error message may quote it: escaped (`repr`: no control character
+    reaches the terminal), secrets cut, at most `limit` characters."""
+    text = strip_secrets_text(repr(value)) if isinstance(value, str | int | float | bool | None) \
+        else type(value).__name__
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 class RecordingProbe:
@@ -76,19 +85,23 @@ class ReplayProbe:
     def __init__(self, scenario: dict[str, Any], source: str = "") -> None:
         self.scenario = scenario
         self.source = source
-        self.title = str(scenario.get("title") or "")
-        self.description = str(scenario.get("description") or "")
+        # Shown by every presenter but not a probe answer, so secrets are cut here (the gate cuts the answers').
+        self.title = strip_secrets_text(_text(scenario.get("title")))
+        self.description = strip_secrets_text(_text(scenario.get("description")))
         self._answers: dict[str, Answer] = {}
         self.missed: list[str] = []
         self._lock = threading.Lock()
-        for i, entry in enumerate(scenario.get("calls") or []):
+        calls = scenario.get("calls")
+        if calls is not None and not isinstance(calls, list):
+            raise ScenarioError(f"'calls' is {shown(calls)}, expected a list of calls")
+        for i, entry in enumerate(calls or []):
             if not isinstance(entry, dict) or not isinstance(entry.get("probe"), str):
                 raise ScenarioError(f"call #{i + 1} has no probe name")
             args = entry.get("args")
             args = {} if args is None else args
             answer = entry.get("answer")
             if not isinstance(args, dict) or not isinstance(answer, dict):
-                raise ScenarioError(f"call #{i + 1} ({entry['probe']}) needs an object 'args' and 'answer'")
+                raise ScenarioError(f"call #{i + 1} ({shown(entry['probe'])}) needs an object 'args' and 'answer'")
             self._answers[call_key(entry["probe"], args)] = answer
 
     def call(self, probe: str, /, **args: Any) -> Answer:
@@ -111,11 +124,16 @@ class ReplayProbe:
             raise ScenarioError(f"{path} is larger than {MAX_SCENARIO_BYTES} bytes, the most a scenario may be")
         try:
             data = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # ValueError: bad UTF-8, bad JSON, a number past 4300 digits
             raise ScenarioError(f"{path} is not a valid scenario (JSON): {exc}") from exc
         if not isinstance(data, dict):
             raise ScenarioError(f"{path} is not a scenario: the top level must be an object")
         schema = data.get("schema")
         if schema != SCENARIO_SCHEMA:
-            raise ScenarioError(f"{path} has scenario schema {schema!r}; this version reads {SCENARIO_SCHEMA}")
+            raise ScenarioError(f"{path} has scenario schema {shown(schema)}; this version reads {SCENARIO_SCHEMA}")
         return cls(data, source=str(path))
+
+
+def _text(value: Any) -> str:
+    """A title or description: text as it is; anything else (a scenario may say anything) is dropped."""
+    return value if isinstance(value, str) else ""
