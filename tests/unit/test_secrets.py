@@ -364,3 +364,13 @@ _SAS_IN = [
 def test_any_sas_signature_is_gone(sig: str, where: int) -> None:
     out = strip_secrets_text(_SAS_IN[where](sig))
     assert sig not in out and "sig=REDACTED" in out
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Bearer eyFAKEjwt13a.eyFAKEjwt13b.FAKEjwt13c", "Bearer [redacted]"),
+    ("token rejected: bearer abcdefgh12345678==, retrying", "token rejected: bearer [redacted], retrying"),
+    ("token_type Bearer", "token_type Bearer"),  # the word alone is no secret
+    ("Bearer short", "Bearer short"),  # too short to be a token: prose, not a credential
+])
+def test_a_bearer_token_on_its_own_is_cut(text: str, expected: str) -> None:
+    assert strip_secrets_text(text) == expected

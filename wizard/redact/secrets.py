@@ -508,14 +508,25 @@ class _Text:
         return any(n in self.low for n in needles)
 
 
+# A bearer token on its own, without the `Authorization:` that names it (pasted into a log or an error).
+_BEARER = re.compile(r"(?i)\bbearer[ \t]+([A-Za-z0-9\-._~+/]{8,}=*)")
+
+
+def _bearer(text: str, mo: re.Match[str]) -> Span | None:
+    return (mo.start(1), mo.end(1), REDACTED) if mo.group(1) != REDACTED else None
+
+
 def _strip(text: str) -> str:
     if len(text) >= 24 and _HEX.fullmatch(text):
         decoded = bytes.fromhex(text).decode("latin-1")
         cleaned = _strip(decoded)
         return text if cleaned == decoded else cleaned.encode("latin-1", "replace").hex()
-    if len(text) < 256 and _TRIGGERS.isdisjoint(text):
+    bearer = "earer" in text or "EARER" in text
+    if len(text) < 256 and _TRIGGERS.isdisjoint(text) and not bearer:
         return text  # no rule can match without one of these: most short strings stop here
     doc = _Text(text)
+    if bearer or doc.has("bearer"):
+        doc.apply(_BEARER, _bearer)
     if doc.has("-----begin"):
         doc.replace(_pem_spans(doc.text))
     if doc.has(*_KEY_NEEDLES):  # every key word holds one of them
