@@ -57,50 +57,13 @@ OUTPUTS = {"--json": "out.json", "--report": "report.html", "--record": "recorde
 
 # -- the secret corpus ---------------------------------------------------------------------------------------
 
-def _corpus_module() -> Any | None:
-    """`tests/secret_corpus.py` (branch `secrets`) when it is there; None otherwise."""
-    if str(TESTS) not in sys.path:
-        sys.path.insert(0, str(TESTS))
-    try:
-        import secret_corpus
-    except ModuleNotFoundError as exc:
-        if exc.name != "secret_corpus":
-            raise
-        return None
-    return secret_corpus
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+import secret_corpus  # noqa: E402  (tests/secret_corpus.py: the fake secrets every output is searched for)
 
-
-# ---- BUILT-IN FALLBACK, used only while tests/secret_corpus.py is not on this branch ------------------------
-# Kept minimal on purpose: one fake secret per form the issue names. Each is (needle, text): the needle is a
-# run of letters and digits found only inside the secret value, so no escaping hides it from a search.
-# When the corpus is merged, `SECRETS` and `SECRET_TEXTS` come from it and this list is no longer used.
-FALLBACK_SECRETS: tuple[tuple[str, str], ...] = (
-    ("HOSTILEsasSig01", "https://fakehostile01.blob.core.windows.net/vhds/os.vhd?sv=2021-08-06&sr=b"
-                        "&sig=HOSTILEsasSig01%2Bx%3D&se=2030-01-01T00%3A00%3A00Z&sp=r"),
-    ("HOSTILEsasSig02", "https://fakehostile02.blob.core.windows.net/status/vm.status?sv=2021-08-06&amp;sr=b"
-                        "&amp;sig=HOSTILEsasSig02&amp;se=2030-01-01&amp;sp=w"),
-    ("HOSTILEsasSig03", "https://fakehostile03.blob.core.windows.net/c/b?sv=2021-08-06%26sig=HOSTILEsasSig03"
-                        "%26se=2030-01-01"),
-    ("HOSTILEsasSig04", "https://fakehostile04.blob.core.windows.net/c/b?sv=2021-08-06\\u0026sig=HOSTILEsasSig04"
-                        "\\u0026se=2030-01-01"),
-    ("HOSTILEaccountKey05", "DefaultEndpointsProtocol=https;AccountName=fakehostile05;"
-                            "AccountKey=HOSTILEaccountKey05+AAAA/BBBB==;EndpointSuffix=core.windows.net"),
-    ("HOSTILEpassword06", "password=HOSTILEpassword06"),
-    ("HOSTILEprotected07", '"protectedSettings": "HOSTILEprotected07+CCCC/DDDD=="'),
-    ("HOSTILEbearer08", "Authorization: Bearer HOSTILEbearer08.eyJmYWtlIjp0cnVlfQ"),
-    ("HOSTILEproxyPass09", "http://hostileuser:HOSTILEproxyPass09@proxy.example:8080"),
-)
-# ---- end of the built-in fallback ----------------------------------------------------------------------------
-
-_CORPUS = _corpus_module()
-if _CORPUS is not None:
-    SECRETS: tuple[str, ...] = tuple(_CORPUS.SECRETS)
-    SECRET_TEXTS: tuple[str, ...] = tuple(dict.fromkeys(e.text for e in _CORPUS.embeddings()))
-    CORPUS_SOURCE = "tests/secret_corpus.py"
-else:
-    SECRETS = tuple(needle for needle, _ in FALLBACK_SECRETS)
-    SECRET_TEXTS = tuple(text for _, text in FALLBACK_SECRETS)
-    CORPUS_SOURCE = "built-in fallback (tests/secret_corpus.py not present)"
+SECRETS: tuple[str, ...] = tuple(secret_corpus.SECRETS)
+SECRET_TEXTS: tuple[str, ...] = tuple(dict.fromkeys(e.text for e in secret_corpus.embeddings()))
+CORPUS_SOURCE = "tests/secret_corpus.py"
 
 OUTSIDE_MARKER = "OUTSIDEroot7f3a9c"
 """Written on every line of a file outside a `--root` tree that links in the tree point to: must never show."""
