@@ -100,6 +100,7 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
     from wizard.fileio import stream_fd
     from wizard.present import build_answer
     from wizard.present.terminal import TerminalView
+    from wizard.probes.scenario import scenario_text
 
     t = Translator(lang)
     check_outputs(args, t)
@@ -147,10 +148,12 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
         raise box["error"]
     diag = finish(box["diag"], source, symptom)
     exported = diag
+    recording = recorder.scenario(title=f"Recorded on {diag.host.hostname}") if recorder is not None else None
     if args.redact:
-        from wizard.report import redact_diagnosis
+        from wizard.report import redact_together
 
-        exported = redact_diagnosis(diag)
+        # One pseudonym table for the JSON, the report and the recording of this run.
+        exported, recording = redact_together(diag, recording)
     if not quiet:
         view.report(build_answer(exported, lang))
     failed = False
@@ -162,8 +165,8 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
         failed |= not _write(args.diagram, render_svg(build_answer(exported, lang).diagram, t), t, quiet)
     if args.report:
         failed |= not _write_report(exported, args.report, lang, t, quiet)
-    if recorder is not None:
-        failed |= not _write(args.record, recorder.text(title=f"Recorded on {diag.host.hostname}"), t, quiet)
+    if recording is not None:
+        failed |= not _write(args.record, scenario_text(recording), t, quiet)
     return EXIT_TOOL_FAILED if failed else diag.exit_code()
 
 

@@ -206,3 +206,28 @@ def test_any_recording_redacts_without_error(calls: list[dict[str, Any]], title:
     text = json.dumps(rec) + json.dumps(red.to_dict())
     assert "10.0.0.7" not in text and "vm-a01" not in text.lower()
     assert [c["probe"] for c in rec["calls"]] == [c["probe"] for c in calls]
+
+
+def test_the_cli_writes_json_report_and_recording_with_one_table(tmp_path: Any) -> None:
+    """`--record --redact` end to end: the recording written by the program names the host as the JSON
+    does, holds none of the originals, says it is redacted, and replays to the same verdicts."""
+    from wizard import cli
+
+    source = _recording("linux-firewall-drops-wireserver")
+    original = ReplayProbe(source).call("platform")
+    host = str(original.get("hostname") or "")
+    assert host and host != "localhost"
+    out = {k: tmp_path / f"out.{k}" for k in ("json", "html", "rec")}
+    code = cli.main(["--cli", "--lang", "en", "--scenario", "linux-firewall-drops-wireserver", "--redact",
+                     "--json", str(out["json"]), "--report", str(out["html"]), "--record", str(out["rec"])])
+    assert code == 2
+    recording = json.loads(out["rec"].read_text(encoding="utf-8"))
+    data = json.loads(out["json"].read_text(encoding="utf-8"))
+    for path in out.values():
+        assert host.lower() not in path.read_text(encoding="utf-8").lower(), path.name
+    assert recording.get("redacted") is True
+    assert ReplayProbe(recording).call("platform")["hostname"] == data["host"]["hostname"]
+    assert PSEUDONYM.fullmatch(data["host"]["hostname"])
+    replayed = runner.run(ALL_CHECKS, ReplayProbe(recording))
+    expected = {r["id"]: r["status"] for r in data["results"]}
+    assert {r.id: r.status.value for r in replayed.results} == expected

@@ -76,7 +76,12 @@ class RecordingProbe:
 
     def text(self, title: str = "", description: str = "") -> str:
         """The scenario file's text (write it with `wizard.fileio.write_output`)."""
-        return json.dumps(self.scenario(title, description), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+        return scenario_text(self.scenario(title, description))
+
+
+def scenario_text(scenario: dict[str, Any]) -> str:
+    """A scenario document as the text of its file."""
+    return json.dumps(scenario, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
 class ReplayProbe:
