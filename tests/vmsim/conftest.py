@@ -3,8 +3,9 @@
 The `vmsim` fixture builds (or reuses) the Debian 12 tree, boots it once, waits until the real
 agent reports the backup extension healthy (about 70 s: the agent's hard-coded IMDS address fails
 locally twice, 31 s each) and hands out the `Session` that stages the faults. It skips, saying
-why, when this machine cannot run the VM (not root, tools or overlayfs missing); every other
-trouble fails. `VMSIM_KEEP=1` keeps the run folder (logs, recordings, the overlay's upper layer).
+why, when this machine cannot run the VM (not root, tools or overlayfs missing) - unless
+`VMSIM_REQUIRED=1` (set by .ci/run), which turns that skip into a failure; every other trouble
+fails. `VMSIM_KEEP=1` keeps the run folder (logs, recordings, the overlay's upper layer).
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ def vmsim() -> Iterator[Session]:
     cached = (tree_module.cache_root() / tree_module.recipe_hash() / "manifest.json").exists()
     reasons = missing_requirements(build=not cached)
     if reasons:
-        pytest.skip("the simulated Azure Linux VM cannot run on this machine: " + "; ".join(reasons))
+        message = "the simulated Azure Linux VM cannot run on this machine: " + "; ".join(reasons)
+        if os.environ.get("VMSIM_REQUIRED") == "1":
+            pytest.fail(message + " (VMSIM_REQUIRED=1: CI must run these tests)")
+        pytest.skip(message)
     t0 = time.monotonic()
     tree = tree_module.build()
     started: dict[str, Any] = {"tree_s": round(tree.seconds, 1), "tree_built_now": tree.built_now,

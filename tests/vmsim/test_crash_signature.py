@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from simvm.faults import D_CRASH_LOOP
-from simvm.session import CRASH_LOG_DATA
+from simvm.session import CRASH_LOG_DATA, is_relaunch_line
 
 from wizard.probes.system import SystemProbe
 from wizard.runner import run_check
@@ -20,7 +20,7 @@ from wizard.runner import run_check
 def test_the_kept_log_is_the_real_crash_loop() -> None:
     log = CRASH_LOG_DATA.read_text(encoding="utf-8")
     assert log.count("TypeError: format_exception() got an unexpected keyword argument 'etype'") >= 2
-    assert log.count("-run-exthandlers' failed with return code: 1") == 2
+    assert sum(1 for line in log.splitlines() if is_relaunch_line(line)) == 2
     assert "[ResourceGoneError] [HTTP Failed] [410: Gone]" in log
     assert "Agent WALinuxAgent-2.7.3.0 failed with exception: format_exception()" in log
 

@@ -1,8 +1,8 @@
 """One test session on one simulated VM: every fault staged once, its wizard run kept for the tests.
 
-`Session.run(fault)` stages the fault (after the agent is healthy again and, where CPU matters, the
-machine is quiet), runs the wizard inside the VM with `--record`, undoes the fault, and caches the
-run (or the error) so every test about that fault reads the same run. With
+`Session.run(fault)` waits until the agent is healthy again and, where CPU matters, the machine is
+quiet; then it stages the fault, runs the wizard inside the VM with `--record` at once, undoes the
+fault, and caches the run (or the error) so every test about that fault reads the same run. With
 `VMSIM_UPDATE_RECORDINGS=1` each recording is also copied to tests/data/vmsim/recordings/ with
 the verdicts of the live run beside it, for the replay tests that run everywhere.
 """
@@ -23,7 +23,7 @@ from simvm.vm import DATA, SimVM, VMError, WizardRun
 RECORDINGS = DATA / "recordings"
 CRASH_LOG_DATA = DATA / "waagent_log_debian12_crash_loop.log"
 QUIET_CPU_PERCENT = 50.0
-QUIET_WAIT_S = 30.0
+QUIET_WAIT_S = 10.0
 
 
 def host_cpu_busy(seconds: float = 1.0) -> float:
@@ -96,12 +96,12 @@ class Session:
             vm.wait_for(vm.agent_active, 60, "walinuxagent active")
         if fault.rotate_log:
             vm.rotate_log()
+        if fault.cpu_sensitive:
+            self.wait_quiet()
         t1 = time.monotonic()
         fault.setup(vm)
         t["setup_s"] = time.monotonic() - t1
         try:
-            if fault.cpu_sensitive:
-                self.wait_quiet()
             with BusyMeter() as meter:
                 run = vm.run_wizard(fault.id, user=fault.user)
             t["wizard_s"] = run.seconds
@@ -129,12 +129,17 @@ class Session:
             CRASH_LOG_DATA.write_text(crash_excerpt(self.vm.notes["crash_log"]), encoding="utf-8")
 
 
+def is_relaunch_line(line: str) -> bool:
+    """The daemon's warning that the extension handler it launched died (one per crash)."""
+    return " WARNING Daemon " in line and "-run-exthandlers' failed with return code: 1" in line
+
+
 def crash_excerpt(log: str, crashes: int = 2) -> str:
     """The log up to the `crashes`-th relaunch of the crashed extension handler, plus the daemon's next lines."""
     lines = log.splitlines()
     seen = 0
     for i, line in enumerate(lines):
-        if "-run-exthandlers' failed with return code: 1" in line:
+        if is_relaunch_line(line):
             seen += 1
             if seen == crashes:
                 return "\n".join(lines[: i + 4]) + "\n"

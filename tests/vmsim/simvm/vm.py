@@ -24,6 +24,7 @@ import os
 import shlex
 import shutil
 import signal
+import site
 import subprocess
 import sys
 import tempfile
@@ -46,6 +47,7 @@ OUT_IN_VM = "/vmsim-out"
 DISK_IN_VM = "/mnt/vmsim-disk"
 WIZARD_ADDRESS_ARGS = ("--wireserver", emu.WIRESERVER[0], "--wireserver-port", str(emu.WIRESERVER[1]),
                        "--hostplugin-port", str(emu.HOSTPLUGIN[1]), "--imds", f"{emu.IMDS[0]}:{emu.IMDS[1]}")
+SYSTEM_PREFIXES = frozenset(Path(p) for p in ("/", "/usr", "/bin", "/lib", "/etc", "/var"))
 REQUIRED_TOOLS = ("unshare", "nsenter", "systemd-nspawn", "setpriv", "ip", "mount", "umount")
 
 
@@ -64,6 +66,11 @@ def guard(argv: Sequence[str]) -> None:
         adds = any(w in ("add", "append", "replace", "change") for w in words[i + 1:i + 4])
         if (word == "ip" or word.endswith("/ip")) and adds:
             raise VMError(f"refusing to add addresses, routes or links inside the simulated VM: {text[:200]}")
+
+
+def site_packages() -> list[str]:
+    """The package folders of the environment the tests run in (a virtual environment's site-packages)."""
+    return [p for p in site.getsitepackages() if Path(p).is_relative_to(Path(sys.prefix))]
 
 
 def missing_requirements(build: bool = True) -> list[str]:
@@ -126,10 +133,9 @@ class SimVM:
     """One booted simulated VM; `start()` it, run faults and the wizard, then `stop()` it."""
 
     tree: Tree
-    python: Path = field(default_factory=lambda: Path(sys.executable))
+    python: Path = field(default_factory=lambda: Path(os.path.realpath(sys.executable)))
     run_dir: Path | None = None
     keep: bool = False
-    log: Callable[[str], None] = lambda message: None
 
     def __post_init__(self) -> None:
         self.run_dir = Path(self.run_dir or tempfile.mkdtemp(prefix="vmsim-", dir="/var/tmp"))
@@ -178,12 +184,21 @@ class SimVM:
                 (self.merged / "root").chmod(0o711)
 
     def _binds(self) -> list[Path]:
-        """This machine's Python installation, the wizard's virtual environment and the repository."""
-        prefixes = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), REPO}
-        resolved = Path(os.path.realpath(self.python))
-        prefixes.add(resolved.parent.parent)
+        """What the wizard needs from this machine, bound read-only at the same paths: the repository, the
+        virtual environment and the Python installation behind it - unless that Python lives in the system's
+        /usr, which must stay the VM's own: then the tree's Python of the same version stands in for it."""
+        wanted = {REPO, Path(sys.prefix).resolve()}
+        for prefix in (Path(sys.base_prefix).resolve(), self.python.parent.parent):
+            if prefix in SYSTEM_PREFIXES:
+                version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+                if not (self.tree.root / "usr" / "bin" / version).exists():
+                    raise VMError(f"the tests run on the system's {version} in {prefix}, which the tree lacks; run "
+                                  "them from a virtual environment of Debian 12's python3.11 or of a Python "
+                                  "installed outside /usr")
+            else:
+                wanted.add(prefix)
         out: list[Path] = []
-        for p in sorted(prefixes, key=lambda x: len(x.parts)):
+        for p in sorted(wanted - SYSTEM_PREFIXES, key=lambda x: len(x.parts)):
             if not any(p.is_relative_to(q) for q in out):
                 out.append(p)
         return out
@@ -389,6 +404,14 @@ class SimVM:
     def wizard_argv(self, *args: str) -> list[str]:
         return [str(self.python), "-m", "wizard", "--cli", "--lang", "en", "--json", "-", *WIZARD_ADDRESS_ARGS, *args]
 
+    @staticmethod
+    def wizard_env() -> dict[str, str]:
+        """The wizard's environment inside the VM: this working tree first, then the packages of the
+        environment the tests run in. The interpreter is the real binary, never a `python3` symlink, so
+        hiding /usr/bin/python3 from the extension (a fault) does not hide it from the wizard."""
+        return {"PYTHONPATH": os.pathsep.join([str(REPO), *site_packages()]), "PYTHONNOUSERSITE": "1",
+                "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1"}
+
     def run_wizard(self, name: str, user: str = "root", record: bool = True, args: Sequence[str] = (),
                    timeout: float = 120) -> WizardRun:
         """Run the wizard from this repository inside the VM as `user`; record its probe calls."""
@@ -401,9 +424,8 @@ class SimVM:
                 recording.unlink()
             extra += ["--record", f"{OUT_IN_VM}/{name}.json"]
         argv = self.wizard_argv(*extra)
-        env = {"PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1"}
         t0 = time.monotonic()
-        result = self.exec(argv, user=user, check=False, timeout=timeout, env=env)
+        result = self.exec(argv, user=user, check=False, timeout=timeout, env=self.wizard_env())
         seconds = time.monotonic() - t0
         try:
             doc = json.loads(result.stdout)
@@ -416,8 +438,8 @@ class SimVM:
 
     def wizard_source(self) -> str:
         """Where the wizard run inside the VM imports its code from."""
-        env = {"PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
-        return self.exec([str(self.python), "-c", "import wizard; print(wizard.__file__)"], env=env).stdout.strip()
+        return self.exec([str(self.python), "-c", "import wizard; print(wizard.__file__)"],
+                         env=self.wizard_env()).stdout.strip()
 
     # -- helpers -----------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ def main():
     env = json.load(open("HandlerEnvironment.json"))[0]["handlerEnvironment"]
     log_path = os.path.join(env["logFolder"], "extension.log")
     with open(log_path, "a") as log:
-        log.write("%s operation %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), op))
+        log.write(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} operation {op}\n")
     if op != "enable":
         return 0
     seq = os.environ.get("ConfigSequenceNumber", "0")
@@ -30,7 +30,7 @@ def main():
     outer = status[0]
     outer["timestampUTC"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
     inner = json.loads(outer["status"]["substatus"][0]["name"])
-    inner[0]["timestampUTC"] = "/Date(%d)/" % int(now * 1000)
+    inner[0]["timestampUTC"] = f"/Date({int(now * 1000)})/"
     report = inner[0]["status"]
     if public.get("vmsimStatus") == "error":
         code = int(public.get("vmHealthStatusCode", 2))
@@ -43,7 +43,7 @@ def main():
             if item.get("Key") == "extErrorCode":
                 item["Value"] = public.get("extErrorCode", "error")
         with open(log_path, "a") as log:
-            log.write("%s %s\n" % (outer["timestampUTC"], public.get("message", "error")))
+            log.write(f"{outer['timestampUTC']} {public.get('message', 'error')}\n")
     outer["status"]["substatus"][0]["name"] = json.dumps(inner)
     target = os.path.join(env["statusFolder"], seq + ".status")
     with open(target + ".tmp", "w") as handle:
