@@ -17,8 +17,10 @@ class Settings:
     wireserver_port: int = 80
     hostplugin_port: int = 32526
     imds: str = f"{IMDS_IP}:80"
+    # A dropped port is given up after `connect_timeout_s` (so a black-holed Wire Server costs no more than the
+    # CPU sample); a server that accepted the connection has `http_timeout_s` in all to answer.
     connect_timeout_s: float = 2.4
-    http_timeout_s: float = 2.4
+    http_timeout_s: float = 6.0
     cpu_window_s: float = 2.0
 
     @property

@@ -73,7 +73,8 @@ def test_imds_is_asked_exactly_once_per_run() -> None:
     probe = Overlay(vm(http={IMDS_URL: (200, read("instance_windows_doc.json"))}))
     run_imds(probe)
     imds_calls = [a for name, a in probe.calls if name == "http_get" and "/metadata/" in a["url"]]
-    assert imds_calls == [{"url": IMDS_URL, "headers": {"Metadata": "true"}, "timeout": Settings().http_timeout_s}]
+    assert imds_calls == [{"url": IMDS_URL, "headers": {"Metadata": "true"}, "timeout": Settings().http_timeout_s,
+                           "connect_timeout": Settings().connect_timeout_s}]
 
 
 @pytest.mark.parametrize("outcome", ["timeout", "refused", "unreachable"])

@@ -274,7 +274,7 @@ def test_log_signature_order_specific_before_generic() -> None:
                     for i, line in enumerate(lines))
     result = wa.scan_waagent_log(text)
     assert {k: v.count for k, v in result.hits.items()} == {
-        "wireserver_unreachable": 2, "hostgaplugin_unreachable": 2, "hostgaplugin_transient": 1,
+        "wireserver_unreachable": 1, "hostgaplugin_unreachable": 2, "hostgaplugin_transient": 1,
         "wire_protocol_not_advised": 1, "imds_unreachable": 1, "storage_download_failed": 1,
         "goal_state_error": 1}
 
@@ -342,3 +342,16 @@ def test_huge_lines_and_many_lines_are_bounded() -> None:
         wa.parse_conf(text)
         wa.parse_version_output(text)
     assert time.monotonic() - started < 20
+
+
+def test_the_agents_healthy_start_is_not_unreachable() -> None:
+    """Debian 12's agent at every start, when the endpoint comes from the DHCP lease cache (seen live in the
+    simulated VM): the route warning is followed, the same millisecond, by the endpoint being found."""
+    text = ("2026-12-04T20:43:44.101223Z INFO Daemon Daemon Test for route to 168.63.129.16\n"
+            "2026-12-04T20:43:44.101512Z WARNING Daemon Daemon No route exists to 168.63.129.16\n"
+            "2026-12-04T20:43:44.101601Z INFO Daemon Daemon Checking for dhcp lease cache\n"
+            "2026-12-04T20:43:44.101799Z INFO Daemon Daemon Found lease cache: found endpoint [127.0.0.1]\n"
+            "2026-12-04T20:43:44.101866Z INFO Daemon Daemon Wire server endpoint:127.0.0.1\n")
+    result = wa.scan_waagent_log(text)
+    assert {k: v.count for k, v in result.hits.items() if v.count} == {}
+    assert result.other_errors.count == 0

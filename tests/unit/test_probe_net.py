@@ -389,3 +389,44 @@ def test_decode_body_drops_a_character_cut_at_the_limit() -> None:
     assert decode_body(raw, "text/plain; charset=utf-8", truncated=True) == "安"
     assert decode_body(b"caf\xe9", None) == "caf\ufffd"
     assert decode_body(b"ok", "text/plain; charset=no-such-codec") == "ok"
+
+
+def test_a_slow_answer_after_a_quick_connect_is_waited_for(raw_server: Any) -> None:
+    """The simulated VM's slow HostGAPlugin (answers after 2.5 s): the short connect deadline does not cut
+    an answer the server is still working on; only the total deadline does."""
+    def slow(conn: socket.socket) -> None:
+        time.sleep(0.6)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    server = raw_server(slow)
+    answer = http_get(server.url, {}, timeout=3.0, connect_timeout=0.2)
+    assert (answer["outcome"], answer["status"], answer["body"]) == ("ok", 200, "ok")
+    assert answer["elapsed_ms"] >= 550
+    cut = http_get(server.url, {}, timeout=0.3, connect_timeout=0.2)
+    assert cut["outcome"] == "timeout"
+
+
+@pytest.mark.posix("Linux drops SYNs when the accept queue is full; Windows answers RST")
+def test_a_port_that_never_completes_the_handshake_is_given_up_at_the_connect_deadline() -> None:
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as server:
+        port = server.getsockname()[1]
+        queued: list[socket.socket] = []
+        try:
+            for _ in range(64):
+                sock = socket.socket()
+                sock.settimeout(0.2)
+                try:
+                    sock.connect(("127.0.0.1", port))
+                except TimeoutError:
+                    sock.close()
+                    break
+                queued.append(sock)
+            else:
+                pytest.fail("the accept queue never filled up")
+            start = time.monotonic()
+            answer = http_get(f"http://127.0.0.1:{port}/", {}, timeout=5.0, connect_timeout=0.3)
+            elapsed = time.monotonic() - start
+        finally:
+            for sock in queued:
+                sock.close()
+    assert answer["outcome"] == "timeout"
+    assert elapsed < 2.0  # the connect deadline, not the 5 s total

@@ -48,7 +48,8 @@ def _elevation(f: Facts) -> Answer:
 
 def _imds(f: Facts) -> dict[str, Any]:
     url = f.settings.imds_base + IMDS_INSTANCE_PATH
-    ans = f.probe.call("http_get", url=url, headers={"Metadata": "true"}, timeout=f.settings.http_timeout_s)
+    ans = f.probe.call("http_get", url=url, headers={"Metadata": "true"}, timeout=f.settings.http_timeout_s,
+                       connect_timeout=f.settings.connect_timeout_s)
     out: dict[str, Any] = {"url": url, "outcome": ans.get("outcome"), "status": ans.get("status"),
                            "error": ans.get("error"), "error_msg": ans.get("error_msg"), "ok": False,
                            "compute": None, "unavailable": is_unavailable(ans)}

@@ -549,7 +549,6 @@ LINUX_SIGNATURES: tuple[Signature, ...] = (
     Signature("wireserver_unreachable", (
         (WIRESERVER_HOSTS[0], "-- ioerror"),
         (WIRESERVER_HOSTS[1], "-- ioerror"),
-        ("no route exists to 168.63.129.16",),
         ("[wireserver exception]", "timed out"),
         ("[wireserver exception]", "connection refused"),
         ("[wireserver exception]", "connection reset"),

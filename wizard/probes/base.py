@@ -107,7 +107,7 @@ PROBE_NAMES: tuple[str, ...] = (
 
 # Arguments that tune how a probe runs but not what it asks; they are left out of the key a
 # recording is looked up by, so a replay does not depend on them.
-NON_KEY_ARGS = frozenset({"timeout", "max_bytes"})
+NON_KEY_ARGS = frozenset({"timeout", "connect_timeout", "max_bytes"})
 
 
 class Probe(Protocol):

@@ -148,7 +148,7 @@ class FakeSystem:
         return {**_failure(outcome), "elapsed_ms": elapsed}
 
     def _p_http_get(self, url: str, headers: dict[str, str] | None = None,
-                    timeout: float | None = None) -> Answer:
+                    timeout: float | None = None, connect_timeout: float | None = None) -> Answer:
         spec = self.http.get(url)
         if spec is None:
             return {"status": None, "headers": {}, "body": "", "truncated": False, "elapsed_ms": 0,

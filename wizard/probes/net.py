@@ -267,12 +267,17 @@ def _chunked(conn: _Conn) -> tuple[bytes, bool]:
             raise HttpError(N_("the answer's chunked encoding is broken"))
 
 
-def http_get(url: str, headers: Mapping[str, str] | None = None, timeout: float = 4.0) -> Answer:
+def http_get(url: str, headers: Mapping[str, str] | None = None, timeout: float = 4.0,
+             connect_timeout: float | None = None) -> Answer:
     """GET `url` directly, within `timeout` seconds in all (connect, headers and body together).
 
-    The body (at most 256 KiB) is decoded to text. See the module docstring."""
+    `connect_timeout` (when shorter) bounds the TCP connect alone: a dropped port is given up early,
+    while a server that accepted the connection may take the rest of `timeout` to answer (a slow
+    HostGAPlugin is slow, not blocked). The body (at most 256 KiB) is decoded to text. See the module
+    docstring."""
     start = time.monotonic()
     deadline = start + max(0.001, float(timeout))
+    connect_by = min(deadline, start + max(0.001, float(connect_timeout))) if connect_timeout else deadline
     answer: Answer = {"outcome": "error", "status": None, "headers": {}, "body": None,
                       "truncated": False, "elapsed_ms": 0, "error": None}
     try:
@@ -286,7 +291,7 @@ def http_get(url: str, headers: Mapping[str, str] | None = None, timeout: float 
     sock: socket.socket | None = None
     try:
         request = _request(parts.hostname, port, target, dict(headers or {}))
-        sock = socket.create_connection((parts.hostname, port), timeout=max(0.001, deadline - time.monotonic()))
+        sock = socket.create_connection((parts.hostname, port), timeout=max(0.001, connect_by - time.monotonic()))
         sock.settimeout(max(0.001, deadline - time.monotonic()))
         sock.sendall(request)
         conn = _Conn(sock, deadline)

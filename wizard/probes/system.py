@@ -145,8 +145,8 @@ class SystemProbe:
         return net.tcp_connect(host, port, _clamp(timeout, self.tcp_timeout))
 
     def _http_get(self, url: str, headers: Mapping[str, str] | None = None,
-                  timeout: float | None = None) -> Answer:
-        return net.http_get(url, headers, _clamp(timeout, self.http_timeout))
+                  timeout: float | None = None, connect_timeout: float | None = None) -> Answer:
+        return net.http_get(url, headers, _clamp(timeout, self.http_timeout), _clamp(connect_timeout, self.tcp_timeout))
 
     def _read_file(self, path: str, max_bytes: int | None = None) -> Answer:
         return read_file(self._fs.real(path), max_bytes, self.codepage_for(path), self.root)

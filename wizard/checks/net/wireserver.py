@@ -427,7 +427,8 @@ def check_port32526(ctx: CheckContext) -> Finding:
 def check_versions(ctx: CheckContext) -> Finding:
     host, port = ctx.settings.wireserver, ctx.settings.wireserver_port
     url = ctx.settings.wireserver_url(VERSIONS_PATH)
-    ans = ctx.call("http_get", url=url, headers={}, timeout=ctx.settings.http_timeout_s)
+    ans = ctx.call("http_get", url=url, headers={}, timeout=ctx.settings.http_timeout_s,
+                   connect_timeout=ctx.settings.connect_timeout_s)
     evidence = _http_evidence(url, ans)
     if is_unavailable(ans):
         return _unavailable(ans, evidence)
@@ -509,7 +510,8 @@ def check_versions(ctx: CheckContext) -> Finding:
 def check_hostplugin_health(ctx: CheckContext) -> Finding:
     host, port = ctx.settings.wireserver, ctx.settings.hostplugin_port
     url = ctx.settings.wireserver_url(HEALTH_PATH, port=port)
-    ans = ctx.call("http_get", url=url, headers={}, timeout=ctx.settings.http_timeout_s)
+    ans = ctx.call("http_get", url=url, headers={}, timeout=ctx.settings.http_timeout_s,
+                   connect_timeout=ctx.settings.connect_timeout_s)
     evidence = {**_http_evidence(url, ans), "note": UNCONFIRMED_HEALTH_BODY}
     if is_unavailable(ans):
         return _unavailable(ans, evidence)
