@@ -29,6 +29,7 @@ from wizard.checks.facts import AZURE_ASSET_TAG, IMDS_INSTANCE_PATH  # noqa: E40
 from wizard.checks.net.dhcp import DHCP_ARGV  # noqa: E402
 from wizard.checks.net.firewall import CONNECTION_PROFILES_ARGV  # noqa: E402
 from wizard.checks.registry import ALL_CHECKS  # noqa: E402
+from wizard.knowledge.scenarios import TITLES  # noqa: E402
 from wizard.parsers import win_fw_registry as fwreg  # noqa: E402
 from wizard.probes.fake import FakeFile, FakeSystem  # noqa: E402
 from wizard.probes.scenario import RecordingProbe  # noqa: E402
@@ -377,38 +378,38 @@ def not_azure() -> FakeSystem:
 
 
 SCENARIOS: dict[str, tuple[str, str, Callable[[], FakeSystem]]] = {
-    "healthy-linux": ("Healthy Linux VM (Ubuntu 22.04)",
+    "healthy-linux": (TITLES["healthy-linux"],
                       "Everything Azure VM Backup needs is in order. Agent files, the backup extension's status "
                       "and waagent.conf are the real samples; the waagent.log lines are written in the agent's "
                       "documented format.", healthy_linux),
-    "healthy-windows": ("Healthy Windows VM (Windows Server 2022)",
+    "healthy-windows": (TITLES["healthy-windows"],
                         "Everything Azure VM Backup needs is in order. The vssadmin listing follows the documented "
                         "English format.", healthy_windows),
     "linux-firewall-drops-wireserver": (
-        "Linux: an iptables rule drops the Wire Server for root too",
+        TITLES["linux-firewall-drops-wireserver"],
         "A rule in the filter table drops 168.63.129.16 ports 80 and 32526 for everyone, so even root times "
         "out; waagent.log carries the real goal-state errors the agent team quotes.",
         linux_firewall_drops_wireserver),
-    "windows-agent-stopped": ("Windows: the guest agent services are stopped",
+    "windows-agent-stopped": (TITLES["windows-agent-stopped"],
                               "WindowsAzureGuestAgent and RdAgent are stopped.", windows_agent_stopped),
-    "linux-not-root": ("Linux: run without sudo",
+    "linux-not-root": (TITLES["linux-not-root"],
                        "Run as a normal user: the agent's own firewall drops non-root traffic to the Wire Server, "
                        "so the connection results are inconclusive, not blocked.", linux_not_root),
-    "high-cpu": ("Linux: CPU above 90 %", "A Java process keeps the CPU at 97 % during the sampling window.",
+    "high-cpu": (TITLES["high-cpu"], "A Java process keeps the CPU at 97 % during the sampling window.",
                  high_cpu),
     "windows-vss-writer-failed-ja": (
-        "Japanese Windows: a VSS writer has failed",
+        TITLES["windows-vss-writer-failed-ja"],
         "The vssadmin listing is the real Japanese sample, with the System Writer's state line edited to "
         "state [8] (failed at prepare snapshot); the netsh output is the real Japanese sample.",
         windows_vss_writer_failed_ja),
     "linux-fsfreeze-failed": (
-        "Linux: fsfreeze failed (health code 121)",
+        TITLES["linux-fsfreeze-failed"],
         "The real VMSnapshotLinux status sample, edited to report FailedRetryableFsFreezeFailed (121); "
         "/boot is mounted twice.", linux_fsfreeze_failed),
-    "windows-proxy-no-bypass": ("Windows: WinHTTP proxy without a bypass for 168.63.129.16",
+    "windows-proxy-no-bypass": (TITLES["windows-proxy-no-bypass"],
                                 "WinHTTP sends everything to proxy.contoso.local:8080 and bypasses only <local>.",
                                 windows_proxy_no_bypass),
-    "not-azure": ("Not an Azure VM", "A Linux machine outside Azure: no Azure asset tag, no IMDS, no route to "
+    "not-azure": (TITLES["not-azure"], "A Linux machine outside Azure: no Azure asset tag, no IMDS, no route to "
                   "168.63.129.16.", not_azure),
 }
 

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from wizard import TOOL_NAME, __version__
 from wizard.i18n import LANGUAGES, N_, Translator, detect_language
+from wizard.knowledge.scenarios import scenario_title
 from wizard.launch import (
     EXIT_INTERNAL_ERROR,
     EXIT_TOOL_FAILED,
@@ -119,7 +120,7 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
     view = TerminalView(t, stream=sys.stderr if quiet else sys.stdout, verbose=args.verbose, masked=args.redact)
     if not quiet:
         total = sum(1 for c in ALL_CHECKS if only is None or c.id in only)
-        view.header(total, str(source.get("title") or source.get("path")) if source.get("kind") == "scenario"
+        view.header(total, scenario_title(source, t) if source.get("kind") == "scenario"
                     else None)
 
     cancel = threading.Event()

@@ -192,7 +192,7 @@ def test_japanese_page_is_japanese() -> None:
     for english in ("Case details", "Verdict", "Findings", "Every check", "Raw evidence", "What was found",
                     "Frequently asked questions", "VM agent version"):
         assert english not in text, english
-    assert "Take Snapshot（スナップショットの取得）フェーズ" in text
+    assert "Take Snapshot (スナップショットの取得) フェーズ" in text
     assert JA_FONTS in html
 
 

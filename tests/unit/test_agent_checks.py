@@ -287,7 +287,7 @@ def test_service_windows_ok() -> None:
 def test_service_windows_stopped() -> None:
     r = run(windows_vm(services={"RdAgent": {"state": "stopped"}}), "agent.service")
     assert r.status is Status.PROBLEM
-    assert r.summary.params == {"service": "RdAgent", "state": "stopped"}
+    assert r.summary.params == {"service": "RdAgent", "state": Msg("stopped")}  # a label the catalog translates
     assert commands(r)[0] == "net start RdAgent"
 
 

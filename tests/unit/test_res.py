@@ -399,7 +399,8 @@ def test_vss_english_exchange_failed_is_a_problem() -> None:
     assert r.status is Status.PROBLEM
     assert r.error_codes == ["ExtensionFailedVssWriterInBadState"]
     assert r.summary.params == {"writer": "Microsoft Exchange Writer", "state": 7,
-                                "state_name": "FAILED_AT_PREPARE_BACKUP", "last_error": "Retryable error"}
+                                "state_name": Msg("failed at prepare backup"), "last_error": "Retryable error"}
+    assert "FAILED_AT_PREPARE_BACKUP" in str(r.evidence)  # the raw value stays in the evidence
     assert "vssadmin list writers" in commands(r)
     assert any("SnapshotWithoutThreads" in c for c in commands(r))
 

@@ -33,7 +33,7 @@ from wizard.checks.docs import TS_VM as DOC_TS_VM
 from wizard.checks.docs import WIN_AGENT as DOC_WIN_AGENT
 from wizard.checks.win_files import read_with_retry, unreadable_reason
 from wizard.i18n import N_
-from wizard.knowledge import commands
+from wizard.knowledge import commands, values
 from wizard.model import Component, DocLink, FixStep, Msg, Status
 from wizard.parsers import waagent as wa
 from wizard.parsers import waappagent as wapp
@@ -443,7 +443,8 @@ def _service_linux(ctx: CheckContext) -> Finding:
     if state == "start_pending":
         issues.append(Issue(
             Status.WARNING,
-            m("The VM agent service {service} is still starting (state: {state}).", service=name, state=state),
+            m("The VM agent service {service} is still starting (state: {state}).", service=name,
+              state=values.service_state(state)),
             m("The agent answers Azure Backup only once it runs; if it keeps starting and stopping, backups fail "
               "with the agent unavailable."),
             (step("Wait a minute, then look at the service's state and its latest messages.",
@@ -452,7 +453,8 @@ def _service_linux(ctx: CheckContext) -> Finding:
     elif state != "running":
         issues.append(Issue(
             Status.PROBLEM,
-            m("The VM agent service {service} is not running (state: {state}).", service=name, state=state),
+            m("The VM agent service {service} is not running (state: {state}).", service=name,
+              state=values.service_state(state)),
             WHY_SERVICE_STOPPED,
             (*_linux_restart_steps(name),
              step("Check that it keeps running, and read its latest messages if it stops again.",
@@ -500,7 +502,8 @@ def _service_windows(ctx: CheckContext) -> Finding:
         if state == "stop_pending" and name == "WindowsAzureGuestAgent":
             issues.append(Issue(
                 Status.PROBLEM,
-                m("The VM agent service {service} is stuck stopping (state: {state}).", service=name, state=state),
+                m("The VM agent service {service} is stuck stopping (state: {state}).", service=name,
+              state=values.service_state(state)),
                 m("While the agent hangs in the Stopping state it handles no extensions, so backups fail."),
                 (step("Make sure the RdAgent service (WaAppAgent.exe) runs; if it does not, restart it and wait "
                       "five minutes.", command="Restart-Service -Name RdAgent"),
@@ -512,7 +515,8 @@ def _service_windows(ctx: CheckContext) -> Finding:
         elif state != "running":
             issues.append(Issue(
                 Status.PROBLEM,
-                m("The VM agent service {service} is not running (state: {state}).", service=name, state=state),
+                m("The VM agent service {service} is not running (state: {state}).", service=name,
+              state=values.service_state(state)),
                 WHY_SERVICE_STOPPED,
                 (step("Start the service from an elevated Command Prompt.", command=f"net start {cmd(name)}"),
                  *_win_restart_steps()),

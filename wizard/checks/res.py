@@ -45,6 +45,7 @@ from wizard.checks.docs import MATRIX as DOC_MATRIX
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import TS_VM as DOC_TS_VM
 from wizard.i18n import N_
+from wizard.knowledge import values
 from wizard.model import Component, DocLink, FixStep, Msg, Status
 from wizard.parsers import mounts as mounts_parser
 from wizard.parsers import vssadmin
@@ -573,7 +574,7 @@ def _writer_issues(writers: list[dict[str, Any]]) -> list[_Issue]:
                         last_error=w["last_error"] or "?")
         else:
             summary = m("The VSS writer '{writer}' is in state [{state}] {state_name} with last error: {last_error}",
-                        writer=w["name"], state=w["state"], state_name=w["state_name"] or "?",
+                        writer=w["name"], state=w["state"], state_name=values.vss_state(w["state"]),
                         last_error=w["last_error"] or "?")
         issues.append(_Issue(Status.PROBLEM, summary, why, _writers_fix(), [CODE_VSS_WRITER]))
     elif bad:
@@ -922,7 +923,7 @@ def check_disk_layout(ctx: CheckContext) -> Finding:
     if security.lower() in ("trustedlaunch", "confidentialvm"):
         issues.append(_Issue(
             Status.INFO,
-            m("The VM's security type is {security_type}.", security_type=security),
+            m("The VM's security type is {security_type}.", security_type=values.security_type(security)),
             why=m("Azure VM Backup protects Trusted Launch and Confidential VMs only with an Enhanced backup "
                   "policy."),
             fix=[step("Check that the VM's backup policy is an Enhanced policy.")],

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from wizard.i18n import Translator, normalise_language
+from wizard.knowledge.scenarios import scenario_title
 from wizard.model import Diagnosis
 from wizard.present.answer import Answer
 from wizard.probes.base import Probe, is_unavailable
@@ -72,8 +73,8 @@ class Session(QObject):
         return self.source.get("kind") == "scenario"
 
     def demo_text(self) -> str:
-        name = str(self.source.get("title") or Path(str(self.source.get("path") or "")).name)
-        return self.t("Demo: replaying a recorded scenario, not this machine: {source}", source=name)
+        return self.t("Demo: replaying a recorded scenario, not this machine: {source}",
+                      source=scenario_title(self.source, self.t))
 
     def ask_probe(self, name: str) -> dict[str, Any]:
         """One quick probe answer for the GUI thread (platform, elevation); unavailable on any failure."""

@@ -21,6 +21,7 @@ from typing import Any
 
 from wizard.i18n import Translator
 from wizard.knowledge.glossary import GLOSSARY, Term
+from wizard.knowledge.scenarios import scenario_title
 from wizard.knowledge.symptom import render_symptom
 from wizard.model import CheckResult, Component, Diagnosis, FixStep, Msg, Phase, Status
 from wizard.present.causes import CauseGroup, find_causes
@@ -264,7 +265,7 @@ def _demo_line(diag: Diagnosis, t: Translator) -> str:
     if diag.source.get("kind") != "scenario":
         return ""
     return t("Demo: replaying a recorded scenario, not this machine: {source}",
-             source=str(diag.source.get("title") or diag.source.get("path") or ""))
+             source=scenario_title(diag.source, t))
 
 
 def _summary_line(diag: Diagnosis, t: Translator) -> str:

@@ -24,6 +24,7 @@ from wizard.i18n import Translator
 from wizard.jsonio import diagnosis_to_json
 from wizard.knowledge.faq import render_faq
 from wizard.knowledge.phases import render_sections
+from wizard.knowledge.scenarios import scenario_title
 from wizard.model import SEVERITY, Diagnosis, Status
 from wizard.paths import resource
 from wizard.present import Answer, FindingView, build_answer
@@ -291,7 +292,7 @@ def context(diag: Diagnosis, lang: str) -> dict[str, Any]:
         "counts": [{"status": s.value, "label": status_label(s, t), "n": counts[s.value]} for s in SEVERITY],
         "redacted": bool((diag.source or {}).get("redacted")),
         "source_kind": _text((diag.source or {}).get("kind")),
-        "source_title": _text((diag.source or {}).get("title")),
+        "source_title": scenario_title(diag.source or {}, t) if (diag.source or {}).get("title") else "",
         "diagram": _ours(inline_diagram(answer, t)),
         "symptom": symptom,
         "symptom_related": _related_views(symptom, views),
