@@ -27,21 +27,9 @@ from simvm.vm import DISK_IN_VM, HANDLER_DIR, REPO, SimVM, VMError
 
 Evidence = dict[str, Any]
 
-# -- the known wizard defects (tests/vmsim/FINDINGS.md has the evidence and the place to fix) --------
-D_PROC_MOUNTS = ("wizard defect: /proc/mounts cannot be read (fsroot._read_text seeks to the end of a procfs "
-                 "file: EINVAL), so res.mounts/res.disk say not_checked on every real Linux machine")
-D_FIREWALL_ADDRESS = ("wizard defect: net.firewall judges rules for 168.63.129.16 only and ignores --wireserver, "
-                      "so rules for the WireServer address it was told to test are not seen")
-D_AGENT_VERSION = ("wizard defect: agent.version on Linux does not compare the installed agent with a minimum; "
-                   "2.7.3.0 on Python >= 3.10 crashes in every error path (fixed in 2.9.0.4) and Debian keeps "
-                   "auto-update off")
-D_CRASH_LOOP = ("wizard defect: agent.log does not recognise the Debian 12 agent's crash loop (TypeError "
-                "format_exception() ... 'etype' + 'failed with return code: 1'), and reports unknown ERROR "
-                "entries not at all")
-D_NO_ROUTE = ("wizard defect: agent.log counts the agent's healthy start line 'No route exists to 168.63.129.16' "
-              "(the endpoint is then found in the DHCP lease cache) as 'could not reach the Wire Server'")
-D_HGAP_BODY = ("wizard defect: net.hostplugin_health shows only the HTTP status of a HostGAPlugin error, not the "
-               "code and message of its JSON body")
+# -- known wizard defects: none left. A new one is named here as a string and passed as `defect=`,
+# `root_defect=` or `exit_defect=`; the test is then xfail(strict) with that reason, and the defect is
+# described in tests/vmsim/FINDINGS.md. ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -123,17 +111,17 @@ HEALTHY_ROOT = [
     Expect("net.firewall", "ok",
            lambda e: bool(_ev("agent_rules", "iptables", "complete")(e)) and _ev("non_root", "80")(e) == "blocked",
            "the agent's own three rules (ACCEPT dport 53, ACCEPT uid 0, DROP INVALID,NEW) for 127.0.0.1 are "
-           "recognised and non-root traffic to the WireServer is seen as blocked", D_FIREWALL_ADDRESS),
+           "recognised and non-root traffic to the WireServer is seen as blocked"),
     Expect("agent.installed", "ok"),
     Expect("agent.service", "ok"),
     Expect("agent.version", "warning", lambda e: "2.9.0.4" in _text(e),
-           "names 2.9.0.4, the first version without the crash", D_AGENT_VERSION),
+           "names 2.9.0.4, the first version without the crash"),
     Expect("agent.config", "warning",
            lambda e: _ev("Provisioning.Agent", "effective")(e) == "disabled"
            and _ev("auto_update", "effective")(e) == "n",
            "Provisioning.Agent=disabled and AutoUpdate.Enabled=n as in the VM's waagent.conf"),
     Expect("agent.log", "ok", lambda e: bool(_ev("healthy_markers", "heartbeat", "count_last_24h")(e)),
-           "the agent's heartbeat seen, nothing reported", D_NO_ROUTE),
+           "the agent's heartbeat seen, nothing reported"),
     Expect("agent.python", "ok", lambda e: e.get("picked") == "/usr/bin/python3"),
     Expect("ext.backup", "ok", lambda e: _ev("inner_report", "status")(e) == "success",
            "the status file the extension wrote is read (inner report: success)"),
@@ -142,9 +130,8 @@ HEALTHY_ROOT = [
     Expect("res.cpu", OK_OR_INFO),
     Expect("res.memory", "ok"),
     Expect("res.disk", "ok", lambda e: _ev("waagent_mount", "target")(e) == "/",
-           "the mount holding /var/lib/waagent is found in /proc/mounts", D_PROC_MOUNTS),
-    Expect("res.mounts", OK_OR_INFO, lambda e: e.get("duplicate_targets") == {}, "no duplicate mount point",
-           D_PROC_MOUNTS),
+           "the mount holding /var/lib/waagent is found in /proc/mounts"),
+    Expect("res.mounts", OK_OR_INFO, lambda e: e.get("duplicate_targets") == {}, "no duplicate mount point"),
     Expect("res.disk_layout", "ok"),
 ]
 
@@ -363,28 +350,25 @@ FAULTS: list[Fault] = [
     Fault("goalstate_410_crash_loop", "WireServer answers 410 to goal-state requests after start-up",
           [Expect("agent.log", "problem",
                   lambda e: "format_exception" in _text(e) and "2.9.0.4" in _text(e),
-                  "recognises the 2.7.3.0/Python 3.11 crash loop and names the fixed version", D_CRASH_LOOP),
+                  "recognises the 2.7.3.0/Python 3.11 crash loop and names the fixed version"),
            Expect("agent.service", "ok"),
            Expect("net.wireserver_versions", "ok")],
-          "agent.log", 2, _goalstate_410_setup, _clear_emulator,
-          root_defect=D_CRASH_LOOP, exit_defect=D_CRASH_LOOP),
+          "agent.log", 2, _goalstate_410_setup, _clear_emulator),
     Fault("iptables_drop_wireserver", "iptables DROP of the WireServer's port 80 for every user",
           [Expect("net.wireserver_port80", "problem", lambda e: e.get("outcome") == "timeout"),
            Expect("net.wireserver_versions", "problem"),
            Expect("net.firewall", "problem", lambda e: _blocked_rule(e, "127.0.0.1/32", "--dport 80", "DROP"),
-                  "names the DROP rule", D_FIREWALL_ADDRESS),
+                  "names the DROP rule"),
            Expect("net.wireserver_port32526", "ok")],
-          "net.firewall", 2, _iptables_setup, lambda vm: (vm.exec(_iptables_rule("-D")), vm.disturbed()),
-          root_defect=D_FIREWALL_ADDRESS),
+          "net.firewall", 2, _iptables_setup, lambda vm: (vm.exec(_iptables_rule("-D")), vm.disturbed())),
     Fault("nft_drop_hostplugin", "an nftables-only DROP of port 32526 (invisible to iptables)",
           [Expect("net.wireserver_port32526", "problem", lambda e: e.get("outcome") == "timeout"),
            Expect("net.hostplugin_health", "problem"),
            Expect("net.firewall", "problem", lambda e: NFT_TABLE in _text(e.get("blocking_rule") or {}),
-                  "names the nft rule", D_FIREWALL_ADDRESS),
+                  "names the nft rule"),
            Expect("net.wireserver_port80", "ok")],
           "net.firewall", 2, _nft_setup,
-          lambda vm: (vm.exec(["nft", "delete", "table", "inet", NFT_TABLE]), vm.disturbed()),
-          root_defect=D_FIREWALL_ADDRESS),
+          lambda vm: (vm.exec(["nft", "delete", "table", "inet", NFT_TABLE]), vm.disturbed())),
     Fault("hostplugin_slow", "HostGAPlugin answers after 2.5 s (slow, within every timeout)",
           [Expect("net.hostplugin_health", "ok", lambda e: (e.get("elapsed_ms") or 0) >= 2500,
                   "waited for the slow answer (elapsed >= 2500 ms)"),
@@ -398,7 +382,7 @@ FAULTS: list[Fault] = [
           [Expect("net.hostplugin_health", "warning",
                   lambda e: "VMArtifactsProfileBlobContentNotFound" in json.dumps(
                       {k: v for k, v in e.items() if k != "body_excerpt"}),
-                  "the error code and message parsed out of the JSON body", D_HGAP_BODY)],
+                  "the error code and message parsed out of the JSON body")],
           "net.hostplugin_health", 1,
           _emulator({"hostplugin": {"status": 502, "body": "vmsettings_502_blob_content_not_found.json"}}),
           _clear_emulator),
@@ -421,14 +405,12 @@ FAULTS: list[Fault] = [
           "agent.python", 2, _no_python_setup, lambda vm: vm.exec(["mv", HIDDEN_PYTHON, "/usr/bin/python3"])),
     Fault("duplicate_mount", "a file system mounted twice on /data",
           [Expect("res.mounts", "problem", lambda e: "/data" in (e.get("duplicate_targets") or {}),
-                  "names /data", D_PROC_MOUNTS)],
-          "res.mounts", 2, _duplicate_mount_setup, _duplicate_mount_undo,
-          root_defect=D_PROC_MOUNTS, exit_defect=D_PROC_MOUNTS),
+                  "names /data")],
+          "res.mounts", 2, _duplicate_mount_setup, _duplicate_mount_undo),
     Fault("waagent_noexec", "/var/lib/waagent mounted noexec",
           [Expect("res.disk", "problem", lambda e: "noexec" in str(_ev("waagent_mount", "options")(e)),
-                  "the noexec mount over /var/lib/waagent", D_PROC_MOUNTS)],
-          "res.disk", 2, _noexec_setup, lambda vm: vm.exec(["umount", "/var/lib/waagent"]),
-          root_defect=D_PROC_MOUNTS, exit_defect=D_PROC_MOUNTS),
+                  "the noexec mount over /var/lib/waagent")],
+          "res.disk", 2, _noexec_setup, lambda vm: vm.exec(["umount", "/var/lib/waagent"])),
     Fault("agent_disabled", "walinuxagent disabled (still running)",
           [Expect("agent.service", "warning", lambda e: _ev("services", "walinuxagent", "enabled")(e) == "disabled")],
           "agent.service", 1, lambda vm: vm.systemctl("disable", "walinuxagent"),
