@@ -9,6 +9,7 @@ import pytest
 
 from wizard import runner
 from wizard.checks import agent
+from wizard.checks.agent import log as agent_log
 from wizard.checks.facts import AZURE_ASSET_TAG, WINDOWS_ASSET_TAG_COMMAND
 from wizard.checks.registry import ALL_CHECKS
 from wizard.model import CheckResult, Component, Msg, Status
@@ -784,13 +785,13 @@ def test_every_log_signature_has_its_own_explanation() -> None:
     from wizard.parsers.waagent import LINUX_SIGNATURES
     from wizard.parsers.waappagent import WINDOWS_SIGNATURES
 
-    linux = {agent._linux_log_issue(s.id, 1, "-", None).summary.id for s in LINUX_SIGNATURES}
-    windows = {agent._windows_log_issue(s.id, 1, "-").summary.id for s in WINDOWS_SIGNATURES}
+    linux = {agent_log._linux_log_issue(s.id, 1, "-", None).summary.id for s in LINUX_SIGNATURES}
+    windows = {agent_log._windows_log_issue(s.id, 1, "-").summary.id for s in WINDOWS_SIGNATURES}
     assert len(linux) == len(LINUX_SIGNATURES)
     assert len(windows) == len(WINDOWS_SIGNATURES)
-    issue = agent._linux_log_issue("wireserver_unreachable", agent.PERSISTENT_COUNT - 1, "-", None)
+    issue = agent_log._linux_log_issue("wireserver_unreachable", agent.PERSISTENT_COUNT - 1, "-", None)
     assert issue.status is Status.INFO
-    issue = agent._linux_log_issue("wireserver_unreachable", agent.PERSISTENT_COUNT, "-", None)
+    issue = agent_log._linux_log_issue("wireserver_unreachable", agent.PERSISTENT_COUNT, "-", None)
     assert issue.status is Status.WARNING
 
 

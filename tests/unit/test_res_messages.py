@@ -16,12 +16,12 @@ from babel.messages.catalog import PYTHON_FORMAT
 
 from wizard.checks import res
 
-SOURCE = Path(res.__file__)
+SOURCES = sorted(Path(res.__file__).parent.glob("*.py"))  # the `res` package: one module per topic
 
 
 def _calls() -> list[ast.Call]:
-    tree = ast.parse(SOURCE.read_text(encoding="utf-8"))
-    return [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    trees = [ast.parse(source.read_text(encoding="utf-8")) for source in SOURCES]
+    return [n for tree in trees for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
             and n.func.id in ("m", "step", "doc_link", "Check")]
 
 

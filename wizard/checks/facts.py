@@ -22,13 +22,10 @@ from wizard.checks.base import Facts
 from wizard.parsers import gpa
 from wizard.parsers.imds import parse_instance
 from wizard.probes.base import Answer, is_unavailable
+from wizard.probes.smbios import AZURE_ASSET_TAG as AZURE_ASSET_TAG  # lives with the SMBIOS reader (probes use it)
+from wizard.probes.smbios import WINDOWS_ASSET_TAG_COMMAND as WINDOWS_ASSET_TAG_COMMAND
 
-AZURE_ASSET_TAG = "7783-7084-3265-9085-8269-3286-77"
 IMDS_INSTANCE_PATH = "/metadata/instance?api-version=2021-02-01"
-WINDOWS_ASSET_TAG_COMMAND = [
-    "powershell.exe", "-NoProfile", "-NonInteractive", "-Command",
-    "(Get-CimInstance -ClassName Win32_SystemEnclosure).SMBIOSAssetTag",
-]
 WINDOWS_AGENT_SERVICES = ("RdAgent", "WindowsAzureGuestAgent")
 WINDOWS_AZURE_KEY = "HKLM\\SOFTWARE\\Microsoft\\Windows Azure"
 WINDOWS_AGENT_ROOT = "C:\\WindowsAzure"

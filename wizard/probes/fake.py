@@ -18,6 +18,7 @@ from typing import Any
 from wizard.i18n import N_
 from wizard.probes.base import NOT_HERE, Answer, error_fields, os_error_fields, unavailable
 from wizard.probes.net import failure
+from wizard.probes.smbios import AZURE_ASSET_TAG, WINDOWS_ASSET_TAG_COMMAND
 
 _NO_FILE = os_error_fields(FileNotFoundError(errno.ENOENT, "No such file or directory"))
 _IS_DIR = os_error_fields(IsADirectoryError(errno.EISDIR, "Is a directory"))
@@ -78,8 +79,6 @@ class FakeSystem:
     # -- helpers -------------------------------------------------------------------------
     def on_azure(self) -> FakeSystem:
         """Give the machine Azure's SMBIOS asset tag, the way the `azure` fact recognises a real Azure VM."""
-        from wizard.checks.facts import AZURE_ASSET_TAG, WINDOWS_ASSET_TAG_COMMAND
-
         if self.system == "windows":
             self.asset_tag = AZURE_ASSET_TAG
             self.commands[tuple(WINDOWS_ASSET_TAG_COMMAND)] = AZURE_ASSET_TAG + "\r\n"

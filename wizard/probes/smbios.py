@@ -26,6 +26,15 @@ MAX_TABLE_BYTES = 1024 * 1024
 MAX_STRING = 256
 RSMB = 0x52534D42  # 'RSMB' as the DWORD GetSystemFirmwareTable expects (big-endian packing of the tag)
 
+# The chassis asset tag Azure sets on every VM, and the PowerShell query that reads it on Windows when the
+# firmware table cannot be read. They live here, below the checks, because the probes (the fake machine's
+# `on_azure`) need them too; `wizard.checks.facts` re-exports them.
+AZURE_ASSET_TAG = "7783-7084-3265-9085-8269-3286-77"
+WINDOWS_ASSET_TAG_COMMAND = [
+    "powershell.exe", "-NoProfile", "-NonInteractive", "-Command",
+    "(Get-CimInstance -ClassName Win32_SystemEnclosure).SMBIOSAssetTag",
+]
+
 # Probe error texts: English templates with named placeholders (message ids later).
 ERR_FIRMWARE_CALL = "GetSystemFirmwareTable('RSMB') failed (Windows error {code})"
 ERR_TABLE_SHORT = "the SMBIOS table is shorter than its header says ({size} of {expected} bytes)"
