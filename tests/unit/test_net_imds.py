@@ -143,7 +143,7 @@ def test_unavailable_probe_is_not_checked() -> None:
 
 def test_a_broken_fact_is_not_checked() -> None:
     class Broken(FakeSystem):
-        def _p_http_get(self, url: str, headers: Any = None, timeout: Any = None) -> Answer:
+        def _p_http_get(self, url: str, headers: Any = None, timeout: Any = None, **_: Any) -> Answer:
             raise RuntimeError("boom")
 
     r = run_imds(Broken(system="linux"))

@@ -292,7 +292,8 @@ def test_versions_ok_with_fixture() -> None:
     assert r.evidence["supported"] == ["2010-12-15", "2010-28-10"]
     assert r.evidence["body_excerpt"].startswith('<?xml version="1.0" encoding="utf-8"?>')
     http_calls = [args for name, args in probe.calls if name == "http_get" and args["url"] == VERSIONS_URL]
-    assert http_calls == [{"url": VERSIONS_URL, "headers": {}, "timeout": Settings().http_timeout_s}]
+    assert http_calls == [{"url": VERSIONS_URL, "headers": {}, "timeout": Settings().http_timeout_s,
+                           "connect_timeout": Settings().connect_timeout_s}]
 
 
 def test_versions_without_2012_11_30_is_a_problem_quoting_the_agent() -> None:
@@ -459,7 +460,8 @@ def test_health_success_codes_are_ok_and_body_is_unconfirmed(status: int) -> Non
     assert r.summary.params == {"host": WS, "port": 32526, "status": status, "ms": 3}
     assert r.evidence["note"].startswith("Not confirmed by public documentation")
     http_calls = [args for name, args in probe.calls if name == "http_get" and args["url"] == HEALTH_URL]
-    assert http_calls == [{"url": HEALTH_URL, "headers": {}, "timeout": Settings().http_timeout_s}]
+    assert http_calls == [{"url": HEALTH_URL, "headers": {}, "timeout": Settings().http_timeout_s,
+                           "connect_timeout": Settings().connect_timeout_s}]
 
 
 def test_health_502_is_an_internal_error_warning() -> None:

@@ -359,6 +359,12 @@ def check_log(ctx: CheckContext) -> Finding:
     evidence["other_errors"] = _hits_evidence({"other": result.other_errors})["other"]
     evidence["benign_errors"] = _hits_evidence({"benign": result.benign})["benign"]
     recent = {sid: h for sid, h in result.hits.items() if h.count}
+    if "exthandler_crash_etype" in recent:
+        evidence["known_defect"] = {
+            "signature": "TypeError: format_exception() got an unexpected keyword argument 'etype'",
+            "affects": "WALinuxAgent before 2.9.0.4 on Python 3.10 and later (Debian 12 ships 2.7.3.0)",
+            "fixed_in": "2.9.0.4",
+            "source": "Azure/WALinuxAgent issue 2753, fixed by pull request 2663"}
     issues = _log_issues(ctx, windows, recent)
     if result.other_errors.count:
         issues.append(_other_errors_issue(result.other_errors, path, windows))
