@@ -467,3 +467,33 @@ def test_linux_hostile_rule_text_is_quoted_token_by_token() -> None:
     assert "'$(reboot); `id`'" in delete
     words = shlex.split(delete)
     assert words[words.index("--comment") + 1] == "$(reboot); `id`"
+
+
+# -- the address under test follows --wireserver (the simulated VM's Wire Server is 127.0.0.1) ---------------
+
+def _run_at(fake: Any, wireserver: str) -> CheckResult:
+    from wizard.settings import Settings
+
+    d = runner.run(ALL_CHECKS, fake, Settings(wireserver=wireserver), only=["net.firewall"])
+    return d.results[0]
+
+
+def test_rules_for_the_wire_server_address_under_test_are_judged() -> None:
+    agent_here = AGENT_RULES.replace("168.63.129.16", "127.0.0.1")
+    r = _run_at(linux_vm(security=FILTER_OPEN + agent_here), "127.0.0.1")
+    assert r.status is Status.OK
+    assert r.evidence["agent_rules"]["iptables"]["complete"] is True
+    assert r.evidence["non_root"] == {"80": "blocked", "32526": "blocked"}
+    # The same rules seen from a wizard testing 168.63.129.16 are not the agent's and block nobody there.
+    r = run(linux_vm(security=FILTER_OPEN + agent_here))
+    assert r.evidence["agent_rules"]["iptables"]["complete"] is False
+    assert r.evidence["non_root"] == {"80": "accepted", "32526": "accepted"}
+
+
+def test_a_drop_of_the_wire_server_address_under_test_is_the_problem() -> None:
+    rule = "-A OUTPUT -d 127.0.0.1/32 -p tcp -m tcp --dport 80 -j DROP"
+    r = _run_at(linux_vm(filter_rules=FILTER_OPEN + rule + "\n"), "127.0.0.1")
+    assert r.status is Status.PROBLEM
+    assert r.summary.params["rule"] == rule
+    assert r.evidence["root"]["32526"]["outcome"] == "accepted"
+    assert run(linux_vm(filter_rules=FILTER_OPEN + rule + "\n")).status is Status.OK

@@ -618,6 +618,22 @@ def test_mounts_duplicate_target_is_a_problem() -> None:
     assert len(r.evidence["duplicate_targets"]["/datadrive"]) == 2
 
 
+def test_a_container_managers_own_mounts_are_not_the_vms_duplicates() -> None:
+    """Seen live in the simulated VM (systemd-nspawn): the manager mounts /run/host/incoming and
+    /run/host/os-release twice; those are not the VM's file systems. A real duplicate beside them still is."""
+    manager = ("/dev/sda1 /run/host/incoming ext4 ro,nosuid,nodev 0 0\n"
+               "/dev/sda1 /run/host/incoming ext4 ro,nosuid,nodev 0 0\n"
+               "/dev/sda1 /run/host/os-release ext4 ro 0 0\n/dev/sda1 /run/host/os-release ext4 ro 0 0\n")
+    r = run("res.mounts", linux_vm(mounts=LINUX_MOUNTS + manager))
+    assert r.status is Status.OK
+    assert r.evidence["container_manager_duplicates"] == ["/run/host/incoming", "/run/host/os-release"]
+    assert r.evidence["duplicate_targets"] == {}
+    both = LINUX_MOUNTS + manager + "/dev/sdc1 /datadrive xfs rw 0 0\n/dev/sdc1 /datadrive xfs rw 0 0\n"
+    r = run("res.mounts", linux_vm(mounts=both))
+    assert r.status is Status.PROBLEM
+    assert r.summary.params == {"targets": "/datadrive"}
+
+
 def test_mounts_duplicate_in_mounts_to_skip_is_not_flagged() -> None:
     mounts = LINUX_MOUNTS + "/dev/sdc1 /datadrive xfs rw 0 0\n/dev/sdc1 /datadrive xfs rw 0 0\n"
     vm = linux_vm(mounts=mounts)

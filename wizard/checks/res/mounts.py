@@ -28,6 +28,8 @@ def _read_vmbackup_conf(ctx: CheckContext) -> dict[str, Any]:
     return {"path": VMBACKUP_CONF, "exists": True, "readable": True, **settings}
 
 
+CONTAINER_MANAGER_DIR = "/run/host/"
+
 def check_mounts(ctx: CheckContext) -> Finding:
     mounts, mounts_info = _read_mounts(ctx)
     if mounts is None and ctx.in_bundle and mounts_info.get("exists") is False:
@@ -42,15 +44,22 @@ def check_mounts(ctx: CheckContext) -> Finding:
     real_kinds = {"freezable", "network", "fuse", "container", "other"}
     duplicates = {t: ms for t, ms in mounts_parser.duplicate_targets(mounts, only=real_kinds).items()
                   if any(mounts_parser.freezable(x) for x in ms)}
+    # A container manager's own mounts (systemd's container interface puts them under /run/host): seen only when
+    # the wizard runs inside a container, they are not the VM's file systems.
+    manager = sorted(t for t in duplicates if t.startswith(CONTAINER_MANAGER_DIR))
+    for target in manager:
+        del duplicates[target]
     remote = [x for x in mounts if x["kind"] in ("network", "fuse")]
     containers = [x for x in mounts if x["kind"] == "container"]
-    read_only = [x for x in mounts if mounts_parser.freezable(x) and "ro" in x["options"]]
+    read_only = [x for x in mounts if mounts_parser.freezable(x) and "ro" in x["options"]
+                 and not str(x["target"]).startswith(CONTAINER_MANAGER_DIR)]
     evidence: dict[str, Any] = {
         "mounts_file": mounts_info,
         "vmbackup_conf": conf,
         "duplicate_targets": {t: [_mount_brief(x) for x in ms] for t, ms in list(duplicates.items())[:20]},
         "network_or_fuse": [_mount_brief(x) for x in remote[:30]],
         "container_mounts": len(containers),
+        "container_manager_duplicates": manager,
         "read_only_local": [_mount_brief(x) for x in read_only[:30]],
         "freezable": [x["target"] for x in mounts if mounts_parser.freezable(x)][:60],
         "note": "What the extension freezes (ext3/ext4/xfs/btrfs, not loop devices, minus MountsToSkip) and its "

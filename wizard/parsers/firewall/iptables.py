@@ -265,14 +265,15 @@ def evaluate_iptables(table: IptTable, pkt: Packet, chain: str = "OUTPUT") -> Wa
     return walk_chain(steps, chain, table.policies.get(chain, "ACCEPT"))
 
 
-def _is_wireserver_dst(rule: IptRule) -> bool:
+def _is_wireserver_dst(rule: IptRule, wireserver: str = WIRESERVER) -> bool:
     d = rule.first("-d", "--destination", "--dst")
-    return d is not None and not d[0] and bool(d[1]) and d[1][0] in (WIRESERVER, WIRESERVER + "/32")
+    return d is not None and not d[0] and bool(d[1]) and d[1][0] in (wireserver, wireserver + "/32")
 
 
-def ipt_agent_rule_kind(rule: IptRule) -> str | None:
-    """`dns_accept`, `root_accept`, `drop` or `legacy_accept` for the agent's own rules."""
-    if not _is_wireserver_dst(rule):
+def ipt_agent_rule_kind(rule: IptRule, wireserver: str = WIRESERVER) -> str | None:
+    """`dns_accept`, `root_accept`, `drop` or `legacy_accept` for the agent's own rules (for the Wire Server at
+    `wireserver`: the address the agent uses, 168.63.129.16 on Azure)."""
+    if not _is_wireserver_dst(rule, wireserver):
         return None
     proto = rule.first("-p", "--protocol")
     if proto is None or proto[0] or not proto[1] or proto[1][0].lower() not in ("tcp", "6"):
@@ -292,11 +293,11 @@ def ipt_agent_rule_kind(rule: IptRule) -> str | None:
     return None
 
 
-def ipt_agent_rules(table: IptTable, chain: str = "OUTPUT") -> dict[str, Any]:
+def ipt_agent_rules(table: IptTable, chain: str = "OUTPUT", wireserver: str = WIRESERVER) -> dict[str, Any]:
     """Which of the agent's rules are in `chain`, at which positions, in the right order."""
     found: dict[str, int] = {}
     for rule in table.chains.get(chain, []):
-        kind = ipt_agent_rule_kind(rule)
+        kind = ipt_agent_rule_kind(rule, wireserver)
         if kind and kind not in found:
             found[kind] = rule.index
     complete = all(k in found for k in ("dns_accept", "root_accept", "drop"))

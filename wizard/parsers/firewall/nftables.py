@@ -299,7 +299,7 @@ def evaluate_nft(rs: NftRuleset, pkt: Packet, skip_tables: frozenset[tuple[str, 
     return out
 
 
-def _nft_is_agent_rule(expr: list[Any]) -> bool:
+def _nft_is_agent_rule(expr: list[Any], wireserver: str = WIRESERVER) -> bool:
     daddr = dport = skuid = drop = False
     for e in expr:
         if not isinstance(e, dict):
@@ -308,19 +308,20 @@ def _nft_is_agent_rule(expr: list[Any]) -> bool:
         if isinstance(m, dict):
             kind, _ = _nft_left_kind(m.get("left"))
             op, right = m.get("op"), m.get("right")
-            daddr = daddr or (kind == "daddr" and op == "==" and right == WIRESERVER)
+            daddr = daddr or (kind == "daddr" and op == "==" and right == wireserver)
             dport = dport or (kind == "dport" and op == "!=" and right == 53)
             skuid = skuid or (kind == "skuid" and op == "!=")
         drop = drop or "drop" in e
     return daddr and dport and skuid and drop
 
 
-def nft_agent_rules(rs: NftRuleset) -> dict[str, Any]:
+def nft_agent_rules(rs: NftRuleset, wireserver: str = WIRESERVER) -> dict[str, Any]:
     """Whether the agent's nft table `walinuxagent` and its drop rule are present."""
     table = any(name == "walinuxagent" for _, name in rs.tables) or any(
         c.table == "walinuxagent" for c in rs.chains.values())
     rules = [r for c in rs.chains.values() if c.table == "walinuxagent" for r in c.rules]
-    return {"table": table, "rule_count": len(rules), "drop_rule": any(_nft_is_agent_rule(r.expr) for r in rules)}
+    return {"table": table, "rule_count": len(rules),
+            "drop_rule": any(_nft_is_agent_rule(r.expr, wireserver) for r in rules)}
 
 
 def _describe_value(v: Any) -> str:

@@ -121,10 +121,10 @@ def _where(ref: dict[str, Any] | None, label: str) -> str:
     return label
 
 
-def _linux_walks(ipt: dict[str, fw.IptTable], nft: fw.NftRuleset | None, uid: int, port: int
+def _linux_walks(ipt: dict[str, fw.IptTable], nft: fw.NftRuleset | None, uid: int, port: int, dst: str
                  ) -> list[tuple[str, dict[str, Any], fw.Walk]]:
     """(label, base-chain info, walk) for every place an output packet is filtered."""
-    pkt = fw.Packet(port=port, uid=uid)
+    pkt = fw.Packet(port=port, uid=uid, dst=dst)
     out: list[tuple[str, dict[str, Any], fw.Walk]] = []
     for table in IPTABLES_TABLES:
         t = ipt.get(table)
@@ -291,12 +291,13 @@ def check_firewall_linux(ctx: CheckContext) -> Finding:
     if "iptables filter" in states and states["iptables filter"] not in ("ok", "not_found") and nft is None:
         evidence["note"] = "iptables filter table could not be read"
 
-    agent = {"iptables": fw.ipt_agent_rules(ipt["security"]) if "security" in ipt else None,
-             "nft": fw.nft_agent_rules(nft) if nft is not None else None}
+    wireserver = ctx.settings.wireserver  # 168.63.129.16, or the address the wizard was told to test
+    agent = {"iptables": fw.ipt_agent_rules(ipt["security"], wireserver=wireserver) if "security" in ipt else None,
+             "nft": fw.nft_agent_rules(nft, wireserver) if nft is not None else None}
     evidence["agent_rules"] = agent
-    port_walks = {port: _linux_walks(ipt, nft, 0, port) for port in PORTS}
+    port_walks = {port: _linux_walks(ipt, nft, 0, port, wireserver) for port in PORTS}
     evidence["root"] = {str(p): {"outcome": _outcome(w), "chains": _walk_evidence(w)} for p, w in port_walks.items()}
-    non_root = {p: _outcome(_linux_walks(ipt, nft, 1000, p)) for p in PORTS}
+    non_root = {p: _outcome(_linux_walks(ipt, nft, 1000, p, wireserver)) for p in PORTS}
     evidence["non_root"] = {str(p): o for p, o in non_root.items()}
 
     blocked = [p for p in PORTS if _outcome(port_walks[p]) == "blocked"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wizard.checks.base import IMDS_IP, WIRESERVER_IP, CheckContext, Finding, m, step
+from wizard.checks.base import IMDS_IP, CheckContext, Finding, m, step
 from wizard.checks.commands import ps
 from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.net.firewall.common import (
@@ -213,7 +213,7 @@ def check_firewall_windows(ctx: CheckContext) -> Finding:
     exempt: list[str] = []
     for port in PORTS:
         for r in blocks:
-            applies, parts = fw.win_rule_applies(r, WIRESERVER_IP, port, enabled_profiles)
+            applies, parts = fw.win_rule_applies(r, ctx.settings.wireserver, port, enabled_profiles)
             if applies is True or (applies is None and fw.is_known_bad_name(r) and parts["address"] is not False):
                 blocked.setdefault(port, []).append(r)
             elif applies is None:
@@ -228,7 +228,7 @@ def check_firewall_windows(ctx: CheckContext) -> Finding:
     policy_maybe: list[int] = []
     if policy_block:
         for port in PORTS:
-            verdicts = [fw.win_rule_applies(r, WIRESERVER_IP, port, policy_block)[0] for r in allows]
+            verdicts = [fw.win_rule_applies(r, ctx.settings.wireserver, port, policy_block)[0] for r in allows]
             if True in verdicts:
                 continue
             (policy_maybe if None in verdicts else policy_blocked).append(port)
