@@ -64,9 +64,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the HTML report to PATH (a folder: the default file name inside it)")
     p.add_argument("--verbose", action="store_true",
                    help="terminal view: every result with its details, not only the causes")
-    p.add_argument("--redact", action="store_true",
-                   help="mask host names, IP/MAC addresses, subscription/resource/VM ids and user names "
-                        "on the screen and in the report, JSON, recording and diagram")
+    p.add_argument("--redact", nargs="?", const="public", choices=("support", "public"), default=None,
+                   help="mask identifiers on the screen and in the report, JSON, recording and diagram: "
+                        "'public' (the default) pseudonymises every identifier; 'support' masks user names, "
+                        "host names and IP/MAC addresses but keeps the Azure IDs Microsoft support needs "
+                        "(subscription, resource group, VM name, resource ID, vmId)")
+    p.add_argument("--vault", metavar="NAME", help="support case: the Recovery Services vault's name")
+    p.add_argument("--policy", choices=("standard", "enhanced"), help="support case: the backup policy type")
+    p.add_argument("--job-start", metavar="TIME",
+                   help="support case: the failed job's start time with its time zone, e.g. '2026-12-04 09:00 +09:00'")
+    p.add_argument("--activity-id", metavar="ID", help="support case: the failed job's Activity ID")
+    p.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"),
+                   help="compare two saved diagnoses (--json files or reports): which causes were fixed, remain "
+                        "or are new; with --json/--report to write the comparison")
     p.add_argument("--screenshots", metavar="DIR",
                    help="wizard: save a PNG of every page to DIR after a --scenario run, then exit")
     p.add_argument("--smoke-test", action="store_true",
@@ -108,6 +118,7 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
     settings = make_settings(args)
     only = only_ids(args.only)
     symptom = symptom_of(args.error_code, args.phase)
+    case = case_of(args, t)
     probe, source = make_probe(args)
     recorder = None
     if args.record:
@@ -147,14 +158,14 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
             return EXIT_TOOL_FAILED
     if "error" in box:
         raise box["error"]
-    diag = finish(box["diag"], source, symptom)
+    diag = finish(box["diag"], source, symptom, case)
     exported = diag
     recording = recorder.scenario(title=f"Recorded on {diag.host.hostname}") if recorder is not None else None
     if args.redact:
         from wizard.report import redact_together
 
         # One pseudonym table for the JSON, the report and the recording of this run.
-        exported, recording = redact_together(diag, recording)
+        exported, recording = redact_together(diag, recording, args.redact)
     if not quiet:
         view.report(build_answer(exported, lang))
     failed = False
@@ -169,6 +180,57 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
     if recording is not None:
         failed |= not _write(args.record, scenario_text(recording), t, quiet)
     return EXIT_TOOL_FAILED if failed else diag.exit_code()
+
+
+def case_of(args: argparse.Namespace, t: Translator) -> dict[str, str]:
+    """The support-case fields given on the command line; one that cannot be read is refused before the run
+    (an Activity ID of an unusual shape, or an error code of another phase, is only pointed out in the report)."""
+    from wizard.present.support import case_problems
+
+    case = {key: str(getattr(args, attr) or "").strip() for key, attr in
+            (("vault", "vault"), ("policy", "policy"), ("job_start", "job_start"), ("activity_id", "activity_id"))}
+    case = {k: v for k, v in case.items() if v}
+    for key, msg, params in case_problems(case, None):
+        if key in ("vault", "policy", "job_start"):
+            raise UsageError(t(msg, **params))
+    return case
+
+
+def run_compare(args: argparse.Namespace, lang: str) -> int:
+    """`--compare BEFORE AFTER`: the comparison on the screen, and with --json / --report written out."""
+    from wizard.fileio import stream_fd
+    from wizard.present.compare import CompareInputError, compare, comparison_doc, load_diagnosis
+    from wizard.present.terminal import TerminalView
+
+    t = Translator(lang)
+    for opt in ("record", "scenario", "root", "diagram"):
+        if getattr(args, opt):
+            raise UsageError(t("{option} cannot be used with --compare.", option="--" + opt))
+    try:
+        before, after = (load_diagnosis(p) for p in args.compare)
+    except CompareInputError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.redact:
+        from wizard.redact.identifiers import redact_all
+
+        before, after = redact_all([before, after], args.redact)
+    result = compare(before, after, lang)
+    quiet = any(stream_fd(str(x)) == 1 for x in (args.json, args.report) if x)
+    if not quiet:
+        TerminalView(t, stream=sys.stdout, verbose=args.verbose, masked=bool(args.redact)).comparison(result)
+    failed = False
+    if args.json:
+        import json
+
+        failed |= not _write(args.json, json.dumps(comparison_doc(result), ensure_ascii=False, indent=2) + "\n",
+                             t, quiet)
+    if args.report:
+        from wizard.report.compare import render_comparison
+
+        failed |= not _write(args.report, render_comparison(result), t, quiet, announce=True)
+    if failed:
+        return EXIT_TOOL_FAILED
+    return 2 if result.counts["remaining"] or result.counts["new"] else 0
 
 
 def _write(target: str, text: str, t: Translator, quiet: bool, announce: bool = False) -> bool:
@@ -284,7 +346,7 @@ def _setup_logging() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if any(a in args_list for a in ("--cli", "--version", "--list-checks", "--list-error-codes", "--json",
+    if any(a in args_list for a in ("--cli", "--version", "--list-checks", "--list-error-codes", "--json", "--compare",
                                     "--smoke-test", "-h", "--help")):
         from wizard.winconsole import attach_parent_console
 
@@ -311,6 +373,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list_error_codes(t)
         if args.screenshots and not args.scenario:
             raise UsageError("--screenshots needs --scenario")
+        if args.compare:
+            return run_compare(args, lang)
         batch = any((args.json, args.report, args.record, args.diagram))
         if is_console_twin():
             args.cli = True

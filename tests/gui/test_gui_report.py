@@ -196,9 +196,9 @@ def test_the_preview_is_worked_out_on_the_toggle_not_on_paint(qtbot: Any, make_w
     calls: list[object] = []
     real = wizard.report.redaction_preview
 
-    def counting(diag: Any) -> list[tuple[str, str, str]]:
+    def counting(diag: Any, **kwargs: Any) -> list[tuple[str, str, str]]:
         calls.append(diag)
-        return real(diag)
+        return real(diag, **kwargs)
 
     monkeypatch.setattr(wizard.report, "redaction_preview", counting)
     page.mask_check.click()
@@ -407,3 +407,28 @@ def test_alt_keys_reach_the_report_controls(qtbot: Any, make_wizard: Any) -> Non
     qtbot.keyClick(page.report_lang, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(page.mask_check.isChecked)
     assert page.mask_table.isVisible()
+
+
+def test_the_support_masking_level_keeps_azure_ids_and_the_case_fields_reach_the_report(
+        qtbot: Any, make_wizard: Any, seams: Any, tmp_path: Path) -> None:
+    window = save_page_of(qtbot, make_wizard, scenario="windows-vss-writer-failed-ja", lang="en")
+    page = window.save_page
+    diag = window.session.diagnosis
+    assert not page.mask_level.isEnabled() and page.masking_level() == "public"  # --redact alone: public
+    page.mask_check.click()
+    page.mask_level.setCurrentIndex(page.mask_level.findData("support"))
+    page.mask_level.activated.emit(page.mask_level.currentIndex())
+    kinds = {kind for kind, _, _ in redaction_preview(diag, level="support")}
+    assert "host" in kinds and not kinds & {"subscription", "vm_id", "resource_group"}
+    page.vault_edit.setText("rsv-prod-01")
+    page.vault_edit.editingFinished.emit()
+    page.job_start_edit.setText("2026-12-04 09:00")  # no time zone: pointed out, not lost
+    page.job_start_edit.editingFinished.emit()
+    assert "time zone" in page.case_problems.text() and page.case_problems.isVisible()
+    seams.save_answers = [str(tmp_path / "support.html")]
+    page.save_report_button.click()
+    html = (tmp_path / "support.html").read_text(encoding="utf-8")
+    doc = embedded(html)
+    assert doc["source"]["masking"] == "support" and "Masking: for Microsoft support" in html
+    assert doc["host"]["imds"]["vm_id"] == diag.host.imds["vm_id"] and doc["host"]["hostname"] == "host-1"
+    assert doc["case"]["vault"] == "rsv-prod-01" and "rsv-prod-01" in html

@@ -304,10 +304,16 @@ def _process_state(ws: Workspace) -> Iterator[tuple[_Streams, _Streams]]:
                 os.environ[k] = v
 
 
-def cli_argv(ws: Workspace, source: Sequence[str], lang: str = "en", redact: bool = False) -> list[str]:
+def cli_argv(ws: Workspace, source: Sequence[str], lang: str = "en", redact: bool | str = False,
+             verbose: bool = False) -> list[str]:
+    """`redact`: False, True (`--redact`, the public level) or a level (`--redact=support`)."""
     argv = ["--cli", "--lang", lang, *source]
     for option in OUTPUTS:
         argv += [option, str(ws.output(option))]
+    if verbose:
+        argv.append("--verbose")
+    if isinstance(redact, str):
+        return [*argv, f"--redact={redact}"]
     return argv + (["--redact"] if redact else [])
 
 

@@ -123,18 +123,19 @@ def gui_summary(scenario: Path, lang: str) -> str:
 @pytest.mark.parametrize("scenario", SHIPPED_SCENARIOS, ids=[p.stem for p in SHIPPED_SCENARIOS])
 def test_no_secret_in_any_output_of_any_shipped_scenario(scenario: Path) -> None:
     doc = embed_everywhere(json.loads(scenario.read_text(encoding="utf-8")))
-    for lang, redact in (("en", False), ("ja", True)):
+    # both masking levels; --verbose puts the log excerpts and the status timeline on the screen too
+    for lang, redact in (("en", False), ("ja", True), ("en", "support")):
         with Workspace() as ws:
             source = ws.cwd / "with-secrets.json"
             source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-            first = run_cli(ws, cli_argv(ws, ["--scenario", str(source)], lang, redact))
+            first = run_cli(ws, cli_argv(ws, ["--scenario", str(source)], lang, redact, verbose=True))
             assert not judge_cli(first, usable=True), [str(v) for v in judge_cli(first, usable=True)]
             assert set(first.files) == {"--json", "--report", "--record", "--diagram"}
             assert not judge_secrets({"GUI summary": gui_summary(source, lang)})
             # the recording is itself a scenario: replayed, it is usable and as clean
             replayed = ws.cwd / "replayed.json"
             replayed.write_text(first.files["--record"], encoding="utf-8")
-            again = run_cli(ws, cli_argv(ws, ["--scenario", str(replayed)], lang, redact))
+            again = run_cli(ws, cli_argv(ws, ["--scenario", str(replayed)], lang, redact, verbose=True))
             assert not judge_cli(again, usable=True), [str(v) for v in judge_cli(again, usable=True)]
 
 

@@ -78,7 +78,7 @@ def test_redacted_report_embeds_the_redacted_diagnosis(name: str) -> None:
     text = html.split('<script type="application/json" id="diagnosis">', 1)[1].split("</script>", 1)[0]
     assert json.loads(text) == json.loads(json.dumps(diagnosis_to_json(redacted, "en")))
     assert json.loads(text)["source"]["redacted"] is True
-    assert "Identifiers are masked in this report" in html
+    assert "Masking: for sharing publicly" in html  # --redact alone: the public level, named at the top
 
 
 def test_pseudonyms_are_consistent_across_every_field() -> None:

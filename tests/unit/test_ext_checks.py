@@ -130,7 +130,10 @@ def test_backup_reads_newest_version_and_highest_sequence_number() -> None:
     assert r.evidence["installed_versions"] == ["1.0.9150.0", "1.0.9100.0"]
     assert r.status is Status.PROBLEM
     reads = [a["path"] for p, a in probe.calls if p == "read_file" and "waagent" in a["path"]]
-    assert reads == [HANDLER_DIR + "/status/12.status"]
+    # the newest status is judged; the older ones are read for the timeline only (newest first)
+    assert reads == [HANDLER_DIR + "/status/12.status", HANDLER_DIR + "/status/0.status"]
+    assert [f["sequence_number"] for f in r.evidence["status_files"]] == [12, 0]
+    assert r.evidence["status_files"][0]["health_code"] == 121
     assert all(a.get("max_bytes") for p, a in probe.calls if p == "read_file")
 
 

@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 from wizard.checks.base import CheckContext
+from wizard.parsers.excerpts import log_excerpt
 from wizard.parsers.extstatus import MAX_STATUS_BYTES, find_portal_codes, parse_aggregate_status, version_key
 from wizard.probes.base import Answer, is_unavailable
 
@@ -115,6 +116,7 @@ def extension_log(ctx: CheckContext, handler: str, version: str) -> dict[str, An
     out["state"] = "read"
     out["truncated"] = bool(ans.get("truncated"))
     out.update(scan_extension_log(str(ans.get("text") or "")))
+    out["log_excerpt"] = log_excerpt(str(ans.get("text") or ""), path)
     return out
 
 

@@ -19,7 +19,7 @@ from wizard.settings import Settings
 
 log = logging.getLogger("wizard.gui")
 
-CASE_KEYS = ("activity_id", "started", "tried")
+CASE_KEYS = ("activity_id", "started", "tried", "vault", "policy", "job_start")
 
 
 def log_file() -> Path:

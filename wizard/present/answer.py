@@ -29,6 +29,7 @@ from wizard.present.diagram_state import DiagramState, diagram_state
 from wizard.present.evidence import EvidenceRow, evidence_rows
 from wizard.present.labels import component_label, phase_label, status_label
 from wizard.present.steps import Environment, StepView, environment_of, step_views
+from wizard.present.support import SupportView, support_view
 from wizard.present.verdict import verdict_of
 
 SYMBOLS: dict[Status, str] = {
@@ -131,6 +132,9 @@ class Answer:
     reported: tuple[str, ...]
     """What the user said they saw and the support-case details they gave, one line each."""
     counts: dict[str, int] = field(default_factory=dict)
+    support: SupportView | None = None
+    """What a support engineer needs beyond the findings: case fields and note, the extension status timeline,
+    log excerpts, the scope, identity mismatches and the masking level (`wizard.present.support`)."""
 
     @property
     def cause_ids(self) -> list[str]:
@@ -221,7 +225,7 @@ def build_answer(diag: Diagnosis, lang: str) -> Answer:
         summary_line=_summary_line(diag, t), environment=env,
         title_line=t("VM Backup Wizard {version}, {started}", version=diag.tool_version,
                      started=diag.started_at.strftime("%Y-%m-%d %H:%M %z").strip()),
-        reported=tuple(_reported(diag, symptom, t)), counts=counts)
+        reported=tuple(_reported(diag, symptom, t)), counts=counts, support=support_view(diag, causes, t))
 
 
 def _reported(diag: Diagnosis, card: dict[str, Any] | None, t: Translator) -> list[str]:

@@ -22,8 +22,10 @@ from typing import TextIO
 from wizard.i18n import Translator
 from wizard.model import Status
 from wizard.present.answer import ASCII_SYMBOLS, SYMBOLS, Answer, FindingView, StepView
+from wizard.present.compare import KINDS, Comparison, kind_heading
 from wizard.present.labels import status_label
 from wizard.present.linebreak import NO_LINE_START, cut_to_width, display_width, wrap
+from wizard.present.support import SupportView
 from wizard.runner import Progress
 
 COLOURS = {
@@ -157,11 +159,78 @@ class TerminalView:
                 for f in group.findings:
                     self._finding(f, full=f.needs_detail)
         self._glossary(answer)
+        if answer.support is not None:
+            self._support(answer.support)
         self._w()
         self._w(answer.summary_line)
         if not self.verbose:
             self._para(t("Every result, with its details: run again with --verbose. The report: --report FILE."),
                        code=DIM)
+
+    def _support(self, sv: SupportView) -> None:
+        """The case note, masking, identity and case-field problems, the stale status, the scope; the full
+        timeline, the log excerpts and the scope's lists with --verbose."""
+        t = self.t
+        if not self.verbose:  # the screen stays short: the case note and the rest are in the report
+            return
+        self._w()
+        self._w(self._c(BOLD, t("For the support case")))
+        for note in sv.case_notes:
+            self._para(note, INDENT, INDENT + "  ")
+        if sv.masking_level != "none":
+            self._para(sv.masking, INDENT, INDENT + "  ", code=DIM)
+        for line in (*sv.identity, *sv.case_problems):
+            self._para(self.symbols[Status.WARNING] + " " + line, INDENT, INDENT + "  ")
+        for row in sv.timeline:
+            self._para(t("Extension status {seq}: {operation} {status} (code {code}), written {timestamp}, "
+                         "{age}", seq=row.sequence_number, operation=row.operation, status=row.status,
+                         code=row.code or "-", timestamp=row.timestamp or row.file_time or "?",
+                         age=row.age or "?"), INDENT, INDENT + "  ")
+            for flag in row.flags:
+                self._para(self.symbols[Status.WARNING] + " " + flag, INDENT + "  ", INDENT + "    ")
+        self._para(sv.scope.statement, INDENT, INDENT + "  ", code=DIM)
+        for cid, why in sv.scope.not_run:
+            self._para(f"- {cid}: {why}", INDENT, INDENT + "  ", code=DIM)
+        self._para(t("What the wizard cannot see from inside the VM:"), INDENT)
+        for line in sv.scope.cannot_see:
+            self._para(f"- {line}", INDENT, INDENT + "  ")
+        self._para(t("What to check in Azure:"), INDENT)
+        for line in sv.scope.still_check:
+            self._para(f"- {line}", INDENT, INDENT + "  ")
+        for ex in sv.excerpts:
+            self._w()
+            self._para(t("Log excerpt: {path} ({n} lines read)", path=ex.path, n=ex.lines_read), INDENT, code=BOLD)
+            for first, lines in ex.blocks:
+                self._w(self._c(DIM, INDENT + t("around line {n}:", n=first)))
+                for line in lines:
+                    self._para(line, INDENT + "  ", INDENT + "    ")
+            if ex.tail:
+                self._w(self._c(DIM, INDENT + t("last lines, from line {n}:", n=ex.tail_line)))
+                for line in ex.tail:
+                    self._para(line, INDENT + "  ", INDENT + "    ")
+
+    def comparison(self, c: Comparison) -> None:
+        """`--compare`: the headline, which causes were fixed, remain or are new, and what else changed."""
+        t = self.t
+        self._w(self._c(BOLD, self.rule_char * 3 + " " + t("Before and after") + " " + self.rule_char * 3))
+        self._para(c.headline, code=BOLD)
+        for w in c.warnings:
+            self._para(self.symbols[Status.WARNING] + " " + w)
+        self._para(c.before_line + self.dot + c.before_verdict, code=DIM)
+        self._para(c.after_line + self.dot + c.after_verdict, code=DIM)
+        for kind in KINDS:
+            rows = c.of(kind)
+            if not rows:
+                continue
+            self._w()
+            self._w(self._c(BOLD, kind_heading(kind, t)))
+            for r in rows:
+                self._para(f"{r.title} ({r.id}): {r.before_label} -> {r.after_label}", INDENT, INDENT + "  ")
+                if r.after_summary and (self.verbose or kind != "changed"):
+                    self._para(r.after_summary, INDENT + "  ", INDENT + "  ", code=DIM)
+                if r.changed_evidence and self.verbose:
+                    self._para(t("Evidence that changed: {keys}", keys=", ".join(r.changed_evidence)),
+                               INDENT + "  ", INDENT + "  ", code=DIM)
 
     def _symptom(self, answer: Answer) -> None:
         t = self.t

@@ -50,6 +50,12 @@ KIND_PREFIX: dict[str, str] = {
 }
 KIND_ORDER = tuple(KIND_PREFIX)
 
+LEVELS = ("support", "public")
+"""`public`: every identifier pseudonymised (`--redact` alone). `support`: personal data masked, the Azure IDs
+support needs kept (SUPPORT_KEEPS; also a host name that is the VM's name, so the resource ID stays whole)."""
+SUPPORT_KEEPS = frozenset({"vm", "resource_group", "subscription", "resource", "storage", "vault", "key_vault",
+                           "vm_id", "guid"})
+
 KIND_LABELS: dict[str, str] = {
     "host": N_("Host name"),
     "domain": N_("Domain name"),
@@ -114,6 +120,7 @@ class _Entry:
     order: int
     forms: set[str]
     pseudonym: str = ""
+    kinds: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -141,9 +148,10 @@ class _Table:
             return
         entry = self.entries.get(key)
         if entry is None:
-            self.entries[key] = _Entry(kind, value, len(self.entries), set(forms))
+            self.entries[key] = _Entry(kind, value, len(self.entries), set(forms), kinds={kind})
             return
         entry.forms |= forms
+        entry.kinds.add(kind)
         if _RANK.get(entry.kind, 2) < _RANK.get(kind, 2):
             entry.kind = kind
 
@@ -152,7 +160,11 @@ class _Table:
         entry = self.entries.get(found[0]) if found else None
         return entry is not None and (not kinds or entry.kind in kinds)
 
-    def finish(self) -> None:
+    def finish(self, level: str = "public") -> None:
+        if level not in LEVELS:
+            raise ValueError(f"unknown masking level {level!r}")
+        if level == "support":
+            self.entries = {k: e for k, e in self.entries.items() if not (e.kinds & SUPPORT_KEEPS)}
         counters: dict[str, int] = {}
         for entry in sorted(self.entries.values(), key=lambda e: e.order):
             counters[entry.kind] = counters.get(entry.kind, 0) + 1
@@ -594,24 +606,26 @@ def _scenario_parts(scenario: dict[str, Any]) -> Iterator[tuple[dict[str, Any], 
                     yield call, k
 
 
-def _collect(data: dict[str, Any] | None, scenario: dict[str, Any] | None) -> _Table:
+def _collect(data: dict[str, Any] | None, scenario: dict[str, Any] | None, level: str = "public",
+             more: tuple[dict[str, Any], ...] = ()) -> _Table:
     c = _Collector()
-    if data is not None:
-        host = data["host"]
+    datas = ([data] if data is not None else []) + list(more)
+    for one in datas:
+        host = one["host"]
         c.host(host.get("hostname"))
         imds = host.get("imds") or {}
         c.table.add("vm", imds.get("name"))
         c.table.add("resource_group", imds.get("resource_group"))
         c.table.add("subscription", imds.get("subscription_id"))
         c.table.add("vm_id", imds.get("vm_id"))
-    groups = ([list(_parts(data))] if data is not None else []) + \
+    groups = [list(_parts(one)) for one in datas] + \
              ([list(_scenario_parts(scenario))] if scenario is not None else [])
     for parts in groups:  # the diagnosis first: its pseudonyms are numbered as redact_diagnosis numbers them
         for fields in (True, False):
             for container, key in parts:
                 c.walk(container.get(key), key, fields=fields)
     c.second_pass()
-    c.table.finish()
+    c.table.finish(level)
     return c.table
 
 
@@ -626,19 +640,21 @@ def _preview(table: _Table) -> list[tuple[str, str, str]]:
     return sorted(rows, key=lambda e: (KIND_ORDER.index(e[0]), int(e[2].rsplit("-", 1)[1])))
 
 
-def redaction_preview(diag: Diagnosis, scenario: dict[str, Any] | None = None) -> list[tuple[str, str, str]]:
-    """What `redact_diagnosis` (or `redact_together` with `scenario`) would mask: (kind, original,
-    pseudonym), grouped by kind. For the user's eyes before saving; never written into a report."""
-    return _preview(_collect(copy.deepcopy(diag.to_dict()), scenario))
+def redaction_preview(diag: Diagnosis, scenario: dict[str, Any] | None = None,
+                      level: str = "public") -> list[tuple[str, str, str]]:
+    """What `redact_diagnosis` (or `redact_together` with `scenario`) would mask at `level`: (kind,
+    original, pseudonym), grouped by kind. For the user's eyes before saving; never written into a report."""
+    return _preview(_collect(copy.deepcopy(diag.to_dict()), scenario, level))
 
 
-def redact_diagnosis(diag: Diagnosis) -> Diagnosis:
-    """A deep copy of `diag` with identifiers replaced by consistent pseudonyms; `source` gets
-    `{"redacted": true}`. The input is not changed."""
-    return redact_together(diag, None)[0]
+def redact_diagnosis(diag: Diagnosis, level: str = "public") -> Diagnosis:
+    """A deep copy of `diag` with identifiers replaced by consistent pseudonyms (at `level`, see `LEVELS`);
+    `source` gets `{"redacted": true, "masking": level}`. The input is not changed."""
+    return redact_together(diag, None, level)[0]
 
 
-def redact_together(diag: Diagnosis, scenario: dict[str, Any] | None) -> tuple[Diagnosis, dict[str, Any] | None]:
+def redact_together(diag: Diagnosis, scenario: dict[str, Any] | None,
+                    level: str = "public") -> tuple[Diagnosis, dict[str, Any] | None]:
     """The diagnosis and the recorded scenario of the same run, redacted with ONE pseudonym table,
     so the report, the JSON and the recording (`--record --redact`) name every identifier alike.
 
@@ -648,13 +664,14 @@ def redact_together(diag: Diagnosis, scenario: dict[str, Any] | None) -> tuple[D
     paths it answers. The scenario gets `"redacted": true`. Neither input is changed."""
     data = copy.deepcopy(diag.to_dict())
     recording = copy.deepcopy(scenario) if scenario is not None else None
-    table = _collect(data, recording)
+    table = _collect(data, recording, level)
     replacer = _Replacer(table)
     _apply(_parts(data), replacer.value)
-    data["source"] = {**(data.get("source") or {}), "redacted": True}
+    data["source"] = {**(data.get("source") or {}), "redacted": True, "masking": level}
     if recording is not None:
         _apply(_scenario_parts(recording), replacer.value)
         recording["redacted"] = True
+        recording["masking"] = level
     return Diagnosis.from_dict(data), recording
 
 
@@ -664,3 +681,19 @@ def redact_scenario(scenario: dict[str, Any]) -> dict[str, Any]:
     _apply(_scenario_parts(recording), _Replacer(table).value)
     recording["redacted"] = True
     return recording
+
+
+def redact_all(diags: list[Diagnosis], level: str = "public") -> list[Diagnosis]:
+    """Several diagnoses (the before and after of `--compare`) redacted with ONE pseudonym table, so the
+    same identifier has the same placeholder in all of them."""
+    datas = [copy.deepcopy(d.to_dict()) for d in diags]
+    if not datas:
+        return []
+    table = _collect(None, None, level, tuple(datas))
+    replacer = _Replacer(table)
+    out = []
+    for data in datas:
+        _apply(_parts(data), replacer.value)
+        data["source"] = {**(data.get("source") or {}), "redacted": True, "masking": level}
+        out.append(Diagnosis.from_dict(data))
+    return out

@@ -310,6 +310,7 @@ def context(diag: Diagnosis, lang: str) -> dict[str, Any]:
             "duration": seconds(diag.duration_s, t),
             "imds": [(str(k), v if isinstance(v, str) else pretty(v)) for k, v in imds.items()],
         },
+        "support": answer.support,
         "sections": render_sections(t),
         "faq": render_faq(t),
         "json": _ours(embedded_json(document)),

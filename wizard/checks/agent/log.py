@@ -39,6 +39,7 @@ from wizard.knowledge import commands
 from wizard.model import FixStep, Status
 from wizard.parsers import waagent as wa
 from wizard.parsers import waappagent as wapp
+from wizard.parsers.excerpts import log_excerpt
 from wizard.parsers.wireserver import error_answer_in_log
 from wizard.probes.base import is_unavailable
 from wizard.redact import strip_secrets_text
@@ -358,6 +359,7 @@ def check_log(ctx: CheckContext) -> Finding:
                                     "and are not counted in the window")
     evidence["other_errors"] = _hits_evidence({"other": result.other_errors})["other"]
     evidence["benign_errors"] = _hits_evidence({"benign": result.benign})["benign"]
+    evidence["log_excerpt"] = log_excerpt(text, path)
     recent = {sid: h for sid, h in result.hits.items() if h.count}
     if "exthandler_crash_etype" in recent:
         evidence["known_defect"] = {

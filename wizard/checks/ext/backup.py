@@ -11,8 +11,10 @@ from wizard.checks.ext.common import (
     LINUX_EXT_LOG,
     LINUX_HANDLER,
     LINUX_LIB,
+    LINUX_SHELL_LOG,
     MAX_HANDLER_STATE_SUBKEYS,
     MAX_LOG_BYTES,
+    MAX_SHELL_LOG_BYTES,
     WIN_HANDLER,
     WIN_HANDLER_STATE_KEYS,
     WIN_PLUGINS,
@@ -24,6 +26,7 @@ from wizard.checks.ext.common import (
 )
 from wizard.checks.ext.status import _evaluate_status, _installed_no_status, _not_installed, _version_dirs
 from wizard.model import Status
+from wizard.parsers.excerpts import log_excerpt
 from wizard.parsers.extstatus import excerpt, scan_extension_log
 from wizard.probes.base import is_unavailable
 
@@ -34,8 +37,12 @@ def _linux_log(ctx: CheckContext) -> dict[str, Any]:
     if out["state"] == "present":
         out.update(scan_extension_log(str(ans.get("text") or "")))
         out["read_bytes_max"] = MAX_LOG_BYTES
+        out["log_excerpt"] = log_excerpt(str(ans.get("text") or ""), LINUX_EXT_LOG)
     elif ans.get("error"):
         out["error"] = str(ans.get("error"))[:300]
+    shell = ctx.call("read_file", path=LINUX_SHELL_LOG, max_bytes=MAX_SHELL_LOG_BYTES)
+    if _looked(shell) == "present":
+        out["shell_log_excerpt"] = log_excerpt(str(shell.get("text") or ""), LINUX_SHELL_LOG)
     return out
 
 

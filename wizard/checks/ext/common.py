@@ -14,13 +14,15 @@ from wizard.checks.base import CheckContext, Finding, doc_link, error_msg, m
 from wizard.checks.win_files import read_with_retry, unreadable_reason
 from wizard.i18n import N_
 from wizard.model import Status
-from wizard.parsers.extstatus import MAX_STATUS_BYTES, latest_status_file
+from wizard.parsers.extstatus import MAX_STATUS_BYTES, latest_status_file, parse_vmsnapshot_status
 from wizard.probes.base import Answer, error_fields, is_unavailable
 
 LINUX_LIB = "/var/lib/waagent"
 LINUX_HANDLER = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 LINUX_AGENT_PREFIX = "WALinuxAgent"
 LINUX_EXT_LOG = "/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log"
+LINUX_SHELL_LOG = "/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/shell.log"
+MAX_SHELL_LOG_BYTES = 64 * 1024
 WIN_PLUGINS = "C:\\Packages\\Plugins"
 WIN_HANDLER = "Microsoft.Azure.RecoveryServices.VMSnapshot"
 WIN_AGGREGATE_STATUS = win_ext.AGGREGATE_DIR + "\\aggregatestatus.json"
@@ -35,6 +37,7 @@ PLUGINHOST_CONF = "/etc/azure/VMSnapshotPluginHost.conf"
 VMBACKUP_CONF = "/etc/azure/vmbackup.conf"
 
 MAX_LOG_BYTES = 256 * 1024
+MAX_TIMELINE = 6
 MAX_OTHER_HANDLERS = 40
 MAX_HANDLER_STATE_SUBKEYS = 3
 PROVISIONING_CODES = ["UserErrorVmProvisioningStateFailed", "UserErrorVmNotInDesirableState"]
@@ -147,4 +150,47 @@ def _newest_status(ctx: CheckContext, status_dir: str, prefer_seq: int | None = 
         "read_file", path=path, max_bytes=MAX_STATUS_BYTES)
     evidence = {"status_file": path, "sequence_number": latest[1], "size": answer.get("size"),
                 "mtime": _iso(answer.get("mtime")), "status_files_in_folder": len(names)}
+    evidence["status_files"] = _status_files(ctx, status_dir, names, latest, answer)
     return _StatusFile(path, latest[1], answer, evidence), listing
+
+
+def _status_entry(path: str, seq: int, answer: Answer) -> dict[str, Any]:
+    """One status file for the timeline: what it says and when it was written (both times kept: the
+    time inside and the file's own time, so a stale or copied status shows)."""
+    entry: dict[str, Any] = {"sequence_number": seq, "path": path, "file_time": _iso(answer.get("mtime")),
+                             "state": _looked(answer)}
+    if entry["state"] != "present" or answer.get("truncated"):
+        return entry
+    parsed = parse_vmsnapshot_status(str(answer.get("text") or ""))
+    if parsed["error"]:
+        entry["state"] = "malformed"
+        return entry
+    outer, inner = parsed["outer"], parsed["inner"] or {}
+    for key in ("operation", "status", "code", "message", "timestamp"):
+        value = inner.get(key) if inner.get(key) not in (None, "") else outer.get(key)
+        entry[key] = value
+    if inner.get("health_code") is not None or outer.get("health_code") is not None:
+        entry["health_code"] = inner.get("health_code", outer.get("health_code"))
+    return entry
+
+
+def _status_files(ctx: CheckContext, status_dir: str, names: list[str], newest: tuple[str, int],
+                  newest_answer: Answer) -> list[dict[str, Any]]:
+    """Every `.status` file of the folder (the `MAX_TIMELINE` highest sequence numbers), newest first;
+    the newest is the file already read."""
+    found = []
+    for name in names:
+        one = latest_status_file([name])
+        if one is not None:
+            found.append(one)
+    found.sort(key=lambda x: x[1], reverse=True)
+    out = []
+    for name, seq in found[:MAX_TIMELINE]:
+        path = _join(ctx, status_dir, name)
+        if name == newest[0]:
+            answer = newest_answer
+        else:
+            answer = read_with_retry(ctx, path, MAX_STATUS_BYTES) if ctx.system == "windows" else ctx.call(
+                "read_file", path=path, max_bytes=MAX_STATUS_BYTES)
+        out.append(_status_entry(path, seq, answer))
+    return out

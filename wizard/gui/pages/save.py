@@ -16,9 +16,11 @@ from PySide6.QtCore import QSize, QStandardPaths, QUrl
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -99,9 +101,32 @@ class SavePage(BasePage):
         lang_row.addStretch(1)
         rl.addLayout(lang_row)
 
+        # the support-case fields a support engineer asks for first (kept in the Diagnosis, checked in the core)
+        case_row = QFormLayout()
+        self.vault_edit = QLineEdit(self.report_box)
+        self.policy_combo = QComboBox(self.report_box)
+        self.job_start_edit = QLineEdit(self.report_box)
+        self.vault_label, self.policy_label, self.job_start_label = QLabel(), QLabel(), QLabel()
+        for lab, wid in ((self.vault_label, self.vault_edit), (self.policy_label, self.policy_combo),
+                         (self.job_start_label, self.job_start_edit)):
+            lab.setBuddy(wid)
+            case_row.addRow(lab, wid)
+        self.case_problems = label(muted=True)
+        case_row.addRow(self.case_problems)
+        rl.addLayout(case_row)
+        self.vault_edit.editingFinished.connect(self._case_edited)
+        self.job_start_edit.editingFinished.connect(self._case_edited)
+        self.policy_combo.activated.connect(self._case_edited)
+
+        mask_row = QHBoxLayout()
         self.mask_check = QCheckBox(self.report_box)
         self.mask_check.toggled.connect(self._mask_toggled)
-        rl.addWidget(self.mask_check)
+        self.mask_level = QComboBox(self.report_box)
+        self.mask_level.activated.connect(self._mask_toggled)
+        mask_row.addWidget(self.mask_check)
+        mask_row.addWidget(self.mask_level)
+        mask_row.addStretch(1)
+        rl.addLayout(mask_row)
         self.mask_note = label(muted=True)
         self.mask_table = MaskPreview(self.report_box)
         self.mask_empty = label()
@@ -182,6 +207,29 @@ class SavePage(BasePage):
     def masking(self) -> bool:
         return self.mask_check.isChecked()
 
+    def masking_level(self) -> str:
+        """"support" (Azure IDs kept for Microsoft support) or "public" (every identifier pseudonymised)."""
+        return str(self.mask_level.currentData() or "public")
+
+    def _case_edited(self, *_args: object) -> None:
+        """The case fields went into the Diagnosis (finished anew); the core's checks of them are shown."""
+        case = self.session.input.case
+        case["vault"] = self.vault_edit.text().strip()
+        case["policy"] = str(self.policy_combo.currentData() or "")
+        case["job_start"] = self.job_start_edit.text().strip()
+        self.session.apply_input()
+        self._show_case_problems()
+        self._refresh_preview()
+
+    def _show_case_problems(self) -> None:
+        sv = None
+        if self.session.diagnosis is not None:
+            answer = self.session.answer()
+            sv = answer.support if answer is not None else None
+        text = "\n".join(sv.case_problems) if sv is not None else ""
+        self.case_problems.setText(text)
+        self.case_problems.setVisible(bool(text))
+
     def shared_diagnosis(self) -> Diagnosis | None:
         """What leaves this page (report, JSON, summary): the Diagnosis, masked when masking is on."""
         diag = self.session.diagnosis
@@ -189,7 +237,7 @@ class SavePage(BasePage):
             return diag
         from wizard.report import redact_diagnosis
 
-        return redact_diagnosis(diag)
+        return redact_diagnosis(diag, self.masking_level())
 
     def _note(self, lab: QLabel, note: Note | None) -> None:
         """Show `note` (a text in the current language, again after a language switch) in `lab`."""
@@ -210,13 +258,14 @@ class SavePage(BasePage):
     def _show_mask(self) -> None:
         """Work out what masking would replace (on a toggle and on entering the page, not on paint)."""
         masked = self.masking()
+        self.mask_level.setEnabled(masked)
         rows: list[tuple[str, str, str]] = []
         diag = self.session.diagnosis
         if masked and diag is not None:
             from wizard.report import redaction_preview
 
             try:
-                rows = redaction_preview(diag)
+                rows = redaction_preview(diag, level=self.masking_level())
             except Exception:  # a bug in the masking must not break the page; saving says so plainly
                 log.exception("could not list the identifiers to mask")
         self.mask_table.set_rows(rows, self.t)
@@ -409,6 +458,22 @@ class SavePage(BasePage):
             if index >= 0:
                 self.report_lang.setCurrentIndex(index)
         self.mask_check.setText(t("&Mask identifiers (host names, IP addresses, IDs, user names)"))
+        level = self.masking_level()
+        self.mask_level.clear()
+        self.mask_level.addItem(t("For Microsoft support (keep Azure IDs)"), "support")
+        self.mask_level.addItem(t("For sharing publicly (mask everything)"), "public")
+        self.mask_level.setCurrentIndex(max(0, self.mask_level.findData(level)))
+        self.mask_level.setAccessibleName(t("Masking level"))
+        self.vault_label.setText(t("Recovery Services &vault:"))
+        self.policy_label.setText(t("Backup polic&y type:"))
+        self.job_start_label.setText(t("Failed job's start &time:"))
+        self.job_start_edit.setPlaceholderText(t("With its time zone, e.g. 2026-12-04 09:00 +09:00"))
+        policy = str(self.policy_combo.currentData() or "")
+        self.policy_combo.clear()
+        for code, name in (("", t("Not known")), ("standard", t("Standard")), ("enhanced", t("Enhanced"))):
+            self.policy_combo.addItem(name, code)
+        self.policy_combo.setCurrentIndex(max(0, self.policy_combo.findData(policy)))
+        self._show_case_problems()
         self.mask_note.setText(t("The report, the JSON file and the summary are all masked the same way. This "
                                  "table is shown only here: nothing in the files maps back to the originals."))
         self.mask_empty.setText(t("No identifiers were found to mask."))
