@@ -24,6 +24,8 @@ them below `--root` when one is given.
   size, mtime, error
 - `list_dir` {path} -> exists, entries [{name, is_dir}] (sorted, at most 500), error
 - `run` {argv} -> found, returncode, stdout, stderr, timed_out, elapsed_ms, error
+  (found is false when the program could not be started because it, or the interpreter on its
+  `#!` line, is missing; the error says which)
   (Linux: LC_ALL=C; Windows: console output decoded with the OEM code page, e.g. cp932)
 - `service` {name} -> exists, state ("running"/"stopped"/"start_pending"/"stop_pending"/
   "paused"/"failed"/other), start_type ("automatic"/"manual"/"disabled"/other), enabled
