@@ -241,6 +241,9 @@ def _judge_policy(v: _Verdicts, wireserver: str, allows: list[dict[str, Any]], p
         (v.policy_maybe if None in verdicts else v.policy_blocked).append(port)
 
 
+_DOCS = (DOC_168, DOC_AGENT_EXT, DOC_WINDOWS_AGENT)
+
+
 def _why_blocked() -> Msg:
     return m("The VM agent and the backup extension run as SYSTEM and must reach 168.63.129.16 on ports 80 and 32526 "
              "during the Take Snapshot phase. In Windows Firewall a block rule wins over any allow rule, so the "
@@ -266,7 +269,7 @@ def _win_blocked(blocked: dict[int, list[dict[str, Any]]], evidence: dict[str, A
     return Finding(Status.PROBLEM, m("Windows Firewall rule \"{rule}\" blocks outbound connections to the Wire "
                                      "Server (168.63.129.16) on port {ports}.", rule=_rule_label(rule),
                                      ports=_ports_text(ports)),
-                   why=_why_blocked(), fix=fix, docs=_DOCS, error_codes=list(ERROR_CODES), evidence=evidence)
+                   why=_why_blocked(), fix=fix, docs=list(_DOCS), error_codes=list(ERROR_CODES), evidence=evidence)
 
 
 def _allow_fix() -> FixStep:
@@ -282,7 +285,7 @@ def _win_policy_blocked(v: _Verdicts, evidence: dict[str, Any]) -> Finding:
                    why=_why_blocked(), fix=[_allow_fix(), step("Then check the connection as Administrator "
                                                                 "(TcpTestSucceeded should be True):",
                                                                 command=VERIFY_WINDOWS)],
-                   docs=_DOCS, error_codes=list(ERROR_CODES), evidence=evidence)
+                   docs=list(_DOCS), error_codes=list(ERROR_CODES), evidence=evidence)
 
 
 def _win_maybe(maybe: dict[int, list[dict[str, Any]]], evidence: dict[str, Any]) -> Finding:
@@ -298,14 +301,14 @@ def _win_maybe(maybe: dict[int, list[dict[str, Any]]], evidence: dict[str, Any])
                                                           "Get-NetFirewallAddressFilter"),
                                              step("Then check the connection as Administrator (TcpTestSucceeded "
                                                   "should be True):", command=VERIFY_WINDOWS)],
-                   docs=_DOCS, error_codes=list(ERROR_CODES), evidence=evidence)
+                   docs=list(_DOCS), error_codes=list(ERROR_CODES), evidence=evidence)
 
 
 def _win_policy_maybe(v: _Verdicts, evidence: dict[str, Any]) -> Finding:
     return Finding(Status.WARNING, m("Windows Firewall blocks outbound connections by default in the {profiles} "
                                      "profile; the rules that may allow the Wire Server (168.63.129.16) use "
                                      "conditions the wizard cannot decide.", profiles=", ".join(v.policy_block)),
-                   why=_why_blocked(), fix=[_allow_fix()], docs=_DOCS, error_codes=list(ERROR_CODES),
+                   why=_why_blocked(), fix=[_allow_fix()], docs=list(_DOCS), error_codes=list(ERROR_CODES),
                    evidence=evidence)
 
 
@@ -323,7 +326,6 @@ def _win_not_blocked(blocks: list[dict[str, Any]], enabled_profiles: list[str] |
                                 "32526, and outbound connections are allowed by default."), evidence=evidence)
 
 
-_DOCS = [DOC_168, DOC_AGENT_EXT, DOC_WINDOWS_AGENT]
 _BLOCK_RULE_FIELDS = ("name", "display_name", "profile", "remote_address", "protocol", "remote_port", "program",
                       "service", "local_user", "source", "interface_type", "interface_alias")
 
