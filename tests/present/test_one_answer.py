@@ -129,6 +129,18 @@ def test_unreached_wire_server_is_drawn_on_the_path() -> None:
     assert Component.WIRESERVER in answer.diagram.broken
 
 
+def test_a_wire_server_that_accepted_but_did_not_answer_is_not_drawn_as_unreached() -> None:
+    from wizard import runner
+    from wizard.probes.fake import FakeSystem
+
+    health = "http://168.63.129.16:32526/health"
+    silent = runner.run_check("net.hostplugin_health", FakeSystem(http={health: "silent"}).on_azure())
+    dropped = runner.run_check("net.hostplugin_health", FakeSystem(http={health: "timeout"}).on_azure())
+    assert silent.status is dropped.status is Status.PROBLEM
+    assert failure_component(silent) is Component.WIRESERVER  # the connection got there; the far side is slow
+    assert failure_component(dropped) is Component.NETWORK_PATH
+
+
 # -- one screen, masked when asked -----------------------------------------------------------------------------
 
 FAILING = [n for n in SCENARIOS if not n.startswith("healthy")]
