@@ -31,7 +31,7 @@ import posixpath
 from typing import Any
 
 from wizard.checks.agent.common import LINUX_BINARIES, LINUX_UNITS
-from wizard.checks.base import CheckContext, Finding, m, step
+from wizard.checks.base import CheckContext, Finding, file_not_in_bundle, m, not_in_bundle, step
 from wizard.checks.commands import sh
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.guest.common import DOC_LINUX_AGENT_INSTALL, DOC_VMASSIST_LINUX
@@ -45,6 +45,9 @@ UNIT_NAMES = ("walinuxagent.service", "waagent.service")
 UNIT_PROPS = "Id,LoadState,ActiveState,SubState,Result,NRestarts,UnitFileState,FragmentPath,ExecMainStatus"
 SYSTEMCTL_ARGV = ["systemctl", "show", *UNIT_NAMES, "-p", UNIT_PROPS, "--no-pager"]
 RESTARTS_WARN = 3
+# VM assist (vmassist.py) flags a binary whose path contains "local", "opt" or "home"; folders here, so that
+# /usr/lib/python3/dist-packages or /usr/libexec/platform-python are not caught by a substring.
+QUESTIONABLE_DIRS = ("/local/", "/opt/", "/home/")
 PYTHON_PROBE = ("import sys\n"
                 "print('version=%d.%d.%d' % tuple(sys.version_info[:3]))\n"
                 "for name in ('azurelinuxagent.agent', 'requests'):\n"
@@ -78,12 +81,8 @@ def _unit_files(ctx: CheckContext) -> dict[str, str]:
 
 def check_unit(ctx: CheckContext) -> Finding:
     if ctx.in_bundle:
-        units = _unit_files(ctx)
-        evidence: dict[str, Any] = {"bundle": True, "unit_files": sorted(units)}
-        return Finding(Status.NOT_CHECKED,
-                       m("Not checked: the unit's state and restart count need the running VM; this bundle holds "
-                         "{count} unit files of the agent.", count=len(units)),
-                       why=m("Run the wizard on the VM itself to check this."), evidence=evidence)
+        # its state and restart count need the running VM; the unit files the bundle holds are evidence
+        return not_in_bundle({"unit_files": sorted(_unit_files(ctx))})
     ans = ctx.call("run", argv=SYSTEMCTL_ARGV, timeout=10.0)
     evidence = {"command": " ".join(SYSTEMCTL_ARGV)}
     if is_unavailable(ans) or not ans.get("found") or ans.get("timed_out"):
@@ -164,6 +163,8 @@ def check_agent_python(ctx: CheckContext) -> Finding:
     evidence: dict[str, Any] = {"sources": sources, "unit_files": sorted(units)}
     python = sources["process"] or sources["unit_execstart"] or sources["waagent_shebang"]
     if not python:
+        if ctx.in_bundle:
+            return file_not_in_bundle(LINUX_BINARIES[0], evidence)
         return Finding(Status.NOT_CHECKED, m("Not checked: no agent unit, process or waagent program names a Python; "
                                              "see the agent installation check."), evidence=evidence)
     evidence["python"] = python
@@ -173,8 +174,7 @@ def check_agent_python(ctx: CheckContext) -> Finding:
     stat = ctx.call("stat", path=python)
     if not is_unavailable(stat) and stat.get("exists") is False:
         if ctx.absent_from_bundle(stat):
-            return Finding(Status.NOT_CHECKED, m("Not checked: {path} is not in this bundle.", path=python),
-                           evidence=evidence)
+            return file_not_in_bundle(python, evidence)
         return Finding(Status.PROBLEM,
                        m("The Python the agent is set to run, {python}, does not exist.", python=python),
                        why=m("Without its interpreter the agent cannot start, and backups fail with the agent "
@@ -207,6 +207,13 @@ def check_agent_python(ctx: CheckContext) -> Finding:
                                  "for it."), *_reinstall_steps()],
                        docs=[DOC_LINUX_AGENT_INSTALL, DOC_VMASSIST_LINUX], error_codes=list(AGENT_CODES),
                        evidence=evidence)
+    if any(part in python for part in QUESTIONABLE_DIRS):
+        return Finding(Status.INFO,
+                       m("The agent runs {python} (Python {version}), from a folder outside the distribution's own "
+                         "(local, opt or home).", python=python, version=report["version"]),
+                       why=m("Microsoft supports the agent with the distribution's Python; VM assist flags "
+                             "interpreters in these folders for a closer look."),
+                       docs=[DOC_VMASSIST_LINUX], evidence=evidence)
     if not str(report["modules"].get("requests", "")).startswith("ok"):
         evidence["false_positive_note"] = "requests is not a dependency of the agent package (tux.md)"
         return Finding(Status.INFO,
@@ -285,6 +292,8 @@ def check_agent_package(ctx: CheckContext) -> Finding:
     paths = _agent_paths(ctx)
     evidence: dict[str, Any] = {"agent_files": paths, "false_positive_note": FALSE_POSITIVE_NOTE}
     if not paths:
+        if ctx.in_bundle:
+            return file_not_in_bundle(LINUX_BINARIES[0], evidence)
         return Finding(Status.NOT_CHECKED, m("Not checked: no agent unit or program was found; see the agent "
                                              "installation check."), evidence=evidence)
     owner, dpkg_here = _dpkg_owner(ctx, paths)

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from wizard.checks.agent.common import Issue, combine
-from wizard.checks.base import CheckContext, Finding, error_msg, m, step
+from wizard.checks.base import CheckContext, Finding, error_msg, file_not_in_bundle, m, step
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import WIN_AGENT as DOC_WIN_AGENT
 from wizard.checks.guest.common import (
@@ -338,8 +338,7 @@ def check_wcf_debug(ctx: CheckContext) -> Finding:
     ans = read_with_retry(ctx, MACHINE_CONFIG, max_bytes=4 * 1024 * 1024)
     evidence: dict[str, Any] = {"path": MACHINE_CONFIG, "looked_for": WCF_SINK}
     if ctx.absent_from_bundle(ans):
-        return Finding(Status.NOT_CHECKED, m("Not checked: {path} is not in this bundle.", path=MACHINE_CONFIG),
-                       evidence={**evidence, "bundle": True})
+        return file_not_in_bundle(MACHINE_CONFIG, evidence)
     if is_unavailable(ans) or not ans.get("readable"):
         if ans.get("exists") is False:
             return Finding(Status.NOT_CHECKED, m("Not checked: {path} does not exist (.NET Framework 4 64-bit not "
