@@ -249,12 +249,15 @@ def parse_rpm_qf(text: str) -> dict[str, str]:
 
 
 def parse_dnf_repo(text: str) -> str:
-    """`dnf info --installed PKG`: its "From repo" value (Azure Linux: "Repository"), or ''."""
+    """`dnf info --installed PKG`: its "From repo" (where it was installed from; its "Repository" is then
+    `@System`), else "Repository" (Azure Linux's tdnf names the origin so), or ''."""
+    found: dict[str, str] = {}
     for line in (text if isinstance(text, str) else "")[:MAX_TEXT].splitlines():
         key, sep, value = line.partition(":")
-        if sep and key.strip().lower() in ("from repo", "repository"):
-            return value.strip()[:200]
-    return ""
+        name = key.strip().lower()
+        if sep and name in ("from repo", "repository") and name not in found:
+            found[name] = value.strip()[:200]
+    return found.get("from repo") or found.get("repository") or ""
 
 
 def parse_zypper_repo(text: str, name: str) -> str:
