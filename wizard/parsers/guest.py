@@ -106,6 +106,8 @@ def _events(value: Any) -> list[dict[str, Any]]:
 
 def parse_guest_windows(text: str) -> dict[str, Any]:
     """The guest PowerShell run's JSON, normalised; `error` when there is no JSON object at all."""
+    if isinstance(text, str) and len(text) > MAX_TEXT:  # the run probe keeps 1 MiB of output anyway
+        return {"error": "output too large"}
     data, error = parse_powershell_json(text if isinstance(text, str) else "")
     if error is not None or not isinstance(data, dict):
         return {"error": error or "not a JSON object"}

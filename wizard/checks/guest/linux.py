@@ -84,7 +84,7 @@ def check_unit(ctx: CheckContext) -> Finding:
         # its state and restart count need the running VM; the unit files the bundle holds are evidence
         return not_in_bundle({"unit_files": sorted(_unit_files(ctx))})
     ans = ctx.call("run", argv=SYSTEMCTL_ARGV, timeout=10.0)
-    evidence = {"command": " ".join(SYSTEMCTL_ARGV)}
+    evidence: dict[str, Any] = {"command": " ".join(SYSTEMCTL_ARGV)}
     if is_unavailable(ans) or not ans.get("found") or ans.get("timed_out"):
         return Finding(Status.NOT_CHECKED, m("Not checked: systemctl could not be asked about the agent's unit."),
                        evidence={**evidence, "error": ans.get("error")})
