@@ -14,9 +14,11 @@ registry read through WMI, as VM assist does), `Get-ChildItem Cert:\\LocalMachin
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from wizard.checks.base import Facts, doc_link
+from wizard.checks.base import CheckContext, CheckFunc, Facts, Finding, doc_link, m
+from wizard.model import Status
 from wizard.parsers.guest import parse_guest_windows
 from wizard.probes.base import is_unavailable
 
@@ -107,3 +109,17 @@ def guest_windows_fact(f: Facts) -> dict[str, Any]:
     else:
         out["data"] = parsed
     return out
+
+
+def on_azure_only(func: CheckFunc) -> CheckFunc:
+    """`func`, or `not_checked` when this is clearly not an Azure VM: there is no VM agent whose health to check."""
+
+    @functools.wraps(func)
+    def checked(ctx: CheckContext) -> Finding:
+        if ctx.is_azure is False:
+            return Finding(Status.NOT_CHECKED,
+                           m("Not checked: this machine does not look like an Azure VM, so there is no VM agent "
+                             "to check."), evidence={"is_azure": False})
+        return func(ctx)
+
+    return checked
