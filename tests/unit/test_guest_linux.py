@@ -233,3 +233,36 @@ def test_a_symlink_out_of_the_bundle_is_not_followed(tmp_path: Path, capsys: pyt
     (root / "var/lib/dpkg/info/walinuxagent.list").symlink_to(outside)
     res = _bundle(root, capsys)
     assert res["guest.agent_package"]["status"] == "warning"  # the list outside the root was not read
+
+
+# -- where the answer puts them -----------------------------------------------------------------
+
+def test_an_inactive_unit_is_shown_under_the_stopped_agent_service() -> None:
+    from wizard.checks.registry import ALL_CHECKS
+    from wizard.present.answer import build_answer
+
+    fake = vm()
+    fake.services["walinuxagent"] = {"state": "stopped", "start_type": "automatic", "enabled": "enabled"}
+    fake.commands[tuple(SYSTEMCTL_ARGV)] = systemctl(ActiveState="inactive", SubState="dead")
+    answer = build_answer(runner.run(ALL_CHECKS, fake, only=["agent.service", "guest.unit"]), "en")
+    assert answer.cause_ids == ["agent.service"]
+    assert answer.consequences_of("agent.service") == ["guest.unit"]
+
+
+def test_no_python3_is_led_by_the_backup_extensions_python() -> None:
+    from wizard.checks.registry import ALL_CHECKS
+    from wizard.present.answer import build_answer
+
+    fake = vm()
+    del fake.files["/usr/bin/python3"]
+    answer = build_answer(runner.run(ALL_CHECKS, fake, only=["agent.python", "guest.agent_python"]), "en")
+    assert answer.cause_ids == ["agent.python"]
+    assert answer.consequences_of("agent.python") == ["guest.agent_python"]
+
+
+def test_off_azure_nothing_is_judged() -> None:
+    fake = vm()
+    del fake.files["/sys/class/dmi/id/chassis_asset_tag"]
+    for check_id in ("guest.unit", "guest.agent_python", "guest.agent_package"):
+        r = run(fake, check_id)
+        assert r.status is Status.NOT_CHECKED and "not look like an Azure VM" in r.summary.id

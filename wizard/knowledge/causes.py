@@ -105,6 +105,10 @@ RULES: tuple[CausalRule, ...] = (
         N_("This follows from the above: the backup extension cannot start without a Python it can run."),
         cause_statuses=frozenset({Status.PROBLEM})),
     CausalRule(
+        "no-python-for-agent", "agent.python", ("guest.agent_python",),
+        N_("This follows from the above: the same missing Python leaves the agent without its interpreter."),
+        cause_statuses=frozenset({Status.PROBLEM}), explained_statuses=frozenset({Status.PROBLEM})),
+    CausalRule(
         "disk-blocks-extension", "res.disk", ("ext.backup", "ext.others", "agent.log"),
         N_("This follows from the above: the disk problem stops the extension from being installed or run."),
         shared_codes=True),

@@ -167,10 +167,10 @@ def check_agent_python(ctx: CheckContext) -> Finding:
             return file_not_in_bundle(LINUX_BINARIES[0], evidence)
         return Finding(Status.NOT_CHECKED, m("Not checked: no agent unit, process or waagent program names a Python; "
                                              "see the agent installation check."), evidence=evidence)
-    evidence["python"] = python
     if not python.startswith("/"):
-        python = "/usr/bin/" + posixpath.basename(python)
-        evidence["resolved_as"] = python
+        evidence["named"] = python
+        python = "/usr/bin/" + posixpath.basename(python)  # as found on PATH by `env`: assumed /usr/bin
+    evidence["python"] = python
     stat = ctx.call("stat", path=python)
     if not is_unavailable(stat) and stat.get("exists") is False:
         if ctx.absent_from_bundle(stat):
