@@ -422,6 +422,8 @@ def check_tls(ctx: CheckContext) -> Finding:
     if all(is_unavailable(a) for a in answers):
         return Finding(Status.NOT_CHECKED, m("Not checked: the registry could not be read ({error}).",
                                              error=error_msg(schannel)), evidence=evidence)
+    if ctx.in_bundle and not any(a.get("exists") for a in answers):
+        return file_not_in_bundle(SCHANNEL_TLS12, evidence)  # not exported is not "not set"
     issues: list[Issue] = []
     reg_fix = (step("Remove the value that turns TLS 1.2 off for clients (elevated Command Prompt), then restart "
                     "the VM.",
