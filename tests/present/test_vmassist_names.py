@@ -93,3 +93,12 @@ def test_lookup(system: str, table: dict[str, tuple[str, ...]]) -> None:
     for cid, names in table.items():
         assert vmassist.vmassist_names(cid, system) == names
     assert vmassist.vmassist_names("agent.service", "darwin") == ()
+
+
+def test_the_json_document_carries_the_names() -> None:
+    from wizard.jsonio import answer_doc
+
+    doc = answer_doc(answer("healthy-windows"))
+    assert doc["vmassist"]["guest.crp_cert"] == ["TenantEncryptionCert installed",
+                                                 "TenantEncryptionCert within validity period"]
+    assert "res.vss" not in doc["vmassist"]
