@@ -266,3 +266,23 @@ def test_off_azure_nothing_is_judged() -> None:
     for check_id in ("guest.unit", "guest.agent_python", "guest.agent_package"):
         r = run(fake, check_id)
         assert r.status is Status.NOT_CHECKED and "not look like an Azure VM" in r.summary.id
+
+
+def test_a_process_of_another_user_that_looks_like_the_agent_is_ignored() -> None:
+    fake = vm()
+    fake.processes = [{"pid": 66, "name": "python3", "username": "mallory",
+                       "cmdline": "/home/mallory/python3 -u /usr/sbin/waagent -daemon"}]
+    fake.files["/home/mallory/python3"] = FakeFile(mode=0o755, uid=1000)
+    r = run(fake, "guest.agent_python")
+    assert r.evidence["sources"]["process"] is None
+    assert r.evidence["python"] == "/usr/bin/python3" and r.status is Status.OK
+
+
+@pytest.mark.parametrize("spec", [FakeFile(mode=0o755, uid=1000), FakeFile(mode=0o777), FakeFile(mode=0o775)])
+def test_an_interpreter_others_can_change_is_not_run(spec: FakeFile) -> None:
+    fake = vm()
+    fake.files["/usr/bin/python3"] = spec
+    del fake.commands[("/usr/bin/python3", "-B", "-c", PYTHON_PROBE)]  # would be "not found" if it were run
+    r = run(fake, "guest.agent_python")
+    assert r.status is Status.WARNING and "did not run it" in r.summary.id
+    assert "self_report" not in r.evidence

@@ -145,6 +145,7 @@ def test_systemctl_blocks() -> None:
 def test_rpm_dnf_zypper() -> None:
     assert gp.parse_rpm_qf("WALinuxAgent\t2.7.0.6-6.el8\tRed Hat, Inc.\n")["name"] == "WALinuxAgent"
     assert gp.parse_rpm_qf("file /usr/sbin/waagent is not owned by any package\n") == {}
+    assert gp.parse_rpm_qf("--setopt=x\t1\tv\n") == {}  # never an option for dnf/zypper
     assert gp.parse_dnf_repo((DATA / "linux" / "dnf_info_walinuxagent_rhel8.txt").read_text()) == \
         "rhui-rhel-8-for-x86_64-appstream-rhui-rpms"
     assert gp.parse_dnf_repo("Repository   : azurelinux-official-base\n") == "azurelinux-official-base"

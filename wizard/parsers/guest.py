@@ -241,11 +241,15 @@ def parse_apt_policy(text: str) -> dict[str, Any]:
     return {"installed": installed, "sources": sources[:20]}
 
 
+# An RPM package name as it may be passed on to dnf/zypper as one argument (never an option).
+PACKAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,199}")
+
+
 def parse_rpm_qf(text: str) -> dict[str, str]:
     """`rpm -qf --qf '%{NAME}\\t%{VERSION}-%{RELEASE}\\t%{VENDOR}\\n' PATH`: the owning package, or {} for none."""
     for line in (text if isinstance(text, str) else "")[:MAX_TEXT].splitlines():
         parts = line.split("\t")
-        if len(parts) >= 3 and parts[0].strip() and " " not in parts[0].strip():
+        if len(parts) >= 3 and PACKAGE_NAME.fullmatch(parts[0].strip()):
             return {"name": parts[0].strip()[:200], "version": parts[1].strip()[:80], "vendor": parts[2].strip()[:200]}
     return {}
 

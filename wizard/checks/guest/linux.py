@@ -136,6 +136,8 @@ def _process_python(ctx: CheckContext) -> str | None:
     ans = ctx.call("processes")
     for p in (ans.get("processes") or [])[:2000] if not is_unavailable(ans) else []:
         cmdline = str(p.get("cmdline") or "")
+        if p.get("username") != "root":  # anyone can start a process that looks like the agent
+            continue
         if "waagent" not in cmdline or ("-daemon" not in cmdline and "-run-exthandlers" not in cmdline):
             continue
         first = cmdline.split()[0] if cmdline.split() else ""
@@ -182,6 +184,18 @@ def check_agent_python(ctx: CheckContext) -> Finding:
                        fix=_reinstall_steps(), docs=[DOC_LINUX_AGENT_INSTALL, DOC_VMASSIST_LINUX],
                        error_codes=list(AGENT_CODES), evidence=evidence)
     base = posixpath.basename(python)
+    mode = stat.get("mode")
+    if not ctx.in_bundle and (stat.get("uid") != 0 or not isinstance(mode, int) or mode & 0o022):
+        # the wizard runs as root: it runs only an interpreter that only root can change
+        evidence.update(uid=stat.get("uid"), mode=oct(mode) if isinstance(mode, int) else mode)
+        return Finding(Status.WARNING,
+                       m("The agent's Python {python} is not owned by root, or other users can change it; the wizard "
+                         "did not run it.", python=python),
+                       why=m("The agent runs as root with this interpreter, so anyone who can change it can run code "
+                             "as root; the distribution's Python is owned by root and writable by root only."),
+                       fix=[step("Look at who owns the interpreter and who may write to it.",
+                                 command=f"ls -lL {sh(python)}")],
+                       docs=[DOC_VMASSIST_LINUX], evidence=evidence)
     if ctx.in_bundle:
         if base.startswith("python2") or base == "python2":
             return _python2(python, evidence)
