@@ -120,8 +120,13 @@ HEALTHY_ROOT = [
            lambda e: _ev("Provisioning.Agent", "effective")(e) == "disabled"
            and _ev("auto_update", "effective")(e) == "n",
            "Provisioning.Agent=disabled and AutoUpdate.Enabled=n as in the VM's waagent.conf"),
-    Expect("agent.log", "ok", lambda e: bool(_ev("healthy_markers", "heartbeat", "count_last_24h")(e)),
-           "the agent's heartbeat seen, nothing reported"),
+    # info, not ok: the agent's hard-coded IMDS address cannot be reached in the simulated VM (only loopback
+    # exists), the agent logs that before it falls back, and the wizard honestly reports the log lines.
+    Expect("agent.log", OK_OR_INFO,
+           lambda e: bool(_ev("healthy_markers", "heartbeat", "count_last_24h")(e))
+           and not _ev("other_errors", "count_last_24h")(e)
+           and set(e.get("signatures") or {}) <= {"imds_unreachable", "firewall_added"},
+           "the agent's heartbeat seen, no error reported (at most the IMDS fallback as info)"),
     Expect("agent.python", "ok", lambda e: e.get("picked") == "/usr/bin/python3"),
     Expect("ext.backup", "ok", lambda e: _ev("inner_report", "status")(e) == "success",
            "the status file the extension wrote is read (inner report: success)"),
