@@ -286,3 +286,28 @@ def test_an_interpreter_others_can_change_is_not_run(spec: FakeFile) -> None:
     r = run(fake, "guest.agent_python")
     assert r.status is Status.WARNING and "did not run it" in r.summary.id
     assert "self_report" not in r.evidence
+
+
+def test_an_interpreter_that_could_not_be_started_is_not_checked() -> None:
+    fake = vm()
+    del fake.commands[("/usr/bin/python3", "-B", "-c", PYTHON_PROBE)]
+    r = run(fake, "guest.agent_python")
+    assert r.status is Status.NOT_CHECKED and "could not run" in r.summary.id
+
+
+def test_a_probe_that_could_not_look_is_not_a_verdict() -> None:
+    from wizard.probes.base import unavailable
+
+    class Blind:
+        def __init__(self, inner: FakeSystem) -> None:
+            self.inner = inner
+
+        def call(self, probe: str, /, **args: Any) -> Answer:
+            if probe == "stat" and args.get("path") == "/var/lib/dpkg/status":
+                return unavailable("not recorded in the scenario")
+            return self.inner.call(probe, **args)
+
+    fake = vm()
+    del fake.files["/var/lib/dpkg/info/walinuxagent.list"]
+    r = run(Blind(fake), "guest.agent_package")
+    assert r.status is Status.NOT_CHECKED and "package database" in r.summary.id

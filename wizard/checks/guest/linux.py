@@ -31,7 +31,7 @@ import posixpath
 from typing import Any
 
 from wizard.checks.agent.common import LINUX_BINARIES, LINUX_UNITS
-from wizard.checks.base import CheckContext, Finding, file_not_in_bundle, m, not_in_bundle, step
+from wizard.checks.base import CheckContext, Finding, error_msg, file_not_in_bundle, m, not_in_bundle, step
 from wizard.checks.commands import sh
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.guest.common import DOC_LINUX_AGENT_INSTALL, DOC_VMASSIST_LINUX
@@ -204,7 +204,11 @@ def check_agent_python(ctx: CheckContext) -> Finding:
     ans = ctx.call("run", argv=[python, "-B", "-c", PYTHON_PROBE], timeout=15.0)
     report = gp.parse_python_self_report(str(ans.get("stdout") or ""))
     evidence["self_report"] = report
-    if is_unavailable(ans) or not report["version"]:
+    if is_unavailable(ans) or ans.get("found") is False or ans.get("timed_out"):
+        return Finding(Status.NOT_CHECKED, m("Not checked: the wizard could not run {python} ({error}).",
+                                             python=python, error=error_msg(ans)),
+                       evidence={**evidence, "error": ans.get("error")})
+    if not report["version"]:
         return Finding(Status.WARNING, m("The agent's Python {python} did not run as expected.", python=python),
                        why=m("The agent needs a working interpreter; if it cannot run, neither can the agent."),
                        fix=_reinstall_steps(), docs=[DOC_VMASSIST_LINUX],
@@ -265,9 +269,10 @@ def _agent_paths(ctx: CheckContext) -> list[str]:
     return found
 
 
-def _dpkg_owner(ctx: CheckContext, paths: list[str]) -> tuple[str | None, bool]:
-    """(owning package, whether dpkg's database is here at all)."""
-    here = bool(ctx.call("stat", path=DPKG_STATUS).get("exists"))
+def _dpkg_owner(ctx: CheckContext, paths: list[str]) -> tuple[str | None, bool | None]:
+    """(owning package, whether dpkg's database is here at all: None when the probe could not look)."""
+    status = ctx.call("stat", path=DPKG_STATUS)
+    here = None if is_unavailable(status) else bool(status.get("exists"))
     for listing in DPKG_LISTS:
         ans = ctx.call("read_file", path=listing, max_bytes=256 * 1024)
         if ans.get("readable"):
@@ -311,6 +316,9 @@ def check_agent_package(ctx: CheckContext) -> Finding:
         return Finding(Status.NOT_CHECKED, m("Not checked: no agent unit or program was found; see the agent "
                                              "installation check."), evidence=evidence)
     owner, dpkg_here = _dpkg_owner(ctx, paths)
+    if dpkg_here is None and owner is None:
+        return Finding(Status.NOT_CHECKED, m("Not checked: could not look for the package database."),
+                       evidence=evidence)
     evidence["package_manager"] = "dpkg" if dpkg_here else "rpm"
     origin = ""
     if owner:
