@@ -53,7 +53,7 @@ _STATEMENTS = [
     "$p = Get-Process -Name $n -ErrorAction SilentlyContinue | Select-Object -First 1; "
     "if (-not $p) { [ordered]@{ Process = $n; Running = $false } } else { "
     "try { $m = @($p.Modules | Where-Object { $_.Company -ne 'Microsoft Corporation' } | Select-Object -First 60 | "
-    "ForEach-Object { $s = $null; try { $s = Get-AuthenticodeSignature -LiteralPath $_.FileName } catch { }; "
+    "ForEach-Object { $s = $null; try { $s = Get-AuthenticodeSignature -FilePath $_.FileName } catch { }; "
     "[ordered]@{ Name = [string]$_.ModuleName; Path = [string]$_.FileName; Company = [string]$_.Company; "
     "Version = [string]$_.FileVersionInfo.FileVersion; SignatureStatus = [string]$s.Status; "
     "Signer = [string]$s.SignerCertificate.Subject; Issuer = [string]$s.SignerCertificate.Issuer } }); "
