@@ -86,6 +86,10 @@ COMPONENTS = {
     "ext.prepost": Component.EXTENSION, "res.cpu": Component.GUEST, "res.memory": Component.GUEST,
     "res.disk": Component.GUEST, "res.vss": Component.GUEST, "res.mounts": Component.GUEST,
     "res.disk_layout": Component.GUEST,
+    # issue 17: VM assist's agent-health checks, all about what keeps the agent working
+    **{cid: Component.AGENT for cid in ("guest.keyiso", "guest.wmi", "guest.crp_cert", "guest.machinekeys",
+                                        "guest.folder_acl", "guest.modules", "guest.wcf_debug", "guest.crashes",
+                                        "guest.tls", "guest.unit", "guest.agent_python", "guest.agent_package")},
 }
 
 
