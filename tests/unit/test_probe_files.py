@@ -305,3 +305,24 @@ def test_list_dir_of_a_file_or_nothing(tmp_path: Path) -> None:
     assert list_dir(path)["error_msg"] == {"id": "not a folder", "params": {}}
     missing = list_dir(tmp_path / "missing")
     assert missing == {"exists": False, "entries": [], "truncated": False, "error": None}
+
+
+@pytest.mark.parametrize("cut_inside_marker", [False, True])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_a_tail_cut_that_drops_a_pem_opening_keeps_it_for_the_secret_filter(
+    tmp_path: Path, encoding: str, cut_inside_marker: bool
+) -> None:
+    # found by benchmarks/bench_hostile.py: a tail read began on the line of `-----BEGIN PRIVATE KEY-----`,
+    # dropped it as a partial line, and the key's base64 lines (no END: a key cut short) reached the recording
+    from wizard.redact import strip_secrets_text
+
+    tail = "detail: -----BEGIN PRIVATE KEY-----\nMIIEFAKEcut12a\nFAKEcut12b+/FAKEcut12c</Detail>\nlast line\n"
+    data = ("x" * 5000 + "\n" + tail).encode(encoding)
+    keep = len(tail.encode(encoding)) - (len("detail: -----BEGIN P".encode(encoding)) if cut_inside_marker else 0)
+    bom = codecs.BOM_UTF16_LE if encoding == "utf-16-le" else b""
+    path = write(tmp_path / "status.json", bom + data)
+    answer = read_file(path, keep, None)
+    assert answer["truncated"] is True
+    assert answer["text"].endswith("last line\n")
+    assert "FAKEcut12" not in strip_secrets_text(answer["text"])
+    assert "last line" in strip_secrets_text(answer["text"])

@@ -389,3 +389,19 @@ def test_name_value_pair_is_cut_also_with_escaped_quotes(escape: str) -> None:
     assert f"{q}name{q}: {q}dbPassword{q}" in out and out.endswith("} end")
     harmless = text.replace("dbPassword", "dbUser")
     assert strip_secrets_text(harmless) == harmless
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\\n"])
+def test_pem_block_whose_begin_was_cut_off_by_a_tail_read_is_cut(newline: str) -> None:
+    # a log read from its tail may begin inside a key: the END line is there, the BEGIN is not (found by
+    # benchmarks/bench_hostile.py on a sparse 1 TiB status file)
+    body = newline.join(["MIIEFAKEtailAAKCAQEA0123456789abcdef+/", "FAKEtailbQIDAQABAoIBAQC", "FAKEtailc=="])
+    text = f"{body}{newline}-----END RSA PRIVATE KEY-----</Detail> after"
+    out = strip_secrets_text(text)
+    assert "FAKEtail" not in out and out.endswith("</Detail> after")
+    prose = f"2026-12-05 INFO the agent started{newline}{body}{newline}-----END PRIVATE KEY-----"
+    out = strip_secrets_text(prose)
+    assert "FAKEtail" not in out and out.startswith("2026-12-05 INFO the agent started")
+    # an END line with prose, not base64, before it is left alone
+    assert strip_secrets_text("some words here.\n-----END PGP SIGNATURE-----") == (
+        "some words here.\n-----END PGP SIGNATURE-----")

@@ -189,12 +189,32 @@ def decode_tail(head: bytes, tail: bytes, legacy_codepage: str | None) -> str:
     wide = _utf16_encoding(head)
     if wide is not None:
         text = tail.decode(wide, errors="replace")
-        return _normalise_newlines(_drop_first_line(text, "\n"))
+        cut_at = text.find("\n")
+        return _normalise_newlines(_keep_pem_opening(text[:max(cut_at, 0)], _drop_first_line(text, "\n")))
     cut = tail.find(b"\n")
     rest = tail[cut + 1 :] if cut >= 0 else tail
+    dropped = tail[:max(cut, 0)].decode("latin-1")  # only looked at for an ASCII marker
     if bom == "utf-8":
-        return _normalise_newlines(rest.decode("utf-8", errors="replace"))
-    return decode_bytes(rest, legacy_codepage)
+        return _keep_pem_opening(dropped, _normalise_newlines(rest.decode("utf-8", errors="replace")))
+    return _keep_pem_opening(dropped, decode_bytes(rest, legacy_codepage))
+
+
+_PEM_LABEL_TAIL = re.compile(r"[A-Z0-9]{1,20}(?: [A-Z0-9]{1,20}){0,5}-----[ \t\r]*$")
+
+
+def _keep_pem_opening(dropped: str, rest: str) -> str:
+    """The kept text, with the opening line of a PEM block the dropped partial line began.
+
+    A key whose `-----BEGIN ...-----` line is cut away would reach the secret filter as bare base64 lines it
+    cannot tell from other text; with its opening kept (or, when the cut fell inside the marker, restored)
+    the filter removes the whole block, as everywhere else."""
+    begin = dropped.rfind("-----BEGIN")
+    if begin >= 0:
+        return dropped[begin:].rstrip("\r") + "\n" + rest
+    mo = _PEM_LABEL_TAIL.search(dropped)
+    if mo and "-----END" not in dropped:
+        return "-----BEGIN " + mo.group().rstrip(" \t\r") + "\n" + rest
+    return rest
 
 
 def _utf16_encoding(head: bytes) -> str | None:

@@ -418,6 +418,30 @@ def _pem_spans(text: str) -> Iterable[Span]:
         yield mo.start(), end, PEM_REDACTED
 
 
+
+_PEM_BODY_LINE = re.compile(r"[ \t]*(?:(?:Proc-Type|DEK-Info):[^\r\n\\]{0,200}|[A-Za-z0-9+/=]{1,128})[ \t]*\r?")
+_PEM_LINE_BREAK = re.compile(r"\r?\n|(?:\\+r)?\\+n")
+
+
+def _pem_headless_spans(text: str) -> Iterable[Span]:
+    """An END line whose BEGIN is not in the text (a tail read that began inside the block): the
+    base64 lines right before it, up to the first line that is not one (or the start of the text)."""
+    for mo in _PEM_END.finditer(text):
+        floor = max(0, mo.start() - _PEM_REACH)
+        breaks = list(_PEM_LINE_BREAK.finditer(text, floor, mo.start()))
+        line_ends = [b.start() for b in breaks] + [mo.start()]
+        line_starts = [floor] + [b.end() for b in breaks]
+        start = mo.start()
+        for ls, le in zip(reversed(line_starts), reversed(line_ends), strict=True):
+            piece = text[ls:le]
+            if piece and not _PEM_BODY_LINE.fullmatch(piece):
+                break
+            start = ls
+            if ls == floor and floor > 0:
+                break
+        if start < mo.start():
+            yield start, mo.end(), PEM_REDACTED
+
 # URL user info: scheme://user:PASSWORD@host (also with escaped slashes), and percent-encoded
 _USERINFO = re.compile(r":(?:\\?/){2}[^\s/?#@:\"'<>\\]{1,256}:(?P<pw>[^\s/?#\"'<>\\]{1,512})@")
 _USERINFO_ENCODED = re.compile(
@@ -531,6 +555,8 @@ def _strip(text: str) -> str:
         doc.apply(_BEARER, _bearer)
     if doc.has("-----begin"):
         doc.replace(_pem_spans(doc.text))
+    if doc.has("-----end"):  # what is left is an END whose BEGIN was cut off
+        doc.replace(_pem_headless_spans(doc.text))
     if doc.has(*_KEY_NEEDLES):  # every key word holds one of them
         if doc.has("name"):
             doc.apply(_NAME_VALUE, _name_value)
