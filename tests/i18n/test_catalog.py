@@ -152,3 +152,44 @@ def test_keyword_names_are_not_used_as_plain_variables() -> None:
             if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in specs):
                 bad.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value.id}[...]")
     assert bad == []
+
+
+def _hidden_literals(arg: object, specs: dict[str, tuple[int, ...]], top: bool = True) -> bool:
+    """Whether a message argument holds a string literal that is not a message itself: a literal argument is
+    one, and so is one inside a nested keyword call such as `step(N_("..."))`."""
+    import ast
+
+    if isinstance(arg, ast.JoinedStr):
+        return False
+    if isinstance(arg, ast.Constant):
+        return isinstance(arg.value, str) and not top
+    if isinstance(arg, ast.Call):
+        func = arg.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if name in specs:
+            return False
+    return any(_hidden_literals(child, specs, top=False) for child in ast.iter_child_nodes(arg))  # type: ignore[arg-type]
+
+
+def test_no_keyword_call_hides_a_literal_inside_another_argument() -> None:
+    """Babel 2.18 extracts the first string literal found anywhere inside a keyword call's parentheses
+    (`t(LABELS["sh_root"])` gave the msgid "sh_root"); 2.19 does not. A keyword call whose message argument
+    is not itself a literal must hold no string literal in it, so both versions extract the same template."""
+    import ast
+
+    specs = _keyword_specs()
+    bad = []
+    for path in sorted((ROOT / "wizard").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if name not in specs:
+                continue
+            for i in specs[name]:
+                if i - 1 >= len(node.args):
+                    continue
+                if _hidden_literals(node.args[i - 1], specs):
+                    bad.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)[:80]}")
+    assert bad == [], "a string literal inside a non-literal message argument: Babel 2.18 extracts it"

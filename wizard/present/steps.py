@@ -108,11 +108,11 @@ def step_views(steps: Iterable[FixStep], t: Translator, env: Environment) -> lis
             command = env.rerun
         label = ""
         if command is not None and shell == "sh":
+            # the key is a variable: Babel 2.18 extracts a literal inside a gettext call as a msgid
+            key = "sh_root" if env.elevated else "sh"
             if env.elevated:
                 command = without_sudo(command)
-                label = t(SHELL_LABELS["sh_root"])
-            else:
-                label = t(SHELL_LABELS["sh"])
+            label = t(SHELL_LABELS[key])
         elif shell in SHELL_LABELS:
             label = t(SHELL_LABELS[shell])
         out.append(StepView(t.msg(step.text), command, shell, label))
