@@ -131,6 +131,7 @@ class ScreenshotTour(QObject):
         self.stopped = True
 
     def start(self) -> None:
+        self.window.fit_to_screen = False  # documentation pictures of one size, whatever the screen
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -156,7 +157,7 @@ class ScreenshotTour(QObject):
     def _fail(self, message: str) -> None:
         print(f"{TOOL_NAME}: screenshots: {message}", file=sys.stderr)
         self.exit_code = EXIT_TOOL_FAILED
-        QTimer.singleShot(0, self.window.reject)
+        QTimer.singleShot(0, lambda: self.window.done(0))
 
     def _welcome(self) -> None:
         if self._shoot("welcome"):
@@ -195,7 +196,7 @@ class ScreenshotTour(QObject):
             if self.announce:
                 for path in self.saved:
                     print(path)
-            QTimer.singleShot(0, self.window.accept)
+            QTimer.singleShot(0, lambda: self.window.done(1))  # the tour saved nothing: no question on closing
 
 
 def _prepare_platform(screenshots: object) -> None:

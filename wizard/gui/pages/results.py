@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QTreeWidget,
@@ -39,21 +40,26 @@ from wizard.present.labels import component_label, phase_label
 KEY_ROLE = Qt.ItemDataRole.UserRole
 SYMPTOM_KEY = "symptom"
 FINDINGS_TAB, DIAGRAM_TAB = 0, 1
+TABS_MIN_HEIGHT = 300
+"""Below this the page scrolls rather than squeeze the list and the detail to nothing."""
 
 
 class ResultsPage(BasePage):
     """Shows `Session.diagnosis`; `runAgainRequested` asks the wizard to go back and run again."""
 
     runAgainRequested = Signal()
+    compareRequested = Signal()
 
     def __init__(self, session: Session, seams: Seams, parent: QWidget | None = None) -> None:
-        super().__init__(session, seams, parent=parent)
+        super().__init__(session, seams, scroll=True, parent=parent)
         self.component_filter: str | None = None
         self._items: dict[str, QTreeWidgetItem] = {}
 
         head = QHBoxLayout()
         self.verdict_icon = QLabel(self)
         self.verdict_text = label(bold=True, scale=1.2, selectable=True)
+        self._verdict_font = QFont(self.verdict_text.font())
+        self.verdict_icon.setFixedSize(32, 32)
         head.addWidget(self.verdict_icon, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.verdict_text, 1)
         self.body.addLayout(head)
@@ -77,13 +83,21 @@ class ResultsPage(BasePage):
         self.only_problems.toggled.connect(lambda _on: self.populate())
         self.again_button = QPushButton(findings)
         self.again_button.clicked.connect(self.runAgainRequested)
+        self.compare_button = QPushButton(findings)
+        self.compare_button.clicked.connect(self.compareRequested)
         bar.addWidget(self.filter_label)
         bar.addWidget(self.filter_combo)
         bar.addSpacing(12)
         bar.addWidget(self.only_problems)
         bar.addStretch(1)
-        bar.addWidget(self.again_button)
+        self.bar = bar
         fl.addLayout(bar)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.compare_button)
+        buttons.addWidget(self.again_button)
+        self.button_row = buttons
+        fl.addLayout(buttons)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, findings)
         self.tree = QTreeWidget(self.splitter)
         self.tree.setColumnCount(2)
@@ -107,13 +121,53 @@ class ResultsPage(BasePage):
         self.diagram_hint = label(muted=True)
         self.diagram = DiagramWidget(pictured)
         self.diagram.componentClicked.connect(self.filter_by_component)
+        self.diagram_area = QScrollArea(pictured)
+        self.diagram_area.setWidgetResizable(True)
+        self.diagram_area.setWidget(self.diagram)
+        self.diagram_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         dl.addWidget(self.diagram_hint)
-        dl.addWidget(self.diagram, 1)
+        dl.addWidget(self.diagram_area, 1)
         self.tabs.addTab(pictured, "")
+        self.tabs.currentChanged.connect(self._on_tab)
 
+        QWidget.setTabOrder(self.tabs, self.filter_combo)
         QWidget.setTabOrder(self.filter_combo, self.only_problems)
-        QWidget.setTabOrder(self.only_problems, self.again_button)
-        QWidget.setTabOrder(self.again_button, self.tree)
+        QWidget.setTabOrder(self.only_problems, self.tree)
+        QWidget.setTabOrder(self.tree, self.detail)
+        QWidget.setTabOrder(self.detail, self.compare_button)
+        QWidget.setTabOrder(self.compare_button, self.again_button)
+        self.tabs.setMinimumHeight(TABS_MIN_HEIGHT)
+
+    # -- size and focus -------------------------------------------------------------------
+    def set_compact(self, compact: bool) -> None:
+        """Small windows: the list above the detail, a verdict of normal size, the host line hidden."""
+        super().set_compact(compact)
+        self.splitter.setOrientation(Qt.Orientation.Vertical if compact else Qt.Orientation.Horizontal)
+        font = QFont(self._verdict_font)
+        if compact:
+            font.setPointSizeF(self._verdict_font.pointSizeF() / 1.2)
+        self.verdict_text.setFont(font)
+        size = 20 if compact else 32
+        self.verdict_icon.setFixedSize(size, size)
+        self._show_verdict_icon()
+        self.facts.setVisible(not compact and bool(self.facts.text()))
+        self.setSubTitle("" if compact else self.t("What was found, what it means for the backup, and what to do."))
+
+    def _show_verdict_icon(self) -> None:
+        answer = self.session.answer()
+        if answer is not None:
+            size = self.verdict_icon.width()
+            self.verdict_icon.setPixmap(status_icon(answer.verdict_status).pixmap(size, size))
+
+    def focus_widget(self) -> QWidget | None:
+        return self.tree
+
+    def _on_tab(self, index: int) -> None:
+        """Keys go where the eyes are: the diagram's tab focuses the diagram, the findings' the list."""
+        if index == DIAGRAM_TAB:
+            self.diagram.setFocus(Qt.FocusReason.TabFocusReason)
+        elif self.isVisible():
+            self.tree.setFocus(Qt.FocusReason.TabFocusReason)
 
     # -- filters ----------------------------------------------------------------------
     def filter_by_component(self, component: str | None) -> None:
@@ -148,9 +202,10 @@ class ResultsPage(BasePage):
             self.tree.clear()
             self.detail.show_empty(t)
             return
-        self.verdict_icon.setPixmap(status_icon(answer.verdict_status).pixmap(32, 32))
         self.verdict_text.setText(answer.verdict)
+        self._show_verdict_icon()
         self.facts.setText(" · ".join(x for x in (answer.host_line, answer.vm_line) if x))
+        self.facts.setVisible(not self.compact and bool(self.facts.text()))
         tips = {comp.value: t("{component}: {status}. Click to list its findings.",
                               component=t(COMPONENT_NAMES[comp]), status=answer.diagram.labels[comp])
                 for comp in Component}
@@ -282,7 +337,7 @@ class ResultsPage(BasePage):
         super().retranslate()
         t = self.t
         self.setTitle(t("Results"))
-        self.setSubTitle(t("What was found, what it means for the backup, and what to do."))
+        self.setSubTitle("" if self.compact else t("What was found, what it means for the backup, and what to do."))
         self.tabs.setTabText(FINDINGS_TAB, t("&Findings"))
         self.tabs.setTabText(DIAGRAM_TAB, t("Phase &diagram"))
         self.filter_label.setText(t("&Show:"))
@@ -298,6 +353,10 @@ class ResultsPage(BasePage):
         self.only_problems.setText(t("&Only problems"))
         self.only_problems.setToolTip(t("Show only problems, warnings and checks that failed."))
         self.again_button.setText(t("&Run again"))
+        self.again_button.setToolTip(t("Run every check again on this VM, for example after a fix."))
+        self.compare_button.setText(t("Co&mpare with an earlier diagnosis…"))
+        self.compare_button.setToolTip(t("Show which causes were fixed, which remain and which are new, against "
+                                         "the last diagnosis kept or another saved one."))
         self.tree.setHeaderLabels([t("Status"), t("Finding")])
         self.tree.setAccessibleName(t("Findings"))
         self.detail.setAccessibleName(t("Details of the selected finding"))

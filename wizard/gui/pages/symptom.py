@@ -46,7 +46,7 @@ class SymptomPage(BasePage):
         self.completer.activated.connect(self._on_completion)
         self.code_edit.setCompleter(self.completer)
         self.card = SymptomCard(self)
-        self.card.suggestionChosen.connect(self.code_edit.setText)
+        self.card.suggestionChosen.connect(self._take_suggestion)
         self._match_timer = QTimer(self)
         self._match_timer.setSingleShot(True)
         self._match_timer.setInterval(MATCH_DELAY_MS)
@@ -111,6 +111,25 @@ class SymptomPage(BasePage):
             self.update_card()
         if phase in self.phase_radios:
             self.phase_radios[phase].setChecked(True)
+
+    def show_input(self) -> None:
+        """Show what `Session.input` holds (a kept diagnosis that was opened)."""
+        data = self.session.input
+        self.code_edit.setText(data.error_text)
+        self.phase_radios.get(data.phase, self.phase_radios["unknown"]).setChecked(True)
+        self.activity_edit.setText(data.case.get("activity_id", ""))
+        self.started_edit.setText(data.case.get("started", ""))
+        self.tried_edit.setPlainText(data.case.get("tried", ""))
+        self.update_card()
+
+    def _take_suggestion(self, code: str) -> None:
+        """A suggested code was chosen: it goes into the field, and the focus stays there (Enter goes on)."""
+        self.code_edit.setText(code)
+        self.update_card()
+        self.code_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focus_widget(self) -> QWidget | None:
+        return self.code_edit
 
     def _on_text(self, text: str) -> None:
         self.session.input.error_text = text
