@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QEvent, QEventLoop, QLibraryInfo, QObject, Qt, QTimer, QTranslator
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtGui import QGuiApplication, QImage, QPalette
 from PySide6.QtWidgets import QApplication
 
 from wizard import TOOL_NAME, __version__
@@ -217,7 +217,18 @@ def application() -> QApplication:
     app.setApplicationName(TOOL_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(TOOL_NAME)
+    readable_colours(app, app.palette())
+    hints = QGuiApplication.styleHints()
+    if hints is not None:  # the user switched between light and dark: start again from the style's palette
+        hints.colorSchemeChanged.connect(lambda _scheme: readable_colours(app, app.style().standardPalette()))
     return app
+
+
+def readable_colours(app: QApplication, palette: QPalette) -> None:
+    """The system's palette, light or dark, with every text and the focus ring at WCAG AA contrast."""
+    from wizard.gui.theme import accessible_palette
+
+    app.setPalette(accessible_palette(palette))
 
 
 def smoke_pages(folder: Path, scenario: str = "linux-firewall-drops-wireserver", lang: str = "ja",

@@ -24,6 +24,7 @@ from wizard.gui.pages.welcome import WelcomePage
 from wizard.gui.seams import Seams
 from wizard.gui.session import Session, log_file
 from wizard.gui.widgets.compare import CompareDialog
+from wizard.gui.widgets.focus import FocusRing
 
 log = logging.getLogger("wizard.gui")
 
@@ -89,6 +90,7 @@ class BackupWizard(QWizard):
         self.currentIdChanged.connect(self._on_page)
         session.languageChanged.connect(lambda _lang: self.retranslate())
         self._order_buttons()
+        self.focus_ring = FocusRing(self)
         self.retranslate()
 
     def pages(self) -> dict[PageId, BasePage]:

@@ -40,8 +40,8 @@ from wizard.present.labels import component_label, phase_label
 KEY_ROLE = Qt.ItemDataRole.UserRole
 SYMPTOM_KEY = "symptom"
 FINDINGS_TAB, DIAGRAM_TAB = 0, 1
-TABS_MIN_HEIGHT = 300
-"""Below this the page scrolls rather than squeeze the list and the detail to nothing."""
+TABS_MIN_HEIGHT, COMPACT_TABS_MIN_HEIGHT = 300, 480
+"""Below this the page scrolls rather than squeeze the list and the detail to nothing (stacked, they need more)."""
 
 
 class ResultsPage(BasePage):
@@ -90,14 +90,13 @@ class ResultsPage(BasePage):
         bar.addSpacing(12)
         bar.addWidget(self.only_problems)
         bar.addStretch(1)
-        self.bar = bar
         fl.addLayout(bar)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
+        # Compare and Run again sit beside the tabs, so the list and the detail keep that row's height.
+        self.action_bar = QWidget(self.tabs)
+        buttons = QHBoxLayout(self.action_bar)
+        buttons.setContentsMargins(0, 0, 0, 2)
         buttons.addWidget(self.compare_button)
         buttons.addWidget(self.again_button)
-        self.button_row = buttons
-        fl.addLayout(buttons)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, findings)
         self.tree = QTreeWidget(self.splitter)
         self.tree.setColumnCount(2)
@@ -114,6 +113,7 @@ class ResultsPage(BasePage):
         self.splitter.setChildrenCollapsible(False)
         fl.addWidget(self.splitter, 1)
         self.tabs.addTab(findings, "")
+        self.tabs.setCornerWidget(self.action_bar, Qt.Corner.TopRightCorner)
 
         pictured = QWidget(self.tabs)
         dl = QVBoxLayout(pictured)
@@ -143,6 +143,7 @@ class ResultsPage(BasePage):
         """Small windows: the list above the detail, a verdict of normal size, the host line hidden."""
         super().set_compact(compact)
         self.splitter.setOrientation(Qt.Orientation.Vertical if compact else Qt.Orientation.Horizontal)
+        self.tabs.setMinimumHeight(COMPACT_TABS_MIN_HEIGHT if compact else TABS_MIN_HEIGHT)
         font = QFont(self._verdict_font)
         if compact:
             font.setPointSizeF(self._verdict_font.pointSizeF() / 1.2)
@@ -229,7 +230,8 @@ class ResultsPage(BasePage):
         card = answer.symptom
         if card is not None and (card.get("code") or card.get("input")):
             code = str(card["code"]) if card.get("code") else None
-            text = (t("Portal error code: {code}", code=code) if code else
+            # the code alone on its second line: a long code has no place to wrap
+            text = (t("Portal error code: {code}", code="\n" + code) if code else
                     t("Portal error code not recognised: {text}", text=str(card.get("input") or "")[:80]))
             item = QTreeWidgetItem(self.tree, [text])
             item.setFirstColumnSpanned(True)
