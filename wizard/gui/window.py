@@ -3,13 +3,23 @@ a shutdown that always stops and waits for a run still going."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QAbstractButton, QPushButton, QWidget, QWizard
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QPushButton,
+    QWidget,
+    QWizard,
+)
 
 from wizard import __version__
 from wizard.checks.base import Check
@@ -23,6 +33,7 @@ from wizard.gui.pages.symptom import SymptomPage
 from wizard.gui.pages.welcome import WelcomePage
 from wizard.gui.seams import Seams
 from wizard.gui.session import Session, log_file
+from wizard.gui.theme import accessible_palette
 from wizard.gui.widgets.compare import CompareDialog
 from wizard.gui.widgets.focus import FocusRing
 
@@ -35,6 +46,38 @@ SCREEN_SHARE = 0.9
 laptop at 150 %), so every button is on the screen."""
 COMPACT_WIDTH, COMPACT_HEIGHT = 900, 600
 """Below either, the pages use their compact layout (the Results list above the detail, a one-line verdict)."""
+
+
+def _tab_stop(w: QWidget, page: QWidget) -> bool:
+    if not (w.isVisible() and w.isEnabled() and w.focusPolicy() & Qt.FocusPolicy.TabFocus) or w.focusProxy():
+        return False
+    parent = w.parentWidget()
+    while parent is not None and parent is not page:  # parts of a compound control are not stops of their own
+        if isinstance(parent, (QComboBox, QAbstractSpinBox)):
+            return False
+        parent = parent.parentWidget()
+    return True
+
+
+def _page_rect(w: QWidget, top: QWidget) -> QRect:
+    """Where `w` is on the page as if nothing were scrolled."""
+    x = y = 0
+    cur: QWidget | None = w
+    while cur is not None and cur is not top:
+        parent = cur.parentWidget()
+        area = parent.parentWidget() if parent is not None else None
+        if not (isinstance(area, QAbstractScrollArea) and parent is area.viewport()):
+            x, y = x + cur.x(), y + cur.y()
+        cur = parent
+    return QRect(x, y, w.width(), w.height())
+
+
+def _reading_order(a: QRect, b: QRect) -> int:
+    """Side by side (their heights overlap by half): left first; else the higher first."""
+    overlap = min(a.bottom(), b.bottom()) - max(a.top(), b.top())
+    if overlap * 2 >= min(a.height(), b.height()):
+        return a.left() - b.left()
+    return a.top() - b.top()
 
 
 def fit_size(available: QSize) -> QSize:
@@ -53,6 +96,7 @@ class BackupWizard(QWizard):
     def __init__(self, session: Session, seams: Seams | None = None, checks: tuple[Check, ...] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        QApplication.setPalette(accessible_palette(QApplication.palette()))  # WCAG AA text, light or dark
         self.session = session
         self.seams = seams or Seams()
         self.setObjectName("backupWizard")
@@ -91,6 +135,9 @@ class BackupWizard(QWizard):
         session.languageChanged.connect(lambda _lang: self.retranslate())
         self._order_buttons()
         self.focus_ring = FocusRing(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
         self.retranslate()
 
     def pages(self) -> dict[PageId, BasePage]:
@@ -116,6 +163,13 @@ class BackupWizard(QWizard):
         language = self.button(LANGUAGE_BUTTON)
         language.setAccessibleName(t("Switch the language"))
         language.setToolTip(t("Switch the language"))
+        closing = t("Close the wizard. If the report has not been saved, you are asked first.")
+        for which, text in ((QWizard.WizardButton.BackButton, t("Back to the previous page. Nothing is lost.")),
+                            (QWizard.WizardButton.NextButton, t("On to the next page.")),
+                            (QWizard.WizardButton.FinishButton, closing),
+                            (QWizard.WizardButton.CancelButton, closing),
+                            (ABOUT_BUTTON, t("The version, and where the log file is."))):
+            self.button(which).setAccessibleDescription(text)
         for page in self.pages().values():
             page.retranslate()
 
@@ -147,6 +201,27 @@ class BackupWizard(QWizard):
         return [self.button(b) for b in (ABOUT_BUTTON, LANGUAGE_BUTTON, QWizard.WizardButton.BackButton,
                                          QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton,
                                          QWizard.WizardButton.CancelButton)]
+
+    def tab_chain(self) -> list[QWidget]:
+        """The controls Tab visits, in reading order: the page's, top to bottom and left to right (controls
+        made later, such as the detail's Copy buttons, included), then the buttons at the bottom."""
+        page = self.currentPage()
+        found = [w for w in page.findChildren(QWidget) if _tab_stop(w, page)] if page is not None else []
+        found.sort(key=functools.cmp_to_key(lambda a, b: _reading_order(_page_rect(a, page), _page_rect(b, page))))
+        return found + [b for b in self.buttons() if b.isVisible()]
+
+    def reorder_focus(self) -> None:
+        chain = self.tab_chain()
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Before a Tab moves the focus, the chain is put in reading order (pages rebuild parts of themselves)."""
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) \
+                and isinstance(watched, QWidget) and watched.window() is self:
+            self.reorder_focus()
+        return False
 
     def showEvent(self, event: QShowEvent) -> None:
         if not self._placed and self.fit_to_screen:

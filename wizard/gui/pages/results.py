@@ -130,12 +130,12 @@ class ResultsPage(BasePage):
         self.tabs.addTab(pictured, "")
         self.tabs.currentChanged.connect(self._on_tab)
 
-        QWidget.setTabOrder(self.tabs, self.filter_combo)
+        QWidget.setTabOrder(self.tabs, self.compare_button)
+        QWidget.setTabOrder(self.compare_button, self.again_button)
+        QWidget.setTabOrder(self.again_button, self.filter_combo)
         QWidget.setTabOrder(self.filter_combo, self.only_problems)
         QWidget.setTabOrder(self.only_problems, self.tree)
         QWidget.setTabOrder(self.tree, self.detail)
-        QWidget.setTabOrder(self.detail, self.compare_button)
-        QWidget.setTabOrder(self.compare_button, self.again_button)
         self.tabs.setMinimumHeight(TABS_MIN_HEIGHT)
 
     # -- size and focus -------------------------------------------------------------------
@@ -352,6 +352,10 @@ class ResultsPage(BasePage):
         self.filter_combo.setCurrentIndex(index)
         self.filter_combo.blockSignals(False)
         self.filter_combo.setAccessibleName(t("Show the findings of"))
+        self.filter_combo.setAccessibleDescription(t("Show only the findings of one part of the backup path."))
+        self.tabs.setTabToolTip(FINDINGS_TAB, t("The findings as a list, each with what it means and what to do."))
+        self.tabs.setTabToolTip(DIAGRAM_TAB, t("The two phases of a backup job, coloured by what was found."))
+        self.tree.setAccessibleDescription(t("Select a finding to see what it means and what to do."))
         self.only_problems.setText(t("&Only problems"))
         self.only_problems.setToolTip(t("Show only problems, warnings and checks that failed."))
         self.again_button.setText(t("&Run again"))

@@ -501,22 +501,33 @@ class SavePage(BasePage):
         self.mask_empty.setText(t("No identifiers were found to mask."))
         self.mask_table.retranslate(t)
         self.save_report_button.setText(t("&Save report…"))
+        self.save_report_button.setAccessibleDescription(self.report_text.text())
+        self.mask_check.setAccessibleDescription(self.mask_note.text())
+        self.mask_level.setAccessibleDescription(self.mask_note.text())
+        self.vault_edit.setAccessibleDescription(t("The name of the vault that backs up this VM, as the portal shows "
+                                                   "it."))
+        self.policy_combo.setAccessibleDescription(t("The type of the backup policy, as the portal shows it."))
+        self.job_start_edit.setAccessibleDescription(self.job_start_edit.placeholderText())
         self.open_report_button.setText(t("&Open it"))
         self.open_report_button.setToolTip(t("Open the saved report in the web browser."))
         self.folder_button.setText(t("Open the fol&der"))
         self.folder_button.setToolTip(t("Open the folder the report was saved in."))
         self.copy_path_button.setText(t("Copy the pat&h"))
         self.copy_path_button.setToolTip(t("Copy the report's path to the clipboard."))
+        self.copy_path_button.setAccessibleDescription(self.copy_path_button.toolTip())
 
         self.file_box.setTitle(t("Save the results as JSON"))
         self.file_text.setText(t("The same results in a form a support engineer or a tool can load again. With "
                                  "masking on, the JSON file is masked exactly like the report."))
         self.save_button.setText(t("Save as &JSON…"))
+        self.save_button.setAccessibleDescription(self.file_text.text())
         self.share_box.setTitle(t("Share a short summary"))
         self.share_text.setText(t("A short text with the verdict and what needs attention, to paste into a chat or "
                                   "a ticket. This is what gets copied:"))
         self.copy_button.setText(t("&Copy the summary"))
         self.preview.setAccessibleName(t("Summary text"))
+        self.preview.setAccessibleDescription(self.share_text.text())
+        self.copy_button.setAccessibleDescription(self.share_text.text())
         for lab, note in self._notes.items():
             lab.setText(note(t))
         self._refresh_preview()

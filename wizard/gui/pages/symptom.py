@@ -99,7 +99,9 @@ class SymptomPage(BasePage):
         self.body.addStretch(1)
 
         QWidget.setTabOrder(self.code_edit, self.phase_radios["take_snapshot"])
-        QWidget.setTabOrder(self.phase_radios["take_snapshot"], self.activity_edit)
+        QWidget.setTabOrder(self.phase_radios["take_snapshot"], self.phase_radios["transfer_to_vault"])
+        QWidget.setTabOrder(self.phase_radios["transfer_to_vault"], self.phase_radios["unknown"])
+        QWidget.setTabOrder(self.phase_radios["unknown"], self.activity_edit)
         QWidget.setTabOrder(self.activity_edit, self.started_edit)
         QWidget.setTabOrder(self.started_edit, self.tried_edit)
 
@@ -197,6 +199,11 @@ class SymptomPage(BasePage):
         self.phase_radios["transfer_to_vault"].setText(t("T&ransfer data to vault"))
         self.phase_radios["unknown"].setText(t("I &don't know"))
         self._show_phase_hint()
+        self.phase_radios["take_snapshot"].setAccessibleDescription(t.msg(Msg(PHASE_SUMMARIES[Phase.TAKE_SNAPSHOT])))
+        self.phase_radios["transfer_to_vault"].setAccessibleDescription(
+            t.msg(Msg(PHASE_SUMMARIES[Phase.TRANSFER_TO_VAULT])))
+        self.phase_radios["unknown"].setAccessibleDescription(
+            t("The portal's backup job details list the sub-tasks and which one failed."))
         self.case_box.setTitle(t("Details for a support case (optional)"))
         self.activity_label.setText(t("Backup job Activit&y ID:"))
         self.started_label.setText(t("When did it &start?"))
@@ -207,4 +214,7 @@ class SymptomPage(BasePage):
         self.started_edit.setAccessibleName(t("When the problem started"))
         self.tried_edit.setAccessibleName(t("What you have already tried"))
         self.case_note.setText(t("These details are kept with the results you save, for a support engineer."))
+        self.code_edit.setAccessibleDescription(self.code_edit.placeholderText())
+        for field in (self.activity_edit, self.started_edit, self.tried_edit):
+            field.setAccessibleDescription(self.case_note.text())
         self.update_card()

@@ -211,6 +211,8 @@ class WelcomePage(BasePage):
         self.lang_box.setTitle(t("Language"))
         self.ja_radio.setAccessibleName("日本語")
         self.en_radio.setAccessibleName("English")
+        for radio in (self.ja_radio, self.en_radio):
+            radio.setAccessibleDescription(t("The language of the wizard and of the report."))
         self.does_heading.setText(t("What this wizard does"))
         self.does[0].setText(t("1. You tell it what the Azure portal showed, if you know."))
         self.does[1].setText(t("2. It checks, in a few seconds, everything inside this VM that a backup needs."))

@@ -168,6 +168,7 @@ class DetailPane(QScrollArea):
         toggle.setCheckable(True)
         toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toggle.setArrowType(Qt.ArrowType.RightArrow)
+        toggle.setAccessibleDescription(t("The data the check read, for a support engineer."))
         box = QPlainTextEdit(text)
         box.setReadOnly(True)
         box.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
