@@ -27,7 +27,7 @@ log = logging.getLogger("wizard.autosave")
 
 FOLDER = "diagnoses"
 KEEP = 20
-NAME = re.compile(r"^diagnosis-\d{8}-\d{6}(?:-\d+)?\.json$")
+NAME = re.compile(r"^diagnosis-\d{8}-\d{6}(?:-(\d+))?\.json$")
 MAX_BYTES = 64 << 20
 
 
@@ -36,9 +36,14 @@ def folder() -> Path:
     return data_dir() / FOLDER
 
 
-def file_name(diag: Diagnosis) -> str:
-    """One name per run: its start time, so saving the same run again (case fields edited) replaces it."""
-    return f"diagnosis-{diag.started_at.strftime('%Y%m%d-%H%M%S')}.json"
+def file_name(diag: Diagnosis, n: int = 0) -> str:
+    """The run's start time; `n` tells apart runs that started in the same second."""
+    return f"diagnosis-{diag.started_at.strftime('%Y%m%d-%H%M%S')}{f'-{n}' if n else ''}.json"
+
+
+def _order(path: Path) -> tuple[str, int]:
+    m = NAME.match(path.name)
+    return (path.name[:25], int(m.group(1) or 0)) if m else ("", 0)
 
 
 def document_text(diag: Diagnosis, lang: str) -> str:
@@ -52,13 +57,19 @@ def document_text(diag: Diagnosis, lang: str) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-def keep(diag: Diagnosis, lang: str) -> Path:
-    """Write `diag` to the folder and drop the oldest beyond KEEP; returns the path.
-    Raises OSError or `wizard.fileio.OutputError` when it cannot be written."""
+def keep(diag: Diagnosis, lang: str, path: Path | None = None) -> Path:
+    """Write `diag` to the folder (to `path` when this run was kept there before: case fields edited) and drop
+    the oldest beyond KEEP; returns the path. Raises OSError or `wizard.fileio.OutputError` when it cannot be
+    written."""
     from wizard.fileio import write_output
 
     where = ensure_private_dir(folder())
-    path = Path(write_output(where / file_name(diag), document_text(diag, lang), mode=0o600))
+    if path is None or path.parent != where:
+        n = 0
+        while (where / file_name(diag, n)).exists():
+            n += 1
+        path = where / file_name(diag, n)
+    path = Path(write_output(path, document_text(diag, lang), mode=0o600))
     for old in saved()[KEEP:]:
         try:
             old.unlink()
@@ -73,7 +84,7 @@ def saved() -> list[Path]:
         names = [p for p in folder().iterdir() if NAME.match(p.name) and p.is_file() and not p.is_symlink()]
     except OSError:
         return []
-    return sorted(names, key=lambda p: p.name, reverse=True)
+    return sorted(names, key=_order, reverse=True)
 
 
 def last(exclude: Path | None = None) -> Path | None:

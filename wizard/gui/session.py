@@ -137,7 +137,7 @@ class Session(QObject):
         from wizard import autosave
 
         try:
-            self.kept = autosave.keep(self.diagnosis, self.lang)
+            self.kept = autosave.keep(self.diagnosis, self.lang, self.kept)
         except Exception:  # OutputError, OSError: the wizard goes on; the close prompt still protects it
             log.exception("could not keep the diagnosis")
             self.kept = None

@@ -105,6 +105,7 @@ class BackupWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage)
         self.setOption(QWizard.WizardOption.HaveCustomButton1)
         self.setOption(QWizard.WizardOption.HaveCustomButton2)
+        self.setOption(QWizard.WizardOption.NoDefaultButton)  # the window sets it itself: see _make_default
         self.setButtonLayout([ABOUT_BUTTON, LANGUAGE_BUTTON, QWizard.WizardButton.Stretch,
                               QWizard.WizardButton.BackButton, QWizard.WizardButton.NextButton,
                               QWizard.WizardButton.FinishButton, QWizard.WizardButton.CancelButton])
@@ -126,6 +127,7 @@ class BackupWizard(QWizard):
         self.save_page = SavePage(session, self.seams)
         for page_id, page in self.pages().items():
             self.setPage(page_id, page)
+            page.completeChanged.connect(self._make_default)  # Qt drops a default that was disabled
         self.setStartId(PageId.WELCOME)
         self.results_page.runAgainRequested.connect(self.run_again)
         self.welcome_page.openLastRequested.connect(self.open_kept)
