@@ -153,10 +153,13 @@ def test_next_is_the_default_button_on_every_page(qtbot: Any, make_wizard: Any) 
     assert window.currentId() == PageId.DIAGNOSE
 
 
+@pytest.mark.parametrize("lang", ["en", "ja"])
 @pytest.mark.parametrize("scenario", ["linux-firewall-drops-wireserver", "windows-agent-stopped",
-                                      "windows-vss-writer-failed-ja"])
-def test_results_open_on_the_root_cause_with_its_steps_in_view(qtbot: Any, make_wizard: Any, scenario: str) -> None:
-    window = make_wizard(scenario)
+                                      "windows-vss-writer-failed-ja", "linux-fsfreeze-failed"])
+def test_results_open_on_the_root_cause_with_its_steps_in_view(qtbot: Any, make_wizard: Any, scenario: str,
+                                                               lang: str) -> None:
+    window = make_wizard(scenario, lang=lang)
+    window.symptom_page.code_edit.setText("UserErrorGuestAgentStatusUnavailable")  # the "related" line too
     window.resize(QSize(1024 * 9 // 10, 680))  # the window on a 1024x768 screen (fit_size)
     to_page(qtbot, window, PageId.RESULTS)
     QApplication.processEvents()

@@ -88,10 +88,11 @@ class WelcomePage(BasePage):
         last_row = QHBoxLayout()
         last_row.addWidget(self.open_last_button)
         last_row.addStretch(1)
-        self.body.addSpacing(6)
-        self.body.addWidget(self.last_heading)
-        self.body.addWidget(self.last_text)
-        self.body.addLayout(last_row)
+        # right under the language: a returning user finds the last diagnosis without scrolling
+        at = self.body.indexOf(self.lang_box) + 1
+        self.body.insertWidget(at, self.last_heading)
+        self.body.insertWidget(at + 1, self.last_text)
+        self.body.insertLayout(at + 2, last_row)
         self.body.addStretch(1)
 
         self._system = session.platform()
