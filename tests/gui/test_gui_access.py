@@ -223,3 +223,18 @@ def test_selected_rows_keep_the_symbol_colour(qapp: Any) -> None:
     normal = icon.pixmap(24, 24, QIcon.Mode.Normal).toImage()
     selected = icon.pixmap(24, 24, QIcon.Mode.Selected).toImage()
     assert normal == selected
+
+
+def test_the_diagram_tab_takes_the_focus_so_arrows_and_enter_work(qtbot: Any, make_wizard: Any) -> None:
+    window = make_wizard("linux-firewall-drops-wireserver")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    to_page(qtbot, window, PageId.RESULTS)
+    page = window.results_page
+    window.button(window.WizardButton.NextButton).setFocus()  # focus left on a bottom button (review P2)
+    qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    assert page.tabs.currentIndex() == 1 and QApplication.focusWidget() is page.diagram
+    qtbot.keyClick(page.diagram, Qt.Key.Key_Right)
+    qtbot.keyClick(page.diagram, Qt.Key.Key_Return)
+    assert window.isVisible() and window.currentId() == PageId.RESULTS
+    assert page.tabs.currentIndex() == 0 and page.component_filter is not None

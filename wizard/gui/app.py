@@ -132,6 +132,7 @@ class ScreenshotTour(QObject):
 
     def start(self) -> None:
         self.window.fit_to_screen = False  # documentation pictures of one size, whatever the screen
+        self.window.session.keeping = False  # a tour of a demo leaves nothing in the user's folder
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -62,6 +62,8 @@ class Session(QObject):
         """Where this diagnosis was kept automatically (`wizard.autosave`), once it was."""
         self.shared = False
         """True once the report or the JSON file of this diagnosis was saved by the user."""
+        self.keeping = True
+        """Keep finished diagnoses (`--screenshots` and the build's smoke test do not)."""
 
     # -- language -------------------------------------------------------------------
     def set_language(self, lang: str) -> None:
@@ -132,7 +134,7 @@ class Session(QObject):
     def keep(self) -> Path | None:
         """Keep the finished diagnosis in the user's folder (`wizard.autosave`); None when it could not be.
         A diagnosis opened from the folder is not written again."""
-        if self.diagnosis is None or self.diagnosis.cancelled or self.opened is not None:
+        if not self.keeping or self.diagnosis is None or self.diagnosis.cancelled or self.opened is not None:
             return self.kept
         from wizard import autosave
 
