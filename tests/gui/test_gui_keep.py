@@ -132,6 +132,20 @@ def test_esc_never_closes_results_or_save(qtbot: Any, make_wizard: Any, seams: A
     assert seams.named("ask") == []
 
 
+def test_ctrl_s_on_results_saves_the_report(qtbot: Any, make_wizard: Any, seams: Any, tmp_path: Path) -> None:
+    window = make_wizard("linux-firewall-drops-wireserver")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert seams.named("save_file") == [] and window.currentId() == PageId.WELCOME  # nothing to save yet
+    to_page(qtbot, window, PageId.RESULTS)
+    seams.save_answers = [str(tmp_path / "case.html")]
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.currentId() == PageId.SAVE
+    assert (tmp_path / "case.html").is_file() and window.save_page.report_path == tmp_path / "case.html"
+    assert not window.session.unsaved
+
+
 def test_next_is_the_default_button_on_every_page(qtbot: Any, make_wizard: Any) -> None:
     window = make_wizard()
     for page in PageId:

@@ -9,7 +9,15 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import (
+    QCloseEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -137,6 +145,8 @@ class BackupWizard(QWizard):
         session.languageChanged.connect(lambda _lang: self.retranslate())
         self._order_buttons()
         self.focus_ring = FocusRing(self)
+        self.save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
+        self.save_shortcut.activated.connect(self.save_report_now)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -359,6 +369,13 @@ class BackupWizard(QWizard):
         chosen = self._choose_before()
         if chosen is not None:
             self.compare_with(chosen)
+
+    def save_report_now(self) -> None:
+        """Ctrl+S on Results or Save: to the Save page, and save the report (the save dialog asks where)."""
+        if self.currentId() == PageId.RESULTS:
+            self.next()
+        if self.currentId() == PageId.SAVE:
+            self.save_page.save_report()
 
     def confirm_close(self) -> bool:
         """True when the window may close: nothing unsaved, or the user said to close anyway."""

@@ -501,6 +501,7 @@ class SavePage(BasePage):
         self.mask_empty.setText(t("No identifiers were found to mask."))
         self.mask_table.retranslate(t)
         self.save_report_button.setText(t("&Save report…"))
+        self.save_report_button.setToolTip(t("Ctrl+S saves the report from the Results page too."))
         self.save_report_button.setAccessibleDescription(self.report_text.text())
         self.mask_check.setAccessibleDescription(self.mask_note.text())
         self.mask_level.setAccessibleDescription(self.mask_note.text())
