@@ -67,6 +67,15 @@ def no_thread_left_running() -> Iterator[None]:
     assert running == [], f"QThreads still running: {[t.objectName() for t in running]}"
 
 
+@pytest.fixture(autouse=True)
+def private_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The per-user folder (kept diagnoses, log) of each test is its own, never the real one."""
+    state = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    monkeypatch.setenv("LOCALAPPDATA", str(state))
+    return state
+
+
 @pytest.fixture
 def seams() -> FakeSeams:
     return FakeSeams()

@@ -21,6 +21,8 @@ class FakeSeams(Seams):
         self.clipboard: list[str] = []
         self.urls: list[str] = []
         self.save_answers: list[str | None] = []
+        self.open_answers: list[str | None] = []
+        self.open_url_answer = True
         self.ask_answers: list[bool] = []
         self.elevate_answer = False
 
@@ -41,12 +43,16 @@ class FakeSeams(Seams):
         self.calls.append(("save_file", (caption, path, filters)))
         return self.save_answers.pop(0) if self.save_answers else None
 
+    def open_file(self, parent: Any, caption: str, folder: str, filters: str) -> str | None:
+        self.calls.append(("open_file", (caption, folder, filters)))
+        return self.open_answers.pop(0) if self.open_answers else None
+
     def copy_text(self, text: str) -> None:
         self.clipboard.append(text)
 
     def open_url(self, url: str) -> bool:
         self.urls.append(url)
-        return True
+        return self.open_url_answer
 
     def elevate(self, executable: str, arguments: list[str], directory: str | None = None) -> bool:
         self.calls.append(("elevate", (executable, list(arguments), directory)))

@@ -88,3 +88,10 @@ def test_many_qt_calls_cannot_exhaust_none_or_true() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "alive", out.stderr[-2000:]
+
+
+def test_the_screenshot_tour_keeps_no_diagnosis(qtbot: Any, tmp_path: Path, private_state: Path) -> None:
+    code = run_gui(args_for("--scenario", "linux-firewall-drops-wireserver", "--screenshots", str(tmp_path / "s")),
+                   "en", FakeSeams())
+    assert code == 0 and len(list((tmp_path / "s").iterdir())) == len(TOUR_PAGES)
+    assert not (private_state / "vmbackup-wizard" / "diagnoses").exists()

@@ -314,13 +314,25 @@ def test_open_it_when_the_file_is_gone_or_nothing_opens_it(qtbot: Any, make_wiza
     page = window.save_page
     seams.save_answers = [str(tmp_path / "r.html")]
     page.save_report_button.click()
-    monkeypatch.setattr(seams, "open_url", lambda url: False)
+    seams.open_url_answer = False
     page.open_report_button.click()
-    (title, text), = seams.named("error")
-    assert title == "Could not open the report" and str(tmp_path / "r.html") in text
+    # no dialog to dismiss: the page says the browser did not start and shows the path, with a Copy button
+    assert seams.named("error") == []
+    assert page.report_status.isVisible()
+    assert page.report_status.text().startswith("The web browser could not be started.")
+    assert page.report_status.text().endswith("\n" + str(tmp_path / "r.html"))
+    assert page.report_status.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    assert page.copy_path_button.isVisible()
+    page.copy_path_button.click()
+    assert seams.clipboard[-1] == str(tmp_path / "r.html")
+    page.folder_button.click()
+    assert page.report_status.text().startswith("The file manager could not be started.")
+    assert page.report_status.text().endswith("\n" + str(tmp_path))
+    page.copy_path_button.click()
+    assert seams.clipboard[-1] == str(tmp_path)
     (tmp_path / "r.html").unlink()
     page.open_report_button.click()
-    assert seams.named("error")[1][1] == EN("The report is no longer at {path}. Save it again.",
+    assert seams.named("error")[0][1] == EN("The report is no longer at {path}. Save it again.",
                                             path=str(tmp_path / "r.html"))
 
 

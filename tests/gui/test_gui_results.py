@@ -114,7 +114,8 @@ def test_the_error_code_leads_and_its_related_checks_say_so(qtbot: Any, make_wiz
     entry = lookup("UserErrorGuestAgentStatusUnavailable")
     assert entry is not None
     tree = page.tree
-    assert tree.topLevelItem(0).text(0) == "Portal error code: UserErrorGuestAgentStatusUnavailable"
+    # the code on a line of its own: a long code cannot wrap, and it must not be elided
+    assert tree.topLevelItem(0).text(0) == "Portal error code: \nUserErrorGuestAgentStatusUnavailable"
     assert tree.topLevelItem(1).text(0) == "What needs attention"
     answer = build_answer(window.session.diagnosis, "en")
     assert page.visible_ids() == list(answer.order)

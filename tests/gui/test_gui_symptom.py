@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from gui_helpers import to_page
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from wizard.gui.pages import PageId
 from wizard.knowledge.errorcodes import CATALOGUE
@@ -51,13 +53,25 @@ def test_pasting_a_whole_portal_message_finds_the_code(qtbot: Any, make_wizard: 
 
 def test_an_unknown_code_suggests_close_ones_and_a_click_takes_one(qtbot: Any, make_wizard: Any) -> None:
     window = make_wizard()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     window.next()
     page = window.symptom_page
     page.code_edit.setText("UserErrorGuestAgentStatusUnavailabel")
     page.update_card()
     assert page.card.heading.text().startswith("Portal error code not recognised")
     assert "UserErrorGuestAgentStatusUnavailable" in page.card.suggestions.text()
-    page.card.suggestions.linkActivated.emit("code:UserErrorGuestAgentStatusUnavailable")
+    # the suggestions are buttons too, so Tab reaches them; taking one keeps the focus in the field
+    buttons = page.card.suggestion_buttons
+    assert buttons and buttons[0].text() == "UserErrorGuestAgentStatusUnavailable"
+    assert all(b.focusPolicy() & Qt.FocusPolicy.TabFocus for b in buttons)
+    buttons[0].setFocus()
+    buttons[0].click()
+    assert QApplication.focusWidget() is page.code_edit
+    assert page.code_edit.text() == "UserErrorGuestAgentStatusUnavailable"
+    page.code_edit.setText("UserErrorGuestAgentStatusUnavailabel")
+    page.update_card()
+    page.card.suggestions.linkActivated.emit("code:UserErrorGuestAgentStatusUnavailable")  # the mouse link
     page.update_card()
     assert page.code_edit.text() == "UserErrorGuestAgentStatusUnavailable"
     assert page.card.heading.text() == "Portal error code: UserErrorGuestAgentStatusUnavailable"

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QEvent, QEventLoop, QLibraryInfo, QObject, Qt, QTimer, QTranslator
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtGui import QGuiApplication, QImage, QPalette
 from PySide6.QtWidgets import QApplication
 
 from wizard import TOOL_NAME, __version__
@@ -131,6 +131,8 @@ class ScreenshotTour(QObject):
         self.stopped = True
 
     def start(self) -> None:
+        self.window.fit_to_screen = False  # documentation pictures of one size, whatever the screen
+        self.window.session.keeping = False  # a tour of a demo leaves nothing in the user's folder
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -156,7 +158,7 @@ class ScreenshotTour(QObject):
     def _fail(self, message: str) -> None:
         print(f"{TOOL_NAME}: screenshots: {message}", file=sys.stderr)
         self.exit_code = EXIT_TOOL_FAILED
-        QTimer.singleShot(0, self.window.reject)
+        QTimer.singleShot(0, lambda: self.window.done(0))
 
     def _welcome(self) -> None:
         if self._shoot("welcome"):
@@ -195,7 +197,7 @@ class ScreenshotTour(QObject):
             if self.announce:
                 for path in self.saved:
                     print(path)
-            QTimer.singleShot(0, self.window.accept)
+            QTimer.singleShot(0, lambda: self.window.done(1))  # the tour saved nothing: no question on closing
 
 
 def _prepare_platform(screenshots: object) -> None:
@@ -216,7 +218,18 @@ def application() -> QApplication:
     app.setApplicationName(TOOL_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(TOOL_NAME)
+    readable_colours(app, app.palette())
+    hints = QGuiApplication.styleHints()
+    if hints is not None:  # the user switched between light and dark: start again from the style's palette
+        hints.colorSchemeChanged.connect(lambda _scheme: readable_colours(app, app.style().standardPalette()))
     return app
+
+
+def readable_colours(app: QApplication, palette: QPalette) -> None:
+    """The system's palette, light or dark, with every text and the focus ring at WCAG AA contrast."""
+    from wizard.gui.theme import accessible_palette
+
+    app.setPalette(accessible_palette(palette))
 
 
 def smoke_pages(folder: Path, scenario: str = "linux-firewall-drops-wireserver", lang: str = "ja",

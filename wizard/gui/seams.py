@@ -42,6 +42,11 @@ class Seams:
         chosen, _ = QFileDialog.getSaveFileName(parent, caption, path, filters)
         return chosen or None
 
+    def open_file(self, parent: QWidget | None, caption: str, folder: str, filters: str) -> str | None:
+        """The file the user chose to open, or None when they cancelled."""
+        chosen, _ = QFileDialog.getOpenFileName(parent, caption, folder, filters)
+        return chosen or None
+
     def copy_text(self, text: str) -> None:
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None:

@@ -56,6 +56,14 @@ class Session(QObject):
         self.diagnosis: Diagnosis | None = None
         self._run: Diagnosis | None = None
         self._answers: dict[str, Answer] = {}
+        self.opened: Path | None = None
+        """The kept diagnosis the user opened from the welcome page (None: this run's own)."""
+        self.kept: Path | None = None
+        """Where this diagnosis was kept automatically (`wizard.autosave`), once it was."""
+        self.shared = False
+        """True once the report or the JSON file of this diagnosis was saved by the user."""
+        self.keeping = True
+        """Keep finished diagnoses (`--screenshots` and the build's smoke test do not)."""
 
     # -- language -------------------------------------------------------------------
     def set_language(self, lang: str) -> None:
@@ -75,6 +83,13 @@ class Session(QObject):
     def demo_text(self) -> str:
         return self.t("Demo: replaying a recorded scenario, not this machine: {source}",
                       source=scenario_title(self.source, self.t))
+
+    def banner_text(self) -> str | None:
+        """The strip at the top of every page: a kept diagnosis that was opened, or a demo, or nothing."""
+        if self.opened is not None and self.diagnosis is not None:
+            return self.t("A kept diagnosis from {when}, opened from {path}. Run again to check this VM now.",
+                          when=self.diagnosis.started_at.strftime("%Y-%m-%d %H:%M"), path=str(self.opened))
+        return self.demo_text() if self.is_demo else None
 
     def ask_probe(self, name: str) -> dict[str, Any]:
         """One quick probe answer for the GUI thread (platform, elevation); unavailable on any failure."""
@@ -98,7 +113,44 @@ class Session(QObject):
     def set_diagnosis(self, run: Diagnosis | None) -> None:
         """Keep the runner's result and finish the Diagnosis from it (`wizard.launch.finish`)."""
         self._run = run
+        self.opened = None
+        self.kept = None
+        self.shared = False
         self.apply_input()
+
+    def open_diagnosis(self, diag: Diagnosis, path: Path) -> None:
+        """Show a kept diagnosis again: its own source, symptom and case details become the input."""
+        symptom = diag.symptom or {}
+        self._run = diag
+        self.opened = path
+        self.kept = path
+        self.shared = True  # it is already on disk: closing loses nothing
+        self.input = UserInput(error_text=str(symptom.get("input") or ""),
+                               phase=str(symptom.get("phase") or "unknown"))
+        for key in CASE_KEYS:
+            self.input.case[key] = str(diag.case.get(key) or "")
+        self.apply_input()
+
+    def keep(self) -> Path | None:
+        """Keep the finished diagnosis in the user's folder (`wizard.autosave`); None when it could not be.
+        A diagnosis opened from the folder is not written again."""
+        if not self.keeping or self.diagnosis is None or self.diagnosis.cancelled or self.opened is not None:
+            return self.kept
+        from wizard import autosave
+
+        try:
+            self.kept = autosave.keep(self.diagnosis, self.lang, self.kept)
+        except Exception:  # OutputError, OSError: the wizard goes on; the close prompt still protects it
+            log.exception("could not keep the diagnosis")
+            self.kept = None
+        else:
+            log.info("kept the diagnosis in %s", self.kept)
+        return self.kept
+
+    @property
+    def unsaved(self) -> bool:
+        """A finished diagnosis whose report (or JSON file) the user has not saved."""
+        return self.diagnosis is not None and not self.diagnosis.cancelled and not self.shared
 
     def apply_input(self) -> None:
         """Finish the Diagnosis anew with what the user told us (symptom, case details); the runner's result
@@ -109,7 +161,8 @@ class Session(QObject):
         if self._run is None:
             self.diagnosis = None
             return
-        self.diagnosis = finish(self._run, self.source, self.symptom(), self.input.case)
+        source = self._run.source if self.opened is not None else self.source
+        self.diagnosis = finish(self._run, source, self.symptom(), self.input.case)
 
     def answer(self, lang: str | None = None) -> Answer | None:
         """The answer for the diagnosis in `lang` (the wizard's language by default), computed once."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget, QWizardPage
 
 from wizard.gui.seams import Seams
@@ -18,6 +19,7 @@ class BasePage(QWizardPage):
         super().__init__(parent)
         self.session = session
         self.seams = seams
+        self.compact = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.banner = DemoBanner(self)
@@ -40,6 +42,19 @@ class BasePage(QWizardPage):
     def t(self) -> Translator:
         return self.session.t
 
+    def focus_widget(self) -> QWidget | None:
+        """The control this page is for, which gets the keyboard focus when the page is shown."""
+        return None
+
+    def focus_first(self) -> None:
+        widget = self.focus_widget()
+        if widget is not None and widget.isEnabled():
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def set_compact(self, compact: bool) -> None:
+        """Switch to the layout for small windows (the window decides; pages that need one extend this)."""
+        self.compact = compact
+
     def retranslate(self) -> None:
         """Set every visible text in the session's language; subclasses extend it."""
-        self.banner.show_text(self.session.demo_text() if self.session.is_demo else None)
+        self.banner.show_text(self.session.banner_text())

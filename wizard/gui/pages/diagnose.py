@@ -75,6 +75,7 @@ class DiagnosePage(BasePage):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(True)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move within it
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -97,6 +98,9 @@ class DiagnosePage(BasePage):
     def results(self) -> dict[str, CheckResult]:
         """The results shown so far, by check id."""
         return dict(self._results)
+
+    def focus_widget(self) -> QWidget | None:
+        return self.table
 
     # -- running ----------------------------------------------------------------------
     def initializePage(self) -> None:
@@ -258,6 +262,9 @@ class DiagnosePage(BasePage):
         self.again_button.setText(t("&Run the checks again"))
         self.table.setHorizontalHeaderLabels([t("Status"), t("Check"), t("Result")])
         self.table.setAccessibleName(t("Checks and their results"))
+        self.table.setAccessibleDescription(t("One row per check: its status, its name and what it found."))
+        self.cancel_button.setAccessibleDescription(t("Stop the checks. What was found so far is kept."))
+        self.again_button.setAccessibleDescription(t("Run every check again on this VM, for example after a fix."))
         self.progress.setAccessibleName(t("Progress of the checks"))
         self.hint.setText(t("Each result is explained on the next page."))
         for check_id in self._rows:

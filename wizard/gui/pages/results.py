@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QTreeWidget,
@@ -39,21 +40,26 @@ from wizard.present.labels import component_label, phase_label
 KEY_ROLE = Qt.ItemDataRole.UserRole
 SYMPTOM_KEY = "symptom"
 FINDINGS_TAB, DIAGRAM_TAB = 0, 1
+TABS_MIN_HEIGHT, COMPACT_TABS_MIN_HEIGHT = 300, 480
+"""Below this the page scrolls rather than squeeze the list and the detail to nothing (stacked, they need more)."""
 
 
 class ResultsPage(BasePage):
     """Shows `Session.diagnosis`; `runAgainRequested` asks the wizard to go back and run again."""
 
     runAgainRequested = Signal()
+    compareRequested = Signal()
 
     def __init__(self, session: Session, seams: Seams, parent: QWidget | None = None) -> None:
-        super().__init__(session, seams, parent=parent)
+        super().__init__(session, seams, scroll=True, parent=parent)
         self.component_filter: str | None = None
         self._items: dict[str, QTreeWidgetItem] = {}
 
         head = QHBoxLayout()
         self.verdict_icon = QLabel(self)
         self.verdict_text = label(bold=True, scale=1.2, selectable=True)
+        self._verdict_font = QFont(self.verdict_text.font())
+        self.verdict_icon.setFixedSize(32, 32)
         head.addWidget(self.verdict_icon, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.verdict_text, 1)
         self.body.addLayout(head)
@@ -77,13 +83,20 @@ class ResultsPage(BasePage):
         self.only_problems.toggled.connect(lambda _on: self.populate())
         self.again_button = QPushButton(findings)
         self.again_button.clicked.connect(self.runAgainRequested)
+        self.compare_button = QPushButton(findings)
+        self.compare_button.clicked.connect(self.compareRequested)
         bar.addWidget(self.filter_label)
         bar.addWidget(self.filter_combo)
         bar.addSpacing(12)
         bar.addWidget(self.only_problems)
         bar.addStretch(1)
-        bar.addWidget(self.again_button)
         fl.addLayout(bar)
+        # Compare and Run again sit beside the tabs, so the list and the detail keep that row's height.
+        self.action_bar = QWidget(self.tabs)
+        buttons = QHBoxLayout(self.action_bar)
+        buttons.setContentsMargins(0, 0, 0, 2)
+        buttons.addWidget(self.compare_button)
+        buttons.addWidget(self.again_button)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, findings)
         self.tree = QTreeWidget(self.splitter)
         self.tree.setColumnCount(2)
@@ -95,11 +108,12 @@ class ResultsPage(BasePage):
         self.detail = DetailPane(seams.copy_text, seams.open_url, self.splitter)
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 5)
-        self.splitter.setStretchFactor(1, 6)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
         fl.addWidget(self.splitter, 1)
         self.tabs.addTab(findings, "")
+        self.tabs.setCornerWidget(self.action_bar, Qt.Corner.TopRightCorner)
 
         pictured = QWidget(self.tabs)
         dl = QVBoxLayout(pictured)
@@ -107,13 +121,54 @@ class ResultsPage(BasePage):
         self.diagram_hint = label(muted=True)
         self.diagram = DiagramWidget(pictured)
         self.diagram.componentClicked.connect(self.filter_by_component)
+        self.diagram_area = QScrollArea(pictured)
+        self.diagram_area.setWidgetResizable(True)
+        self.diagram_area.setWidget(self.diagram)
+        self.diagram_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         dl.addWidget(self.diagram_hint)
-        dl.addWidget(self.diagram, 1)
+        dl.addWidget(self.diagram_area, 1)
         self.tabs.addTab(pictured, "")
+        self.tabs.currentChanged.connect(self._on_tab)
 
+        QWidget.setTabOrder(self.tabs, self.compare_button)
+        QWidget.setTabOrder(self.compare_button, self.again_button)
+        QWidget.setTabOrder(self.again_button, self.filter_combo)
         QWidget.setTabOrder(self.filter_combo, self.only_problems)
-        QWidget.setTabOrder(self.only_problems, self.again_button)
-        QWidget.setTabOrder(self.again_button, self.tree)
+        QWidget.setTabOrder(self.only_problems, self.tree)
+        QWidget.setTabOrder(self.tree, self.detail)
+        self.tabs.setMinimumHeight(TABS_MIN_HEIGHT)
+
+    # -- size and focus -------------------------------------------------------------------
+    def set_compact(self, compact: bool) -> None:
+        """Small windows: the list above the detail, a verdict of normal size, the host line hidden."""
+        super().set_compact(compact)
+        self.splitter.setOrientation(Qt.Orientation.Vertical if compact else Qt.Orientation.Horizontal)
+        self.tabs.setMinimumHeight(COMPACT_TABS_MIN_HEIGHT if compact else TABS_MIN_HEIGHT)
+        font = QFont(self._verdict_font)
+        if compact:
+            font.setPointSizeF(self._verdict_font.pointSizeF() / 1.2)
+        self.verdict_text.setFont(font)
+        size = 20 if compact else 32
+        self.verdict_icon.setFixedSize(size, size)
+        self._show_verdict_icon()
+        self.facts.setVisible(not compact and bool(self.facts.text()))
+        self.setSubTitle("" if compact else self.t("What was found, what it means for the backup, and what to do."))
+
+    def _show_verdict_icon(self) -> None:
+        answer = self.session.answer()
+        if answer is not None:
+            size = self.verdict_icon.width()
+            self.verdict_icon.setPixmap(status_icon(answer.verdict_status).pixmap(size, size))
+
+    def focus_widget(self) -> QWidget | None:
+        return self.tree
+
+    def _on_tab(self, index: int) -> None:
+        """Keys go where the eyes are: the diagram's tab focuses the diagram, the findings' the list."""
+        if index == DIAGRAM_TAB:
+            self.diagram.setFocus(Qt.FocusReason.TabFocusReason)
+        elif self.isVisible():
+            self.tree.setFocus(Qt.FocusReason.TabFocusReason)
 
     # -- filters ----------------------------------------------------------------------
     def filter_by_component(self, component: str | None) -> None:
@@ -148,9 +203,10 @@ class ResultsPage(BasePage):
             self.tree.clear()
             self.detail.show_empty(t)
             return
-        self.verdict_icon.setPixmap(status_icon(answer.verdict_status).pixmap(32, 32))
         self.verdict_text.setText(answer.verdict)
+        self._show_verdict_icon()
         self.facts.setText(" · ".join(x for x in (answer.host_line, answer.vm_line) if x))
+        self.facts.setVisible(not self.compact and bool(self.facts.text()))
         tips = {comp.value: t("{component}: {status}. Click to list its findings.",
                               component=t(COMPONENT_NAMES[comp]), status=answer.diagram.labels[comp])
                 for comp in Component}
@@ -174,7 +230,8 @@ class ResultsPage(BasePage):
         card = answer.symptom
         if card is not None and (card.get("code") or card.get("input")):
             code = str(card["code"]) if card.get("code") else None
-            text = (t("Portal error code: {code}", code=code) if code else
+            # the code alone on its second line: a long code has no place to wrap
+            text = (t("Portal error code: {code}", code="\n" + code) if code else
                     t("Portal error code not recognised: {text}", text=str(card.get("input") or "")[:80]))
             item = QTreeWidgetItem(self.tree, [text])
             item.setFirstColumnSpanned(True)
@@ -282,7 +339,7 @@ class ResultsPage(BasePage):
         super().retranslate()
         t = self.t
         self.setTitle(t("Results"))
-        self.setSubTitle(t("What was found, what it means for the backup, and what to do."))
+        self.setSubTitle("" if self.compact else t("What was found, what it means for the backup, and what to do."))
         self.tabs.setTabText(FINDINGS_TAB, t("&Findings"))
         self.tabs.setTabText(DIAGRAM_TAB, t("Phase &diagram"))
         self.filter_label.setText(t("&Show:"))
@@ -295,9 +352,17 @@ class ResultsPage(BasePage):
         self.filter_combo.setCurrentIndex(index)
         self.filter_combo.blockSignals(False)
         self.filter_combo.setAccessibleName(t("Show the findings of"))
+        self.filter_combo.setAccessibleDescription(t("Show only the findings of one part of the backup path."))
+        self.tabs.setTabToolTip(FINDINGS_TAB, t("The findings as a list, each with what it means and what to do."))
+        self.tabs.setTabToolTip(DIAGRAM_TAB, t("The two phases of a backup job, coloured by what was found."))
+        self.tree.setAccessibleDescription(t("Select a finding to see what it means and what to do."))
         self.only_problems.setText(t("&Only problems"))
         self.only_problems.setToolTip(t("Show only problems, warnings and checks that failed."))
         self.again_button.setText(t("&Run again"))
+        self.again_button.setToolTip(t("Run every check again on this VM, for example after a fix."))
+        self.compare_button.setText(t("Co&mpare with an earlier diagnosis…"))
+        self.compare_button.setToolTip(t("Show which causes were fixed, which remain and which are new, against "
+                                         "the last diagnosis kept or another saved one."))
         self.tree.setHeaderLabels([t("Status"), t("Finding")])
         self.tree.setAccessibleName(t("Findings"))
         self.detail.setAccessibleName(t("Details of the selected finding"))

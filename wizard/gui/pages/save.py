@@ -144,6 +144,10 @@ class SavePage(BasePage):
         report_row.addWidget(self.save_report_button)
         report_row.addWidget(self.open_report_button)
         report_row.addWidget(self.folder_button)
+        self.copy_path_button = QPushButton(self.report_box)
+        self.copy_path_button.clicked.connect(self.copy_path)
+        self.copy_path_button.hide()
+        report_row.addWidget(self.copy_path_button)
         report_row.addStretch(1)
         rl.addLayout(report_row)
         self.report_status = label(selectable=True)
@@ -187,7 +191,11 @@ class SavePage(BasePage):
         self._show_mask()
         self._update_report_buttons()
 
+    def focus_widget(self) -> QWidget | None:
+        return self.save_report_button
+
     def initializePage(self) -> None:
+        self.copy_path_button.hide()
         for lab in (self.report_status, self.save_status, self.copy_status):
             self._note(lab, None)
         self.report_path = None
@@ -218,6 +226,7 @@ class SavePage(BasePage):
         case["policy"] = str(self.policy_combo.currentData() or "")
         case["job_start"] = self.job_start_edit.text().strip()
         self.session.apply_input()
+        self.session.keep()
         self._show_case_problems()
         self._refresh_preview()
 
@@ -344,6 +353,7 @@ class SavePage(BasePage):
             break
         self.report_path = written
         self._report_folder = written.parent
+        self.session.shared = True
         log.info("saved the report (%s, masked: %s) to %s", lang, masked, written)
         where = str(written)
         if masked:
@@ -364,19 +374,30 @@ class SavePage(BasePage):
                              t("The report is no longer at {path}. Save it again.", path=str(path)))
             return
         if not self.seams.open_url(file_url(path)):
-            self.seams.error(self, t("Could not open the report"),
-                             t("{path} could not be opened in a web browser. Open the file from its folder yourself.",
-                               path=str(path)))
+            self._not_opened(path, lambda t: t("The web browser could not be started. Open the report yourself; "
+                                               "its path is below, ready to copy."))
 
     def open_report_folder(self) -> None:
         """Show the folder the report was saved in."""
         path = self.report_path
         if path is None:
             return
-        t = self.t
         if not self.seams.open_url(file_url(path.parent)):
-            self.seams.error(self, t("Could not open the folder"),
-                             t("The folder {path} could not be opened.", path=str(path.parent)))
+            self._not_opened(path.parent, lambda t: t("The file manager could not be started. Open the folder "
+                                                      "yourself; its path is below, ready to copy."))
+
+    def _not_opened(self, path: Path, why: Note) -> None:
+        """Say that nothing could be opened, and show the path selectable with a button to copy it."""
+        where = str(path)
+        log.warning("could not open %s", where)
+        self._note(self.report_status, lambda t: why(t) + "\n" + where)
+        self.copy_path_button.setProperty("path", where)
+        self.copy_path_button.setText(self.t("Copy the pat&h"))
+        self.copy_path_button.show()
+
+    def copy_path(self) -> None:
+        self.seams.copy_text(str(self.copy_path_button.property("path") or ""))
+        self.copy_path_button.setText(self.t("Copied"))
 
     # -- the JSON file and the summary -----------------------------------------------------
     def copy_summary(self) -> None:
@@ -432,6 +453,7 @@ class SavePage(BasePage):
             break
         self.saved_path = path
         self._folder = str(path.parent)
+        self.session.shared = True
         log.info("saved the diagnosis (masked: %s) to %s", masked, path)
         where = str(path)
         if masked:
@@ -479,20 +501,34 @@ class SavePage(BasePage):
         self.mask_empty.setText(t("No identifiers were found to mask."))
         self.mask_table.retranslate(t)
         self.save_report_button.setText(t("&Save report…"))
+        self.save_report_button.setToolTip(t("Ctrl+S saves the report from the Results page too."))
+        self.save_report_button.setAccessibleDescription(self.report_text.text())
+        self.mask_check.setAccessibleDescription(self.mask_note.text())
+        self.mask_level.setAccessibleDescription(self.mask_note.text())
+        self.vault_edit.setAccessibleDescription(t("The name of the vault that backs up this VM, as the portal shows "
+                                                   "it."))
+        self.policy_combo.setAccessibleDescription(t("The type of the backup policy, as the portal shows it."))
+        self.job_start_edit.setAccessibleDescription(self.job_start_edit.placeholderText())
         self.open_report_button.setText(t("&Open it"))
         self.open_report_button.setToolTip(t("Open the saved report in the web browser."))
         self.folder_button.setText(t("Open the fol&der"))
         self.folder_button.setToolTip(t("Open the folder the report was saved in."))
+        self.copy_path_button.setText(t("Copy the pat&h"))
+        self.copy_path_button.setToolTip(t("Copy the report's path to the clipboard."))
+        self.copy_path_button.setAccessibleDescription(self.copy_path_button.toolTip())
 
         self.file_box.setTitle(t("Save the results as JSON"))
         self.file_text.setText(t("The same results in a form a support engineer or a tool can load again. With "
                                  "masking on, the JSON file is masked exactly like the report."))
         self.save_button.setText(t("Save as &JSON…"))
+        self.save_button.setAccessibleDescription(self.file_text.text())
         self.share_box.setTitle(t("Share a short summary"))
         self.share_text.setText(t("A short text with the verdict and what needs attention, to paste into a chat or "
                                   "a ticket. This is what gets copied:"))
         self.copy_button.setText(t("&Copy the summary"))
         self.preview.setAccessibleName(t("Summary text"))
+        self.preview.setAccessibleDescription(self.share_text.text())
+        self.copy_button.setAccessibleDescription(self.share_text.text())
         for lab, note in self._notes.items():
             lab.setText(note(t))
         self._refresh_preview()

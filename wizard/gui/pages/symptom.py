@@ -46,7 +46,7 @@ class SymptomPage(BasePage):
         self.completer.activated.connect(self._on_completion)
         self.code_edit.setCompleter(self.completer)
         self.card = SymptomCard(self)
-        self.card.suggestionChosen.connect(self.code_edit.setText)
+        self.card.suggestionChosen.connect(self._take_suggestion)
         self._match_timer = QTimer(self)
         self._match_timer.setSingleShot(True)
         self._match_timer.setInterval(MATCH_DELAY_MS)
@@ -99,7 +99,9 @@ class SymptomPage(BasePage):
         self.body.addStretch(1)
 
         QWidget.setTabOrder(self.code_edit, self.phase_radios["take_snapshot"])
-        QWidget.setTabOrder(self.phase_radios["take_snapshot"], self.activity_edit)
+        QWidget.setTabOrder(self.phase_radios["take_snapshot"], self.phase_radios["transfer_to_vault"])
+        QWidget.setTabOrder(self.phase_radios["transfer_to_vault"], self.phase_radios["unknown"])
+        QWidget.setTabOrder(self.phase_radios["unknown"], self.activity_edit)
         QWidget.setTabOrder(self.activity_edit, self.started_edit)
         QWidget.setTabOrder(self.started_edit, self.tried_edit)
 
@@ -111,6 +113,25 @@ class SymptomPage(BasePage):
             self.update_card()
         if phase in self.phase_radios:
             self.phase_radios[phase].setChecked(True)
+
+    def show_input(self) -> None:
+        """Show what `Session.input` holds (a kept diagnosis that was opened)."""
+        data = self.session.input
+        self.code_edit.setText(data.error_text)
+        self.phase_radios.get(data.phase, self.phase_radios["unknown"]).setChecked(True)
+        self.activity_edit.setText(data.case.get("activity_id", ""))
+        self.started_edit.setText(data.case.get("started", ""))
+        self.tried_edit.setPlainText(data.case.get("tried", ""))
+        self.update_card()
+
+    def _take_suggestion(self, code: str) -> None:
+        """A suggested code was chosen: it goes into the field, and the focus stays there (Enter goes on)."""
+        self.code_edit.setText(code)
+        self.update_card()
+        self.code_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focus_widget(self) -> QWidget | None:
+        return self.code_edit
 
     def _on_text(self, text: str) -> None:
         self.session.input.error_text = text
@@ -178,6 +199,11 @@ class SymptomPage(BasePage):
         self.phase_radios["transfer_to_vault"].setText(t("T&ransfer data to vault"))
         self.phase_radios["unknown"].setText(t("I &don't know"))
         self._show_phase_hint()
+        self.phase_radios["take_snapshot"].setAccessibleDescription(t.msg(Msg(PHASE_SUMMARIES[Phase.TAKE_SNAPSHOT])))
+        self.phase_radios["transfer_to_vault"].setAccessibleDescription(
+            t.msg(Msg(PHASE_SUMMARIES[Phase.TRANSFER_TO_VAULT])))
+        self.phase_radios["unknown"].setAccessibleDescription(
+            t("The portal's backup job details list the sub-tasks and which one failed."))
         self.case_box.setTitle(t("Details for a support case (optional)"))
         self.activity_label.setText(t("Backup job Activit&y ID:"))
         self.started_label.setText(t("When did it &start?"))
@@ -188,4 +214,7 @@ class SymptomPage(BasePage):
         self.started_edit.setAccessibleName(t("When the problem started"))
         self.tried_edit.setAccessibleName(t("What you have already tried"))
         self.case_note.setText(t("These details are kept with the results you save, for a support engineer."))
+        self.code_edit.setAccessibleDescription(self.code_edit.placeholderText())
+        for field in (self.activity_edit, self.started_edit, self.tried_edit):
+            field.setAccessibleDescription(self.case_note.text())
         self.update_card()

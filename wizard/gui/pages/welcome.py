@@ -3,6 +3,9 @@ whether it runs elevated (with the way to restart it elevated)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGroupBox,
@@ -26,10 +29,13 @@ from wizard.model import Status
 
 
 class WelcomePage(BasePage):
-    """Language, purpose, the read-only promise, and elevation."""
+    """Language, purpose, the read-only promise, elevation, and the last diagnosis kept."""
+
+    openLastRequested = Signal()
 
     def __init__(self, session: Session, seams: Seams, parent: QWidget | None = None) -> None:
         super().__init__(session, seams, scroll=True, parent=parent)
+        self.last_kept: Path | None = None
         self.lang_box = QGroupBox(self)
         row = QHBoxLayout(self.lang_box)
         # Language names are written in their own language, so they are never translated.
@@ -74,6 +80,19 @@ class WelcomePage(BasePage):
         self.sudo_copy: CopyButton | None = None
         self._actions_layout = actions
         self.body.addWidget(self.elevation_actions)
+
+        self.last_heading = label(bold=True)
+        self.last_text = label(selectable=True)
+        self.open_last_button = QPushButton(self)
+        self.open_last_button.clicked.connect(self.openLastRequested)
+        last_row = QHBoxLayout()
+        last_row.addWidget(self.open_last_button)
+        last_row.addStretch(1)
+        # right under the language: a returning user finds the last diagnosis without scrolling
+        at = self.body.indexOf(self.lang_box) + 1
+        self.body.insertWidget(at, self.last_heading)
+        self.body.insertWidget(at + 1, self.last_text)
+        self.body.insertLayout(at + 2, last_row)
         self.body.addStretch(1)
 
         self._system = session.platform()
@@ -81,6 +100,35 @@ class WelcomePage(BasePage):
         self._is_admin: bool | None = None if elevation.get("unavailable") else bool(elevation.get("is_admin"))
         self._user = str(elevation.get("user") or "")
         session.languageChanged.connect(lambda _lang: self._sync_language())
+
+    # -- the last diagnosis -------------------------------------------------------------
+    def find_last(self) -> None:
+        """Look for the newest kept diagnosis and offer to open it (hidden when there is none)."""
+        from wizard import autosave
+
+        self.last_kept = autosave.last()
+        self._show_last()
+
+    def _show_last(self) -> None:
+        t = self.t
+        found = self.last_kept is not None
+        for w in (self.last_heading, self.last_text, self.open_last_button):
+            w.setVisible(found)
+        self.last_heading.setText(t("The last diagnosis"))
+        self.open_last_button.setText(t("&Open the last diagnosis"))
+        self.open_last_button.setAccessibleName(t("Open the last diagnosis"))
+        if self.last_kept is not None:
+            text = t("Every finished diagnosis is kept in {folder}. The last one can be shown again without "
+                     "running the checks.", folder=str(self.last_kept.parent))
+            self.last_text.setText(text)
+            self.open_last_button.setAccessibleDescription(text)
+            self.open_last_button.setToolTip(str(self.last_kept))
+
+    def initializePage(self) -> None:
+        self.find_last()
+
+    def focus_widget(self) -> QWidget | None:
+        return self.ja_radio if self.session.lang == "ja" else self.en_radio
 
     # -- language -------------------------------------------------------------------
     def _on_language_toggled(self, on: bool) -> None:
@@ -164,6 +212,8 @@ class WelcomePage(BasePage):
         self.lang_box.setTitle(t("Language"))
         self.ja_radio.setAccessibleName("日本語")
         self.en_radio.setAccessibleName("English")
+        for radio in (self.ja_radio, self.en_radio):
+            radio.setAccessibleDescription(t("The language of the wizard and of the report."))
         self.does_heading.setText(t("What this wizard does"))
         self.does[0].setText(t("1. You tell it what the Azure portal showed, if you know."))
         self.does[1].setText(t("2. It checks, in a few seconds, everything inside this VM that a backup needs."))
@@ -174,3 +224,4 @@ class WelcomePage(BasePage):
                                "(168.63.129.16 and 169.254.169.254)."))
         self.elevation_heading.setText(t("Permissions"))
         self._show_elevation()
+        self._show_last()

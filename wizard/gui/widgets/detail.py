@@ -111,11 +111,11 @@ class DetailPane(QScrollArea):
             layout.addWidget(label(f.because, muted=True, selectable=True))
         summary = label(f.summary, selectable=True)
         layout.addWidget(summary)
+        if f.needs_detail:  # what to do first, so the steps are in view without scrolling; then why
+            self._steps(layout, t, [(s.text, s.command, s.shell_label) for s in f.steps])
         if f.why and f.needs_detail:
             self._heading(layout, t("Why it matters"))
             layout.addWidget(label(f.why, selectable=True))
-        if f.needs_detail:
-            self._steps(layout, t, [(s.text, s.command, s.shell_label) for s in f.steps])
         if f.error_codes:
             layout.addWidget(label(t("Portal error codes: {codes}", codes=", ".join(f.error_codes)),
                                    selectable=True))
@@ -168,6 +168,7 @@ class DetailPane(QScrollArea):
         toggle.setCheckable(True)
         toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toggle.setArrowType(Qt.ArrowType.RightArrow)
+        toggle.setAccessibleDescription(t("The data the check read, for a support engineer."))
         box = QPlainTextEdit(text)
         box.setReadOnly(True)
         box.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))

@@ -16,6 +16,9 @@ from wizard.model import Component
 
 COMPONENTS: tuple[str, ...] = tuple(c.value for c in Component)
 MAX_SCALE = 1.5
+MIN_SCALE = 0.9
+"""Never drawn smaller: the picture's smallest text (10 units) stays at 9 pixels or more; a smaller window
+scrolls the picture instead of shrinking it."""
 
 
 class DiagramWidget(QWidget):
@@ -86,7 +89,11 @@ class DiagramWidget(QWidget):
 
     def minimumSizeHint(self) -> QSize:
         box = self._view_box()
-        return QSize(int(box.width() / 2), int(box.height() / 2))
+        return QSize(int(box.width() * MIN_SCALE + 0.5), int(box.height() * MIN_SCALE + 0.5))
+
+    def scale(self) -> float:
+        """How many pixels one unit of the picture takes now."""
+        return self.target_rect().width() / self._view_box().width()
 
     def hasHeightForWidth(self) -> bool:
         return True

@@ -6,7 +6,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from wizard.gui.widgets.text import label
 from wizard.i18n import Translator
@@ -37,6 +37,12 @@ class SymptomCard(QFrame):
         self.suggestions.linkActivated.connect(self._on_link)
         for w in (self.heading, self.title, self.meaning, self.fixable, self.note, self.suggestions):
             box.addWidget(w)
+        # The same codes as buttons, so the keyboard reaches them (Tab, then Space or Enter).
+        self.suggestion_row = QWidget(self)
+        self._suggestion_layout = QHBoxLayout(self.suggestion_row)
+        self._suggestion_layout.setContentsMargins(0, 0, 0, 0)
+        self.suggestion_buttons: list[QPushButton] = []
+        box.addWidget(self.suggestion_row)
         self.hide()
 
     def show_card(self, card: dict[str, Any] | None, t: Translator) -> None:
@@ -63,10 +69,26 @@ class SymptomCard(QFrame):
                      for s in card.get("suggestions") or []]
             self.suggestions.setText(html.escape(t("Closest known codes: {codes}", codes="\x00")).replace(
                 "\x00", ", ".join(links)) if links else "")
+        self._suggestion_buttons([] if matched else [str(s["code"]) for s in card.get("suggestions") or []], t)
         for w in (self.title, self.meaning, self.fixable, self.note, self.suggestions):
             w.setVisible(bool(w.text()))
         self.setAccessibleName(self.heading.text())
         self.show()
+
+    def _suggestion_buttons(self, codes: list[str], t: Translator) -> None:
+        for b in self.suggestion_buttons:
+            b.deleteLater()
+        self.suggestion_buttons = []
+        for code in codes[:3]:
+            button = QPushButton(code, self.suggestion_row)
+            button.setAutoDefault(False)
+            button.setAccessibleName(t("Use the code {code}", code=code))
+            button.setAccessibleDescription(t("Puts this code into the error code field."))
+            button.clicked.connect(lambda _on=False, c=code: self.suggestionChosen.emit(c))
+            self._suggestion_layout.addWidget(button)
+            self.suggestion_buttons.append(button)
+        self._suggestion_layout.addStretch(0)
+        self.suggestion_row.setVisible(bool(codes))
 
     def _on_link(self, href: str) -> None:
         if href.startswith("code:"):

@@ -30,12 +30,15 @@ def label(text: str = "", parent: QWidget | None = None, *, bold: bool = False, 
 
 
 def mute(widget: QWidget) -> None:
-    """Secondary text: the text colour three quarters of the way from the background (dark themes too)."""
+    """Secondary text: the text colour three quarters of the way from the background (dark themes too), never
+    below 4.5:1."""
+    from wizard.gui.theme import readable
+
     pal = widget.palette()
     fg, bg = pal.color(QPalette.ColorRole.WindowText), pal.color(QPalette.ColorRole.Window)
     mixed = QColor(int(fg.red() * 0.75 + bg.red() * 0.25), int(fg.green() * 0.75 + bg.green() * 0.25),
                    int(fg.blue() * 0.75 + bg.blue() * 0.25))
-    pal.setColor(QPalette.ColorRole.WindowText, mixed)
+    pal.setColor(QPalette.ColorRole.WindowText, readable(mixed, bg))  # still 4.5:1, whatever the theme
     widget.setPalette(pal)
 
 
