@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.gui.pages.base import BasePage
+from wizard.gui.pdfexport import PdfExport, add_pdf_button, retranslate_pdf
 from wizard.gui.seams import Seams
 from wizard.gui.session import Session, log_file
 from wizard.gui.widgets.redaction import MaskPreview
@@ -72,7 +73,9 @@ class SummaryView(QPlainTextEdit):
 
 
 class SavePage(BasePage):
-    """The last page: the HTML report, the JSON file and the clipboard summary."""
+    """The last page: the HTML report (also as PDF), the JSON file and the clipboard summary."""
+
+    pdf_export: PdfExport
 
     def __init__(self, session: Session, seams: Seams, parent: QWidget | None = None) -> None:
         super().__init__(session, seams, scroll=True, parent=parent)
@@ -142,12 +145,15 @@ class SavePage(BasePage):
         self.folder_button = QPushButton(self.report_box)
         self.folder_button.clicked.connect(self.open_report_folder)
         report_row.addWidget(self.save_report_button)
+        self.pdf_button, self.pdf_status = add_pdf_button(self)  # "Save as PDF" (wizard.gui.pdfexport)
+        report_row.addWidget(self.pdf_button)
         report_row.addWidget(self.open_report_button)
         report_row.addWidget(self.folder_button)
         report_row.addStretch(1)
         rl.addLayout(report_row)
         self.report_status = label(selectable=True)
         rl.addWidget(self.report_status)
+        rl.addWidget(self.pdf_status)
         self.body.addWidget(self.report_box)
 
         # -- the JSON file ------------------------------------------------------------
@@ -188,7 +194,7 @@ class SavePage(BasePage):
         self._update_report_buttons()
 
     def initializePage(self) -> None:
-        for lab in (self.report_status, self.save_status, self.copy_status):
+        for lab in (self.report_status, self.pdf_status, self.save_status, self.copy_status):
             self._note(lab, None)
         self.report_path = None
         self._update_report_buttons()
@@ -483,6 +489,7 @@ class SavePage(BasePage):
         self.open_report_button.setToolTip(t("Open the saved report in the web browser."))
         self.folder_button.setText(t("Open the fol&der"))
         self.folder_button.setToolTip(t("Open the folder the report was saved in."))
+        retranslate_pdf(self)
 
         self.file_box.setTitle(t("Save the results as JSON"))
         self.file_text.setText(t("The same results in a form a support engineer or a tool can load again. With "
