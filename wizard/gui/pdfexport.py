@@ -23,7 +23,6 @@ from PySide6.QtGui import QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from wizard.fileio import OutputError, write_output
-from wizard.report.pdf import PdfError, html_to_pdf
 
 if TYPE_CHECKING:
     from wizard.gui.pages.save import SavePage
@@ -67,7 +66,7 @@ class PdfExport(QObject):
     def __init__(self, parent: QObject | None = None,
                  convert: Callable[[str, Path], str] | None = None) -> None:
         super().__init__(parent)
-        self.convert = convert or (lambda html, target: html_to_pdf(html, target))
+        self.convert = convert or _browser_pdf
         self._thread: threading.Thread | None = None
 
     def busy(self) -> bool:
@@ -82,6 +81,8 @@ class PdfExport(QObject):
             self._thread.join(timeout)
 
     def _work(self, html: str, target: Path) -> None:
+        from wizard.report.pdf import PdfError
+
         try:
             outcome = Outcome(target, html, written=self.convert(html, target))
         except Exception as exc:  # PdfError, OutputError, or a bug: the UI thread words it
@@ -92,6 +93,13 @@ class PdfExport(QObject):
             self.finished.emit(outcome)
         except RuntimeError:  # the page went away meanwhile
             log.info("PDF export finished after its page was closed")
+
+
+def _browser_pdf(html: str, target: Path) -> str:
+    """The core's browser print (imported when first used: the report modules are not needed at start-up)."""
+    from wizard.report.pdf import html_to_pdf
+
+    return html_to_pdf(html, target)
 
 
 def qt_pdf(html: str, target: str | Path) -> str:
@@ -162,6 +170,8 @@ def save_pdf(page: SavePage) -> None:
 
 def finish_pdf(page: SavePage, outcome: Outcome) -> None:
     """Back on the UI thread: say where the PDF is, or why there is none (and fall back when no browser)."""
+    from wizard.report.pdf import PdfError
+
     page.pdf_button.setEnabled(True)
     t = page.t
     error, written = outcome.error, outcome.written
