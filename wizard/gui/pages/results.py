@@ -4,6 +4,8 @@ filters the findings; an "only problems" toggle; and "Run again"."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -31,10 +33,12 @@ from wizard.gui.widgets.text import label
 from wizard.gui.widgets.wrapping import wrap_items
 from wizard.knowledge.phases import PHASE_SUMMARIES
 from wizard.model import Component, Msg, Phase, Status
-from wizard.present.answer import Answer, FindingView
 from wizard.present.diagram import render_svg
 from wizard.present.diagram_state import COMPONENT_NAMES
 from wizard.present.labels import component_label, phase_label
+
+if TYPE_CHECKING:  # the answer layer loads with the first result, not with the first page
+    from wizard.present.answer import Answer, FindingView
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 SYMPTOM_KEY = "symptom"

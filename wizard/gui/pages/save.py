@@ -35,8 +35,6 @@ from wizard.gui.widgets.redaction import MaskPreview
 from wizard.gui.widgets.text import label
 from wizard.i18n import Translator
 from wizard.model import Diagnosis
-from wizard.present import build_answer
-from wizard.present.summary import plain_summary
 
 log = logging.getLogger("wizard.gui")
 
@@ -289,7 +287,13 @@ class SavePage(BasePage):
         except Exception:
             log.exception("could not mask the summary")
             diag = None
-        self.preview.setPlainText(plain_summary(build_answer(diag, self.session.lang)) if diag else "")
+        if diag is None:
+            self.preview.setPlainText("")
+            return
+        from wizard.present import build_answer
+        from wizard.present.summary import plain_summary
+
+        self.preview.setPlainText(plain_summary(build_answer(diag, self.session.lang)))
 
     def _failed(self, title: str, exc: BaseException) -> None:
         """A bug while making a file: log it, tell the user in one plain sentence, never a traceback."""
@@ -394,6 +398,9 @@ class SavePage(BasePage):
             self._failed(self.t("Could not copy the summary"), exc)
             return
         assert diag is not None
+        from wizard.present import build_answer
+        from wizard.present.summary import plain_summary
+
         self.seams.copy_text(plain_summary(build_answer(diag, self.session.lang)))
         self._note(self.copy_status, lambda t: t("Copied. Paste it into the chat or the support ticket."))
 
