@@ -33,7 +33,6 @@ from wizard.gui.widgets.text import label
 from wizard.gui.widgets.wrapping import wrap_items
 from wizard.knowledge.phases import PHASE_SUMMARIES
 from wizard.model import Component, Msg, Phase, Status
-from wizard.present.diagram import render_svg
 from wizard.present.diagram_state import COMPONENT_NAMES
 from wizard.present.labels import component_label, phase_label
 
@@ -158,6 +157,8 @@ class ResultsPage(BasePage):
         tips = {comp.value: t("{component}: {status}. Click to list its findings.",
                               component=t(COMPONENT_NAMES[comp]), status=answer.diagram.labels[comp])
                 for comp in Component}
+        from wizard.present.diagram import render_svg  # loads with the first result, not the first page
+
         self.diagram.set_svg(render_svg(answer.diagram, t), tips)
         self.diagram.setAccessibleDescription(answer.diagram.description)
         self.diagram.set_selected(self.component_filter)
