@@ -21,7 +21,7 @@ from wizard.fileio import OutputError
 from wizard.i18n import Translator
 from wizard.present import build_answer
 from wizard.report import render_report
-from wizard.report.pdf import FLAGS, PdfError, browser_command, find_browser, html_to_pdf
+from wizard.report.pdf import FLAGS, PdfError, browser_command, browser_environment, find_browser, html_to_pdf
 
 EN = Translator("en")
 JA = Translator("ja")
@@ -73,6 +73,13 @@ def test_command_line_is_a_list_with_a_fresh_profile_and_the_print_target() -> N
     assert f"--print-to-pdf={work / 'out.pdf'}" in argv
     assert argv[-1] == (work / "report.html").resolve().as_uri() and argv[-1].startswith("file://")
     assert len(argv) == len(FLAGS) + 4
+
+
+def test_the_one_file_executable_gives_the_browser_the_systems_library_path() -> None:
+    env = {"LD_LIBRARY_PATH": "/tmp/_MEI123", "LD_LIBRARY_PATH_ORIG": "/opt/lib", "HOME": "/root"}
+    assert browser_environment(env, frozen=True) == {"LD_LIBRARY_PATH": "/opt/lib", "HOME": "/root"}
+    assert browser_environment({"LD_LIBRARY_PATH": "/tmp/_MEI123"}, frozen=True) == {}
+    assert browser_environment(env, frozen=False) == env
 
 
 # -- a stand-in browser -------------------------------------------------------------------------

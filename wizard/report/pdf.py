@@ -123,6 +123,20 @@ def browser_command(browser: str, page: Path, pdf: Path, profile: Path) -> list[
     return [browser, *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", page.resolve().as_uri()]
 
 
+def browser_environment(environ: Mapping[str, str] | None = None, frozen: bool | None = None) -> dict[str, str]:
+    """The environment the browser runs in: ours, except that in the one-file executable the library path
+    the bootloader set for our bundled libraries is put back as it was (`LD_LIBRARY_PATH_ORIG`), so the
+    system's browser loads the system's libraries, not ours."""
+    env = dict(os.environ if environ is None else environ)
+    if getattr(sys, "frozen", False) if frozen is None else frozen:
+        original = env.pop("LD_LIBRARY_PATH_ORIG", None)
+        if original is not None:
+            env["LD_LIBRARY_PATH"] = original
+        else:
+            env.pop("LD_LIBRARY_PATH", None)
+    return env
+
+
 def _kill(proc: subprocess.Popen[bytes]) -> None:
     """Kill the browser and the processes it started (its own process group on POSIX)."""
     try:
@@ -155,7 +169,8 @@ def _run(argv: Sequence[str], deadline: float, target: str | Path) -> None:
         extra["start_new_session"] = True
     try:
         proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, **extra)  # type: ignore[call-overload]
+                                stderr=subprocess.PIPE, env=browser_environment(),
+                                **extra)  # type: ignore[call-overload]
     except OSError as exc:
         raise PdfError(target, "failed", error=exc.strerror or str(exc)) from exc
     try:
