@@ -16,16 +16,17 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QBuffer, QIODevice, QObject, Signal
 from PySide6.QtGui import QPageSize, QPdfWriter, QTextDocument
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QWidget
 
 from wizard.fileio import OutputError, write_output
-
-if TYPE_CHECKING:
-    from wizard.gui.pages.save import SavePage
+from wizard.gui.seams import Seams
+from wizard.gui.session import Session
+from wizard.i18n import Translator
+from wizard.model import Diagnosis
 
 log = logging.getLogger("wizard.gui")
 
@@ -46,6 +47,32 @@ def simple_page(html: str) -> str:
         at = html.index(_CASE)
         html = html[:at] + verdict.group(0) + html[at:]
     return html
+
+
+class SavePage(Protocol):
+    """What of the Save page (wizard.gui.pages.save) the export uses; a protocol, so this module does not
+    import the page that imports it."""
+
+    session: Session
+    seams: Seams
+    report_box: QGroupBox
+    pdf_button: QPushButton
+    pdf_status: QLabel
+    pdf_export: PdfExport
+    _report_folder: Path | None
+
+    @property
+    def t(self) -> Translator: ...
+
+    def window(self) -> QWidget: ...
+
+    def shared_diagnosis(self) -> Diagnosis | None: ...
+
+    def report_language(self) -> str: ...
+
+    def _failed(self, title: str, exc: BaseException) -> None: ...
+
+    def _note(self, lab: QLabel, note: Callable[[Translator], str] | None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -125,7 +152,7 @@ def add_pdf_button(page: SavePage) -> tuple[QPushButton, QLabel]:
     button = QPushButton(page.report_box)
     status = label(selectable=True)
     status.hide()
-    export = PdfExport(page)
+    export = PdfExport(page.report_box)
     export.finished.connect(lambda outcome: finish_pdf(page, outcome))
     page.pdf_export = export
     button.clicked.connect(lambda: save_pdf(page))
@@ -156,7 +183,7 @@ def save_pdf(page: SavePage) -> None:
         return
     folder = page._report_folder
     suggestion = str(folder / default.name if folder is not None else default)
-    chosen = page.seams.save_file(page, t("Save the report as PDF"), suggestion, t("PDF (*.pdf)"))
+    chosen = page.seams.save_file(page.window(), t("Save the report as PDF"), suggestion, t("PDF (*.pdf)"))
     if not chosen:
         return
     target = Path(chosen)
@@ -195,6 +222,6 @@ def finish_pdf(page: SavePage, outcome: Outcome) -> None:
     page._note(page.pdf_status, lambda t: t("The PDF was not saved."))
     if isinstance(error, (PdfError, OutputError)):
         hint = t("Nothing was lost: save the HTML report and print it to PDF from a web browser.")
-        page.seams.error(page, t("Could not save the PDF"), error.translated(t) + " " + hint)
+        page.seams.error(page.window(), t("Could not save the PDF"), error.translated(t) + " " + hint)
     elif error is not None:
         page._failed(t("Could not make the PDF"), error)
