@@ -26,6 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from wizard import runner  # noqa: E402
 from wizard.checks.facts import AZURE_ASSET_TAG, IMDS_INSTANCE_PATH  # noqa: E402
+from wizard.checks.guest.common import WINDOWS_ARGV as GUEST_PS_ARGV  # noqa: E402
+from wizard.checks.guest.linux import PYTHON_PROBE, SYSTEMCTL_ARGV  # noqa: E402
 from wizard.checks.net.dhcp import DHCP_ARGV  # noqa: E402
 from wizard.checks.net.firewall import CONNECTION_PROFILES_ARGV  # noqa: E402
 from wizard.checks.registry import ALL_CHECKS  # noqa: E402
@@ -123,6 +125,9 @@ def linux_vm(**changes: object) -> FakeSystem:
         "/usr/sbin/waagent": FakeFile(text="#!/usr/bin/python3 -u\n", mode=0o755),
         "/lib/systemd/system/walinuxagent.service": data("linux/walinuxagent.service"),
         "/usr/bin/python3": FakeFile(text="", mode=0o755),
+        "/var/lib/dpkg/status": "Package: walinuxagent\nStatus: install ok installed\n",
+        "/var/lib/dpkg/info/walinuxagent.list": "/.\n/lib\n/lib/systemd\n/lib/systemd/system\n"
+                                                "/lib/systemd/system/walinuxagent.service\n/usr/sbin/waagent\n",
         "/var/log/waagent.log": LINUX_HEALTHY_LOG,
         "/proc/mounts": LINUX_MOUNTS,
         "/etc/azure/vmbackup.conf": data("linux/vmbackup.conf"),
@@ -139,6 +144,10 @@ def linux_vm(**changes: object) -> FakeSystem:
                                       "Goal state agent: 2.15.0.1\n",
             ("iptables", "-w", "-t", "security", "-S"): IPTABLES_SECURITY_AGENT,
             ("iptables", "-w", "-t", "filter", "-S"): IPTABLES_FILTER_EMPTY,
+            tuple(SYSTEMCTL_ARGV): data("linux/systemctl_show_agent_units.txt"),
+            ("/usr/bin/python3", "-B", "-c", PYTHON_PROBE): "version=3.10.12\nmodule azurelinuxagent.agent=ok\n"
+                                                             "module requests=ok\n",
+            ("apt-cache", "policy", "walinuxagent"): data("linux/apt_cache_policy_walinuxagent_ubuntu.txt"),
         },
         services={"walinuxagent": {"state": "running", "start_type": "automatic", "enabled": "enabled"}},
         tcp=tcp, http=http,
@@ -220,6 +229,11 @@ WINDOWS_EXT_STATUS = json.dumps([{
 }])
 
 
+# A .NET 4 machine.config without WCF debugging (shortened; constructed).
+MACHINE_CONFIG = ('<?xml version="1.0" encoding="UTF-8" ?>\n<configuration>\n    <system.serviceModel>\n'
+                  '        <extensions>\n        </extensions>\n    </system.serviceModel>\n</configuration>\n')
+
+
 def windows_vm(**changes: object) -> FakeSystem:
     """A healthy Windows Server 2022 VM with the guest agent and the VMSnapshot extension."""
     tcp, http = wireserver_ok()
@@ -233,6 +247,7 @@ def windows_vm(**changes: object) -> FakeSystem:
             agent_dir + "\\WindowsAzureGuestAgent.exe": "",
             "C:\\WindowsAzure\\Packages\\WaAppAgent.exe": "",
             "C:\\WindowsAzure\\Logs\\WaAppAgent.log": WINDOWS_HEALTHY_LOG,
+            "C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\Config\\machine.config": MACHINE_CONFIG,
             ext + "\\Status\\0.status": WINDOWS_EXT_STATUS,
             ext + "\\RuntimeSettings\\0.settings": "{}",
         },
@@ -242,9 +257,12 @@ def windows_vm(**changes: object) -> FakeSystem:
             tuple(CONNECTION_PROFILES_ARGV): CONNECTION_PROFILES,
             tuple(DHCP_ARGV): DHCP_PS_OK,
             ("netsh", "winhttp", "show", "proxy"): NETSH_DIRECT_EN,
+            tuple(GUEST_PS_ARGV): data("windows/guest_ps_healthy_en.json"),
         },
         services={
             "WindowsAzureGuestAgent": {"state": "running", "start_type": "automatic"},
+            "KeyIso": {"state": "running", "start_type": "manual"},
+            "Winmgmt": {"state": "running", "start_type": "automatic"},
             "RdAgent": {"state": "running", "start_type": "automatic"},
             "VSS": {"state": "stopped", "start_type": "manual"},
             "COMSysApp": {"state": "stopped", "start_type": "manual"},
@@ -293,6 +311,9 @@ def windows_agent_stopped() -> FakeSystem:
     vm = windows_vm()
     vm.services["WindowsAzureGuestAgent"] = {"state": "stopped", "start_type": "automatic"}
     vm.services["RdAgent"] = {"state": "stopped", "start_type": "automatic"}
+    guest = json.loads(data("windows/guest_ps_healthy_en.json"))
+    guest["modules"] = [{"Process": name, "Running": False} for name in ("WaAppAgent", "WindowsAzureGuestAgent")]
+    vm.commands[tuple(GUEST_PS_ARGV)] = json.dumps(guest, separators=(",", ":")) + "\r\n"
     return vm
 
 

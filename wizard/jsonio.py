@@ -89,6 +89,7 @@ def answer_doc(answer: Answer) -> dict[str, Any]:
                                    for comp, status in answer.diagram.statuses.items()},
                     "broken_links": sorted(c.value for c in answer.diagram.broken)},
         "glossary": [g.key for g in answer.glossary],
+        "vmassist": {fid: list(f.vmassist) for fid, f in answer.findings.items() if f.vmassist},
         "support": support_doc(answer),
     }
 

@@ -86,6 +86,10 @@ COMPONENTS = {
     "ext.prepost": Component.EXTENSION, "res.cpu": Component.GUEST, "res.memory": Component.GUEST,
     "res.disk": Component.GUEST, "res.vss": Component.GUEST, "res.mounts": Component.GUEST,
     "res.disk_layout": Component.GUEST,
+    # issue 17: VM assist's agent-health checks, all about what keeps the agent working
+    **{cid: Component.AGENT for cid in ("guest.keyiso", "guest.wmi", "guest.crp_cert", "guest.machinekeys",
+                                        "guest.folder_acl", "guest.modules", "guest.wcf_debug", "guest.crashes",
+                                        "guest.tls", "guest.unit", "guest.agent_python", "guest.agent_package")},
 }
 
 
@@ -127,6 +131,18 @@ def test_unreached_wire_server_is_drawn_on_the_path() -> None:
     answer = build_answer(diag, "en")
     assert answer.diagram.statuses[Component.WIRESERVER] is Status.NOT_CHECKED
     assert Component.WIRESERVER in answer.diagram.broken
+
+
+def test_a_wire_server_that_accepted_but_did_not_answer_is_not_drawn_as_unreached() -> None:
+    from wizard import runner
+    from wizard.probes.fake import FakeSystem
+
+    health = "http://168.63.129.16:32526/health"
+    silent = runner.run_check("net.hostplugin_health", FakeSystem(http={health: "silent"}).on_azure())
+    dropped = runner.run_check("net.hostplugin_health", FakeSystem(http={health: "timeout"}).on_azure())
+    assert silent.status is dropped.status is Status.PROBLEM
+    assert failure_component(silent) is Component.WIRESERVER  # the connection got there; the far side is slow
+    assert failure_component(dropped) is Component.NETWORK_PATH
 
 
 # -- one screen, masked when asked -----------------------------------------------------------------------------

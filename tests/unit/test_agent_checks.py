@@ -380,6 +380,11 @@ def test_version_linux_python_crash_only_where_it_applies(goal: str, python: str
     out = f"WALinuxAgent-2.7.0.6 running on debian 12\nPython: {python}\nGoal state agent: {goal}\n"
     r = run(linux_vm(commands={("waagent", "--version"): out}), "agent.version")
     assert r.status is status, r.summary
+    # the evidence names the defect and its fix wherever the crash may apply, and only there
+    defect = r.evidence.get("known_defect")
+    assert (defect is not None) is (status is not Status.OK)
+    if defect is not None:
+        assert defect["fixed_in"] == "2.9.0.4" and "2753" in defect["source"]
 
 
 def test_version_linux_falls_back_to_full_path() -> None:

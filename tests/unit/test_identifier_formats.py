@@ -52,6 +52,8 @@ FORMATS: list[Fmt] = [
     Fmt("subscriptionId in IMDS JSON", json.dumps({"compute": {"subscriptionId": SUB, "vmId": VMID}}),
         "subscription", SUB),
     Fmt("SubscriptionId XML element", f"<SubscriptionId>{SUB}</SubscriptionId>", "subscription", SUB),
+    Fmt("SubscriptionId XML element that is not a GUID", "<SubscriptionId>contoso-sub-7</SubscriptionId>",
+        "subscription", "contoso-sub-7", stays=("<SubscriptionId>",)),
     Fmt("resource group in IMDS JSON", json.dumps({"compute": {"resourceGroupName": "rg-imds-01", "vmId": VMID}}),
         "resource_group", "rg-imds-01"),
     Fmt("VM name in IMDS JSON", json.dumps({"compute": {"name": "vm-imds01", "vmId": VMID}}), "vm", "vm-imds01"),

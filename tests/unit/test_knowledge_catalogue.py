@@ -30,6 +30,9 @@ DESIGN_CHECK_IDS = frozenset({
     "agent.installed", "agent.service", "agent.version", "agent.config", "agent.log", "agent.python",
     "ext.backup", "ext.others", "ext.prepost", "res.cpu", "res.memory", "res.disk", "res.vss", "res.mounts",
     "res.disk_layout", "env.guest_proxy_agent",
+    # issue 17: the agent-health checks of Microsoft's VM assist (docs/vmassist-parity.md)
+    "guest.keyiso", "guest.wmi", "guest.crp_cert", "guest.machinekeys", "guest.folder_acl", "guest.modules",
+    "guest.wcf_debug", "guest.crashes", "guest.tls", "guest.unit", "guest.agent_python", "guest.agent_package",
 })
 
 # Every code of facts §8 (codes sharing a row are separate entries or aliases).

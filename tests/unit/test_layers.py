@@ -11,6 +11,9 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,3 +112,13 @@ def test_only_the_front_ends_start_the_gui_and_the_gui_never_imports_the_command
 def test_no_module_is_longer_than_700_lines() -> None:
     long = {_module(p): n for p in PKG.rglob("*.py") if (n := len(p.read_text(encoding="utf-8").splitlines())) > 700}
     assert long == {}
+
+
+def test_ruff_holds_every_function_to_complexity_20() -> None:
+    """The developers' guide: no function above cyclomatic complexity 20. Ruff's C901 (run by .ci/run) enforces
+    it with the project's own configuration; a new offender fails here as well."""
+    lint = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]["lint"]
+    assert "C901" in lint["select"] and lint["mccabe"]["max-complexity"] == 20
+    out = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "C901",
+                          "--output-format", "concise", "wizard"], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -315,6 +315,34 @@ def test_linux_nft_table_that_cannot_be_read_is_not_checked_but_a_readable_fallb
     assert r.status is Status.OK and "unread_output" not in r.evidence
 
 
+def test_linux_nft_alone_that_cannot_be_read_is_not_checked() -> None:
+    fake = linux_vm(filter_rules=None, security=None, nft="nft: unexpected output {")
+    fake.commands[NFT_TABLES] = "{not json"
+    r = run(fake)
+    assert r.status is Status.NOT_CHECKED
+    assert r.evidence["states"] == {"iptables filter": "not_found", "iptables security": "not_found",
+                                    "nft": "unparsed"}
+    assert r.summary.id.startswith("Not checked: the output of {command} could not be read as firewall rules")
+    assert r.summary.params["command"] == "nft --json list tables"
+
+
+def test_linux_iptables_warnings_are_kept_as_evidence() -> None:
+    warning = "# Warning: iptables-legacy tables present, use iptables-legacy to see them"
+    r = run(linux_vm(filter_rules=warning + "\n" + FILTER_OPEN))
+    assert r.status is Status.OK
+    assert r.evidence["iptables_warnings"] == [warning]
+
+
+def test_linux_filter_table_that_cannot_be_read_is_noted_when_nft_is_missing_too() -> None:
+    slow = {"returncode": None, "timed_out": True, "error": "timed out after 15 s"}
+    r = run(linux_vm(filter_rules=slow))
+    assert r.evidence["states"] == {"iptables filter": "timeout", "iptables security": "ok", "nft": "not_found"}
+    assert r.evidence["note"] == "iptables filter table could not be read"
+    assert r.status is Status.OK  # what could be read (the agent's own rules) admits root
+    r = run(linux_vm())
+    assert "note" not in r.evidence
+
+
 def test_linux_empty_nft_ruleset_is_read_as_empty() -> None:
     r = run(linux_vm(nft=""))
     assert r.status is Status.OK and r.evidence["states"]["nft"] == "ok"
@@ -455,6 +483,14 @@ def test_windows_access_denied_and_failures() -> None:
     assert r.summary.params == {"error": "no JSON in the output"}
     r = run(windows_vm(output={"returncode": 1, "stderr": "boom"}, admin=False))
     assert r.status is Status.NOT_CHECKED and "Administrator" in r.summary.id
+
+
+def test_windows_rules_that_cannot_be_read_as_administrator_say_why() -> None:
+    r = run(windows_vm(rules_error="Get-NetFirewallRule : The RPC server is unavailable."))
+    assert r.status is Status.NOT_CHECKED
+    assert r.summary.id == "Not checked: the Windows Firewall rules could not be read ({error})."
+    assert r.summary.params == {"error": "Get-NetFirewallRule : The RPC server is unavailable."}
+    assert r.evidence["rules_error"] == "Get-NetFirewallRule : The RPC server is unavailable."
 
 
 def test_linux_hostile_rule_text_is_quoted_token_by_token() -> None:

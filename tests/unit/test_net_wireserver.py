@@ -496,6 +496,41 @@ def test_health_windows_non_admin_timeout_is_inconclusive() -> None:
     assert "Administrator" in r.summary.id
 
 
+SILENT_CASES = [("net.hostplugin_health", HEALTH_URL, 32526, "The HostGAPlugin at"),
+                ("net.wireserver_versions", VERSIONS_URL, 80, "The Wire Server at")]
+
+
+@pytest.mark.parametrize("system", ["linux", "windows"])
+@pytest.mark.parametrize("admin", [True, False])
+@pytest.mark.parametrize(("check_id", "url", "port", "who"), SILENT_CASES)
+def test_accepted_connection_without_an_answer_does_not_blame_a_firewall(
+        check_id: str, url: str, port: int, who: str, admin: bool, system: str) -> None:
+    """A firewall that blocks the traffic stops the connection; one that was accepted and then left without an
+    answer points at the host side or something in between, for root and for other users alike."""
+    r = run_one(vm(system, admin=admin, http={url: "silent"}), check_id)
+    assert r.status is Status.PROBLEM
+    assert r.summary.id == who + " {host}:{port} accepted the connection, but its answer did not come within {ms} ms."
+    assert r.summary.params == {"host": WS, "port": port, "ms": 6000}
+    assert r.why is not None and r.why.id.startswith("A firewall that blocks this traffic stops the connection "
+                                                     "itself, so this is not a firewall rule.")
+    assert "host side" in r.why.id
+    steps = [s.text.id for s in r.fix]
+    assert steps[0] == "Run the wizard again in a few minutes."
+    assert not any("firewall" in s.lower() or "rule" in s.lower() for s in steps), steps
+    assert steps[-1] == "If the answer stays the same, contact Azure support and attach this report."
+    assert len(commands(r)) == 1 and f"'{url}'" in commands(r)[0]  # the request to repeat by hand, nothing else
+    assert r.evidence["connected"] is True and r.evidence["outcome"] == "timeout"
+    assert JA.msg(r.summary) != r.summary.id.format(**r.summary.params) and JA.msg(r.why) != r.why.id
+
+
+@pytest.mark.parametrize(("check_id", "url", "port", "who"), SILENT_CASES)
+def test_a_dropped_connection_still_points_at_the_firewall(check_id: str, url: str, port: int, who: str) -> None:
+    r = run_one(vm(http={url: "timeout"}), check_id)
+    assert r.summary.id == "The Wire Server at {host}:{port} did not answer within {ms} ms."
+    assert r.why is not None and "firewall" in r.why.id
+    assert r.evidence["connected"] is None  # the fake (like an older recording) does not say: the old reading
+
+
 def test_health_off_azure_is_not_applicable() -> None:
     r = run_one(vm(azure=False), "net.hostplugin_health")
     assert r.status is Status.NOT_CHECKED
@@ -620,14 +655,21 @@ def test_real_versions_503(imds: HTTPServer) -> None:
 
 
 def test_real_versions_silent_server_times_out(imds: HTTPServer, silent_listener: int) -> None:
+    """The listener accepts and never answers: that is no firewall, whoever runs the test."""
     settings = loopback_settings(imds, wireserver_port=silent_listener, http_timeout_s=0.5)
     r = run_one(system_probe(), "net.wireserver_versions", settings)
-    assert r.evidence["outcome"] == "timeout"
-    if real_is_admin():
-        assert r.status is Status.PROBLEM
-        assert r.summary.id == "The Wire Server at {host}:{port} did not answer within {ms} ms."
-    else:
-        assert r.status is Status.NOT_CHECKED
+    assert (r.evidence["outcome"], r.evidence["connected"]) == ("timeout", True)
+    assert r.status is Status.PROBLEM
+    assert r.summary.id == ("The Wire Server at {host}:{port} accepted the connection, but its answer did not come "
+                            "within {ms} ms.")
+
+
+def test_real_health_silent_plugin_is_not_blamed_on_a_firewall(imds: HTTPServer, silent_listener: int) -> None:
+    settings = loopback_settings(imds, hostplugin_port=silent_listener, http_timeout_s=0.5)
+    r = run_one(system_probe(), "net.hostplugin_health", settings)
+    assert (r.evidence["outcome"], r.evidence["connected"]) == ("timeout", True)
+    assert r.summary.id.startswith("The HostGAPlugin at {host}:{port} accepted the connection")
+    assert r.why is not None and "not a firewall rule" in r.why.id
 
 
 @pytest.mark.parametrize(("status", "expected"), [(200, Status.OK), (502, Status.WARNING), (500, Status.PROBLEM)])

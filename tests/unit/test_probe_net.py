@@ -219,6 +219,44 @@ def test_http_get_times_out_on_a_server_that_does_not_answer(httpserver: HTTPSer
     assert answer["elapsed_ms"] < 1000
 
 
+def test_http_get_says_whether_the_connection_was_accepted(httpserver: HTTPServer) -> None:
+    def slow(request: Request) -> Response:
+        time.sleep(1.0)
+        return Response("late")
+
+    httpserver.expect_request("/slow").respond_with_handler(slow)
+    httpserver.expect_request("/fast").respond_with_data("ok")
+    silent = http_get(httpserver.url_for("/slow"), {}, timeout=0.3)
+    assert (silent["outcome"], silent["connected"]) == ("timeout", True)
+    assert http_get(httpserver.url_for("/fast"), {})["connected"] is True
+    refused = http_get(f"http://127.0.0.1:{closed_port()}/", {}, timeout=5.0)
+    assert (refused["outcome"], refused["connected"]) == ("refused", False)
+
+
+@pytest.mark.posix("Linux drops SYNs when the accept queue is full; Windows answers RST")
+def test_http_get_to_a_port_that_never_completes_the_handshake_was_not_connected() -> None:
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as server:
+        port = server.getsockname()[1]
+        queued: list[socket.socket] = []
+        try:
+            for _ in range(64):
+                sock = socket.socket()
+                sock.settimeout(0.2)
+                try:
+                    sock.connect(("127.0.0.1", port))
+                except TimeoutError:
+                    sock.close()
+                    break
+                queued.append(sock)
+            else:
+                pytest.fail("the accept queue never filled up")
+            answer = http_get(f"http://127.0.0.1:{port}/health", {}, timeout=0.6, connect_timeout=0.3)
+        finally:
+            for sock in queued:
+                sock.close()
+    assert (answer["outcome"], answer["connected"]) == ("timeout", False)
+
+
 def test_http_get_refuses_anything_but_http() -> None:
     for url in ("file:///etc/passwd", "https://127.0.0.1/", "gopher://127.0.0.1/", "http://", "http://[::1"):
         answer = http_get(url, {})

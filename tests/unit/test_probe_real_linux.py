@@ -111,6 +111,57 @@ def test_a_command_is_found_exactly_when_this_machine_has_it(probe: SystemProbe,
         assert answer["error_msg"] == {"id": "command not found: {command}", "params": {"command": command}}
 
 
+def _script(path: Path, first_line: bytes) -> Path:
+    path.write_bytes(first_line + b"echo hello\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_a_script_whose_interpreter_is_missing_names_the_interpreter(probe: SystemProbe, tmp_path: Path) -> None:
+    script = _script(tmp_path / "waagent", b"#!/nonexistent/bin/python3 -u\n")
+    answer = probe.call("run", argv=[str(script), "--version"], timeout=10)
+    assert answer["found"] is False and answer["returncode"] is None, answer
+    assert answer["error_msg"] == {
+        "id": "{command} cannot be started: its interpreter {interpreter} (named on its first line) is missing",
+        "params": {"command": str(script), "interpreter": "/nonexistent/bin/python3"}}
+    assert "command not found" not in answer["error"]
+
+
+def test_a_script_found_on_path_whose_interpreter_is_missing_names_the_interpreter(tmp_path: Path) -> None:
+    from wizard.probes.command import run_bounded
+
+    _script(tmp_path / "agent-tool", b"#!/nonexistent/python3\n")
+    answer = run_bounded(["agent-tool"], 10, lambda b: b.decode(), env={"PATH": str(tmp_path)})
+    assert answer["found"] is False
+    assert answer["error_msg"]["params"] == {"command": "agent-tool", "interpreter": "/nonexistent/python3"}
+
+
+def test_a_script_saved_with_windows_line_endings_says_so(probe: SystemProbe, tmp_path: Path) -> None:
+    script = _script(tmp_path / "pre-script.sh", b"#!/bin/sh\r\n")
+    answer = probe.call("run", argv=[str(script)], timeout=10)
+    assert answer["found"] is False, answer
+    assert answer["error_msg"]["id"].startswith("{command} cannot be started: its first line ends in a Windows "
+                                                "line break (CRLF)")
+    assert answer["error_msg"]["params"] == {"command": str(script), "interpreter": "/bin/sh"}
+
+
+def test_a_program_that_exists_but_whose_interpreter_cannot_start_is_not_called_missing(
+        probe: SystemProbe, tmp_path: Path) -> None:
+    inner = _script(tmp_path / "inner", b"#!/nonexistent/sh\n")  # exists, but cannot run itself
+    outer = _script(tmp_path / "outer", b"#!" + str(inner).encode() + b"\n")
+    answer = probe.call("run", argv=[str(outer)], timeout=10)
+    assert answer["found"] is False, answer
+    assert answer["error_msg"] == {"id": "{command} exists but cannot be started: a program it needs (its "
+                                         "interpreter or loader) is missing", "params": {"command": str(outer)}}
+
+
+def test_a_missing_program_given_by_path_is_still_not_found(probe: SystemProbe, tmp_path: Path) -> None:
+    answer = probe.call("run", argv=[str(tmp_path / "nothing-here")], timeout=10)
+    assert answer["found"] is False
+    assert answer["error_msg"] == {"id": "command not found: {command}",
+                                   "params": {"command": str(tmp_path / "nothing-here")}}
+
+
 def test_real_commands_answer_in_the_c_locale(probe: SystemProbe) -> None:
     uname = probe.call("run", argv=["uname", "-s"])
     assert (uname["returncode"], uname["stdout"]) == (0, "Linux\n")

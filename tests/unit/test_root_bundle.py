@@ -67,7 +67,8 @@ def test_a_bundle_without_the_files_says_so_for_every_check(tmp_path: Path, caps
     assert set(statuses.values()) == {"not_checked"}, statuses
     files = {"agent.config": "/etc/waagent.conf", "agent.log": "/var/log/waagent.log",
              "ext.backup": "/var/lib/waagent", "ext.others": "/var/lib/waagent", "ext.prepost": "/etc/azure",
-             "res.mounts": "/proc/mounts"}
+             "res.mounts": "/proc/mounts", "guest.agent_python": "/usr/sbin/waagent",
+             "guest.agent_package": "/usr/sbin/waagent"}
     for check, path in files.items():
         assert res[check]["messages"]["summary"] == {"id": FILE_NOT_IN_BUNDLE, "params": {"path": path}}, check
     for check, r in res.items():

@@ -376,3 +376,16 @@ def test_any_sas_signature_is_gone(sig: str, where: int) -> None:
 ])
 def test_a_bearer_token_on_its_own_is_cut(text: str, expected: str) -> None:
     assert strip_secrets_text(text) == expected
+
+
+@pytest.mark.parametrize("escape", ["", "\\", "\\\\\\"])
+def test_name_value_pair_is_cut_also_with_escaped_quotes(escape: str) -> None:
+    # a {"name": ..., "value": ...} pair quoted inside a JSON string or a log line (seen with --record: the
+    # escaped pair went through unmasked)
+    q = escape + '"'
+    text = f"settings: {{{q}name{q}: {q}dbPassword{q}, {q}value{q}: {q}Zq8-not-a-real-secret{q}}} end"
+    out = strip_secrets_text(text)
+    assert "Zq8-not-a-real-secret" not in out
+    assert f"{q}name{q}: {q}dbPassword{q}" in out and out.endswith("} end")
+    harmless = text.replace("dbPassword", "dbUser")
+    assert strip_secrets_text(harmless) == harmless

@@ -136,3 +136,43 @@ def test_hostile_text_never_raises(text: str) -> None:
     export = regfile.parse_export(text)
     for key in list(export.keys)[:5]:
         export.lookup(export.keys[key].name, None)
+
+
+def test_a_windows_bundle_answers_the_guest_checks_it_can(tmp_path: Path) -> None:
+    """issue 17: guest.tls from an exported SCHANNEL key, guest.wcf_debug from machine.config; the others need
+    the running VM and say so."""
+    import shutil
+
+    root = tmp_path / "bundle"
+    shutil.copytree(ROOTS / "windows-healthy", root)
+    schannel = ("Windows Registry Editor Version 5.00\r\n\r\n"
+                "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols"
+                "\\TLS 1.2\\Client]\r\n\"Enabled\"=dword:00000000\r\n\"DisabledByDefault\"=dword:00000001\r\n")
+    (root / "registry" / "schannel.reg").write_bytes(b"\xff\xfe" + schannel.encode("utf-16-le"))
+    config = root / "Windows" / "Microsoft.NET" / "Framework64" / "v4.0.30319" / "Config" / "machine.config"
+    config.parent.mkdir(parents=True)
+    config.write_text((ROOTS.parent / "windows" / "machine_config_wcf_debug.config").read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    found = verdicts_of(root)
+    assert found["guest.tls"] == (Status.PROBLEM, "TLS 1.2 is turned off for Windows clients (SCHANNEL Enabled = 0).")
+    assert found["guest.wcf_debug"][0] is Status.PROBLEM
+    for check_id in ("guest.keyiso", "guest.wmi", "guest.crp_cert", "guest.machinekeys", "guest.folder_acl",
+                     "guest.modules", "guest.crashes"):
+        assert found[check_id][0] is Status.NOT_CHECKED, (check_id, found[check_id])
+        assert "not in this bundle" in found[check_id][1], check_id
+
+
+def verdicts_of(root: Path) -> dict[str, tuple[Status, str]]:
+    diag = runner.run(ALL_CHECKS, SystemProbe(root=root))
+    return {r.id: (r.status, r.summary.id) for r in diag.results}
+
+
+def test_without_the_files_the_bundle_says_so(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "bundle"
+    shutil.copytree(ROOTS / "windows-healthy", root)
+    found = verdicts_of(root)
+    assert found["guest.tls"][0] is Status.NOT_CHECKED  # no key exported: unknown, not "not set"
+    assert found["guest.wcf_debug"][0] is Status.NOT_CHECKED
+    assert "is not in this bundle" in found["guest.wcf_debug"][1]

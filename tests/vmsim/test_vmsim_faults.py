@@ -80,7 +80,16 @@ def _assert_root_cause(fault: Fault, run: WizardRun) -> None:
         f"{fault.root_cause} ({cause_status}) is not the worst finding ({worst})\n{_describe(run)}")
     named = _cause_ids(run.doc)
     if named is not None:
-        assert named and named[0] == fault.root_cause, f"the answer names {named} first, not {fault.root_cause}"
+        # The healthy VM has standing warnings of its own (Debian 12's agent 2.7.3.0 with the known crash on
+        # Python 3.11, auto-update off): with no symptom given they rank with a staged warning by catalogue
+        # order, so the staged fault must be the first cause the healthy VM does not already have.
+        standing = {e.check for e in by_id()["healthy_root"].expects
+                    if set(e.statuses) & {"warning", "problem"}} - {fault.root_cause}
+        # res.cpu is not judged while work outside the VM kept this machine busy (see _judged).
+        new = [c for c in named if c not in standing and c in statuses]
+        assert new and new[0] == fault.root_cause, (
+            f"the answer names {named} (standing on the healthy VM: {sorted(standing)}), "
+            f"not {fault.root_cause} first")
 
 
 @pytest.mark.parametrize(("fault_id", "aspect"), list(_cases()))

@@ -81,3 +81,19 @@ def test_vssadmin_lists_writers_when_elevated() -> None:
     assert parsed["writers"], answer["stdout"]
     assert all(w["state"] is not None for w in parsed["writers"]), parsed
     assert vssadmin.listing_kind(str(answer["stdout"]), parsed["writers"]) == "writers"
+
+
+def test_the_guest_checks_script_returns_every_part_within_its_limit() -> None:
+    from wizard.checks.guest.common import WINDOWS_ARGV, WINDOWS_TIMEOUT_S
+    from wizard.parsers.guest import parse_guest_windows, sddl_dacl_aces
+
+    answer = run(WINDOWS_ARGV, timeout=WINDOWS_TIMEOUT_S)
+    data = parse_guest_windows(str(answer["stdout"]))
+    assert "error" not in data, answer
+    assert data["now"] and (data["stdregprov"] or data["stdregprov_error"]), data
+    machinekeys = data["acls"][0]
+    assert machinekeys["path"].lower().endswith("\\crypto\\rsa\\machinekeys"), data["acls"]
+    assert sddl_dacl_aces(machinekeys["sddl"]), machinekeys  # a runner has the folder; its DACL parses
+    assert [p["process"] for p in data["modules"]] == ["WaAppAgent", "WindowsAzureGuestAgent"]
+    assert not data["events_error"], data["events_error"]
+    print(f"guest checks script: {answer['elapsed_ms']} ms")  # kept in the workflow's log

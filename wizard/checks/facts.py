@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from wizard.checks.base import Facts
+from wizard.checks.guest.common import guest_windows_fact
 from wizard.parsers import gpa
 from wizard.parsers.imds import parse_instance
 from wizard.probes.base import Answer, is_unavailable
@@ -172,4 +173,5 @@ PROVIDERS = {
     "imds": _imds,
     "azure": _azure,
     "guest_proxy_agent": _guest_proxy_agent,
+    "guest_windows": guest_windows_fact,
 }

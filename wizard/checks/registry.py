@@ -3,7 +3,7 @@ executable cannot see dynamic imports). A check's id prefix names its module."""
 
 from __future__ import annotations
 
-from wizard.checks import agent, env, ext, res
+from wizard.checks import agent, env, ext, guest, res
 from wizard.checks.base import Check
 from wizard.checks.net import dhcp, firewall, imds, proxy, wireserver
 
@@ -15,6 +15,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     *firewall.CHECKS,
     *dhcp.CHECKS,
     *agent.CHECKS,
+    *guest.CHECKS,
     *ext.CHECKS,
     *res.CHECKS,
 )

@@ -30,6 +30,10 @@ WIRE_SERVER = ("net.wireserver_port80", "net.wireserver_port32526", "net.wireser
                "net.hostplugin_health")
 AGENT_AND_EXTENSIONS = ("agent.service", "agent.version", "agent.config", "agent.log", "agent.python",
                         "ext.backup", "ext.others", "ext.prepost")
+# issue 17: VM assist's agent-health checks; those about the agent itself follow from a missing agent
+GUEST_AGENT = ("guest.crp_cert", "guest.folder_acl", "guest.modules", "guest.crashes", "guest.unit",
+               "guest.agent_python", "guest.agent_package")
+GUEST_ALL = ("guest.keyiso", "guest.wmi", "guest.machinekeys", "guest.wcf_debug", "guest.tls", *GUEST_AGENT)
 NEEDS_ADMIN = ("net.wireserver_port80", "net.wireserver_port32526", "net.wireserver_versions",
                "net.hostplugin_health", "net.firewall", "net.proxy", "agent.log", "ext.backup", "ext.others",
                "ext.prepost", "res.vss")
@@ -52,7 +56,7 @@ RULES: tuple[CausalRule, ...] = (
     CausalRule(
         "not-azure", "env.azure", tuple(f for f in (*WIRE_SERVER, "net.imds", "net.proxy", "net.firewall",
                                                      "agent.installed", *AGENT_AND_EXTENSIONS, "res.disk_layout",
-                                                     "env.guest_proxy_agent")),
+                                                     "env.guest_proxy_agent", *GUEST_ALL)),
         N_("This follows from the above: on a machine that is not an Azure VM there is no VM agent, backup "
            "extension or Azure platform endpoint to check."),
         explained_statuses=BAD_OR_UNSURE | {Status.INFO}),
@@ -79,7 +83,7 @@ RULES: tuple[CausalRule, ...] = (
         N_("This follows from the above: nothing reaches the Wire Server on port 32526, so the HostGAPlugin "
            "cannot answer either.")),
     CausalRule(
-        "agent-missing", "agent.installed", AGENT_AND_EXTENSIONS,
+        "agent-missing", "agent.installed", (*AGENT_AND_EXTENSIONS, *GUEST_AGENT),
         N_("This follows from the above: without the VM agent there is nothing to run, configure or report "
            "here."),
         cause_statuses=frozenset({Status.PROBLEM}), explained_statuses=BAD_OR_UNSURE),
@@ -89,6 +93,10 @@ RULES: tuple[CausalRule, ...] = (
            "their status is not updated."),
         cause_statuses=frozenset({Status.PROBLEM})),
     CausalRule(
+        "agent-unit-inactive", "agent.service", ("guest.unit",),
+        N_("This follows from the above: it is the same stopped agent, seen from its systemd unit."),
+        cause_statuses=frozenset({Status.PROBLEM})),
+    CausalRule(
         "extensions-disabled", "agent.config", ("ext.backup", "ext.others"),
         N_("This follows from the above: the agent's configuration stops it from running extensions."),
         cause_statuses=frozenset({Status.PROBLEM}), shared_codes=True),
@@ -96,6 +104,10 @@ RULES: tuple[CausalRule, ...] = (
         "no-python-for-extension", "agent.python", ("ext.backup",),
         N_("This follows from the above: the backup extension cannot start without a Python it can run."),
         cause_statuses=frozenset({Status.PROBLEM})),
+    CausalRule(
+        "no-python-for-agent", "agent.python", ("guest.agent_python",),
+        N_("This follows from the above: the same missing Python leaves the agent without its interpreter."),
+        cause_statuses=frozenset({Status.PROBLEM}), explained_statuses=frozenset({Status.PROBLEM})),
     CausalRule(
         "disk-blocks-extension", "res.disk", ("ext.backup", "ext.others", "agent.log"),
         N_("This follows from the above: the disk problem stops the extension from being installed or run."),

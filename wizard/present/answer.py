@@ -23,6 +23,7 @@ from wizard.i18n import Translator
 from wizard.knowledge.glossary import GLOSSARY, Term
 from wizard.knowledge.scenarios import scenario_title
 from wizard.knowledge.symptom import render_symptom
+from wizard.knowledge.vmassist import vmassist_names
 from wizard.model import CheckResult, Component, Diagnosis, FixStep, Msg, Phase, Status
 from wizard.present.causes import CauseGroup, find_causes
 from wizard.present.diagram_state import DiagramState, diagram_state
@@ -81,6 +82,9 @@ class FindingView:
     """For a consequence: why it is listed under its cause ("This follows from the above: …")."""
     terms: tuple[str, ...]
     duration_s: float
+    vmassist: tuple[str, ...] = ()
+    """The names of the same check in Microsoft's VM assist (English, as that tool prints them); also the first
+    evidence row, `VM assist`, so every presenter shows them."""
 
     @property
     def needs_detail(self) -> bool:
@@ -149,16 +153,25 @@ def _terms(r: CheckResult) -> tuple[str, ...]:
     return tuple(t.key for t in GLOSSARY if any(marker in text for marker in t.markers))
 
 
+VMASSIST_ROW = "VM assist"
+
+
+def _evidence_rows(r: CheckResult, names: tuple[str, ...]) -> tuple[EvidenceRow, ...]:
+    rows = evidence_rows(r.evidence)
+    return tuple([EvidenceRow(VMASSIST_ROW, "; ".join(names)), *rows] if names else rows)
+
+
 def finding_view(r: CheckResult, t: Translator, env: Environment, related: set[str],
                  because: str = "") -> FindingView:
+    names = vmassist_names(r.id, env.platform)
     return FindingView(
         id=r.id, status=r.status, status_label=status_label(r.status, t), symbol=SYMBOLS[r.status],
         component=r.component, component_label=component_label(r.component, t), phase=r.phase,
         phase_label=phase_label(r.phase, t), title=t.msg(r.title), summary=t.msg(r.summary),
         why=t.msg(r.why) if r.why else "", steps=tuple(step_views(r.fix, t, env)),
         docs=tuple(DocView(t.msg(d.title), d.url) for d in r.docs), error_codes=tuple(r.error_codes),
-        evidence=r.evidence, evidence_rows=tuple(evidence_rows(r.evidence)), related=r.id in related,
-        because=because, terms=_terms(r), duration_s=r.duration_s)
+        evidence=r.evidence, evidence_rows=_evidence_rows(r, names), related=r.id in related,
+        because=because, terms=_terms(r), duration_s=r.duration_s, vmassist=names)
 
 
 def _symptom(diag: Diagnosis, t: Translator, env: Environment) -> tuple[dict[str, Any] | None, set[str]]:

@@ -76,7 +76,8 @@ def failure_component(r: CheckResult) -> Component | None:
         outcome = str(r.evidence.get("outcome") or "")
         status = r.evidence.get("status")
         answered = isinstance(status, int) and not isinstance(status, bool)
-        if r.status in (Status.PROBLEM, Status.WARNING) and (outcome in UNREACHED or not answered):
+        reached = r.evidence.get("connected") is True  # accepted, then no answer: the far side is slow
+        if r.status in (Status.PROBLEM, Status.WARNING) and not reached and (outcome in UNREACHED or not answered):
             return Component.NETWORK_PATH
         if r.status is Status.NOT_CHECKED:
             return None

@@ -271,6 +271,8 @@ class TerminalView:
         if self.verbose:
             if f.error_codes:
                 self._para(self.t("Portal error codes: {codes}", codes=", ".join(f.error_codes)), body, body + "  ")
+            if f.vmassist:
+                self._para(self.t("In VM assist: {names}", names="; ".join(f.vmassist)), body, body + "  ")
             for d in f.docs:
                 self._para(f"- {d.title}", body, body + "  ")
                 self._w(body + "  " + d.url)

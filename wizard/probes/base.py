@@ -15,7 +15,8 @@ them below `--root` when one is given.
 - `tcp_connect` {host, port} -> outcome ("connected"/"refused"/"timeout"/"unreachable"/"error"),
   elapsed_ms, error
 - `http_get` {url, headers} -> outcome ("ok"/"refused"/"timeout"/"unreachable"/"error"),
-  status, headers (lower-case names), body (text, at most 256 KiB), truncated, elapsed_ms, error.
+  status, headers (lower-case names), body (text, at most 256 KiB), truncated, elapsed_ms, error,
+  connected (the TCP connection was accepted; missing in older recordings).
   GET only, never through a proxy, redirects not followed.
 - `read_file` {path, max_bytes} -> exists, is_file, readable, size, mtime, text (the last
   max_bytes bytes, decoded: BOM honoured, UTF-8 else the platform's legacy code page),
@@ -24,6 +25,8 @@ them below `--root` when one is given.
   size, mtime, error
 - `list_dir` {path} -> exists, entries [{name, is_dir}] (sorted, at most 500), error
 - `run` {argv} -> found, returncode, stdout, stderr, timed_out, elapsed_ms, error
+  (found is false when the program could not be started because it, or the interpreter on its
+  `#!` line, is missing; the error says which)
   (Linux: LC_ALL=C; Windows: console output decoded with the OEM code page, e.g. cp932)
 - `service` {name} -> exists, state ("running"/"stopped"/"start_pending"/"stop_pending"/
   "paused"/"failed"/other), start_type ("automatic"/"manual"/"disabled"/other), enabled

@@ -6,7 +6,9 @@ each and discard the rest, so a chatty or hung command can neither fill memory n
 The threads close their pipes themselves; if something the child started keeps a pipe open
 after a timeout, we stop waiting for it after a short grace period.
 On a timeout the child is killed and the answer says `timed_out`. On POSIX a bare command name that
-no searchable PATH folder holds is "not found" before anything is started. The platform modules decide
+no searchable PATH folder holds is "not found" before anything is started; a program that exists but
+cannot be started because its interpreter (the `#!` line of a script) is missing is not found either,
+and the message names the missing interpreter instead of the program. The platform modules decide
 the environment, the creation flags and how the bytes are decoded.
 """
 
@@ -86,8 +88,7 @@ def run_bounded(
     try:
         proc = _spawn(argv, env, creationflags)
     except FileNotFoundError as exc:
-        return {**answer, "found": False, **error_fields(N_("command not found: {command}"),
-                                                          command=str(exc.filename or argv[0]))}
+        return {**answer, "found": False, **_not_found_fields(str(exc.filename or argv[0]), env)}
     except OSError as exc:
         return {**answer, **os_error_fields(exc)}
     assert proc.stdout is not None and proc.stderr is not None
@@ -118,6 +119,54 @@ def _not_on_path(command: str, env: Mapping[str, str] | None) -> bool:
         return False
     path = (env if env is not None else os.environ).get("PATH", os.defpath)
     return shutil.which(command, path=path) is None
+
+
+SHEBANG_BYTES = 256  # what Linux reads of a script's first line (BINPRM_BUF_SIZE)
+
+
+def _not_found_fields(command: str, env: Mapping[str, str] | None) -> dict[str, Any]:
+    """The error fields when starting `command` failed with ENOENT.
+
+    ENOENT from exec also means that the file exists but the program that must run it does not: the
+    interpreter named on a script's `#!` line (or an executable's loader). Saying "command not found" for a
+    file that is there sends the reader looking for the wrong thing, so the file's first line is read."""
+    program = _program_file(command, env)
+    if program is None:
+        return error_fields(N_("command not found: {command}"), command=command)
+    interpreter = _shebang_interpreter(program)
+    if interpreter is None or os.path.exists(interpreter):
+        return error_fields(N_("{command} exists but cannot be started: a program it needs (its interpreter or "
+                               "loader) is missing"), command=command)
+    if interpreter.endswith("\r") and os.path.exists(interpreter.rstrip("\r")):
+        return error_fields(N_("{command} cannot be started: its first line ends in a Windows line break (CRLF), "
+                               "so its interpreter {interpreter} is looked for with a carriage return and not "
+                               "found"), command=command, interpreter=interpreter.rstrip("\r"))
+    return error_fields(N_("{command} cannot be started: its interpreter {interpreter} (named on its first line) "
+                           "is missing"), command=command, interpreter=interpreter.rstrip("\r"))
+
+
+def _program_file(command: str, env: Mapping[str, str] | None) -> str | None:
+    """The file exec would run for `command` (POSIX), or None when there is none."""
+    if sys.platform == "win32":
+        return None
+    if "/" in command:
+        return command if os.path.isfile(command) else None
+    path = (env if env is not None else os.environ).get("PATH", os.defpath)
+    return shutil.which(command, path=path)
+
+
+def _shebang_interpreter(program: str) -> str | None:
+    """The interpreter a script's `#!` line names, as the kernel reads it (up to the first space, tab or
+    newline, so a carriage return stays part of it); None for a file without one or one that cannot be read."""
+    try:
+        with open(program, "rb") as fh:
+            head = fh.read(SHEBANG_BYTES)
+    except OSError:
+        return None
+    if not head.startswith(b"#!"):
+        return None
+    words = head[2:].split(b"\n", 1)[0].replace(b"\t", b" ").strip(b" ").split(b" ", 1)
+    return words[0].decode("utf-8", "replace") if words[0] else None
 
 
 def _spawn(argv: Sequence[str], env: Mapping[str, str] | None, creationflags: int) -> subprocess.Popen[bytes]:

@@ -66,6 +66,8 @@ class FakeSystem:
     services: dict[str, Answer] = field(default_factory=dict)
     registry: dict[str, dict[str, Any]] = field(default_factory=dict)
     tcp: dict[tuple[str, int], str] = field(default_factory=dict)
+    # url -> (status, body), or how it fails: "refused", "timeout" (dropped), "unreachable", "silent" (accepted,
+    # then no answer by the deadline)
     http: dict[str, tuple[int, str] | str] = field(default_factory=dict)
     cpu_percent: float = 12.0
     cpu_top: list[dict[str, Any]] = field(default_factory=list)
@@ -152,6 +154,10 @@ class FakeSystem:
         if spec is None:
             return {"status": None, "headers": {}, "body": "", "truncated": False, "elapsed_ms": 0,
                     **_failure("unreachable")}
+        if spec == "silent":  # the connection is accepted, the answer never comes
+            return {"status": None, "headers": {}, "body": None, "truncated": False, "elapsed_ms": 6000,
+                    "connected": True, "outcome": "timeout",
+                    **error_fields(N_("no complete answer within {seconds} s"), english="timed out", seconds=6.0)}
         if isinstance(spec, str):
             return {"status": None, "headers": {}, "body": "", "truncated": False,
                     "elapsed_ms": 4000 if spec == "timeout" else 1, **_failure(spec)}

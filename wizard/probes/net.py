@@ -12,7 +12,9 @@ end of the connection are understood; a broken framing is an error (the status a
 Outcomes: `connected` (TCP) or `ok` (HTTP: a status came back), `refused` (ECONNREFUSED:
 nothing listens, or a firewall rejects), `timeout` (no answer in time: typically a firewall
 dropping packets, or a server too slow), `unreachable` (no route: ENETUNREACH/EHOSTUNREACH),
-`error` (anything else; the message is in `error`).
+`error` (anything else; the message is in `error`). An HTTP answer also says whether the TCP
+connection was `connected` (accepted): a `timeout` after it was accepted is a slow or silent server
+(or something in between that accepted on its behalf), not packets dropped on the way.
 """
 
 from __future__ import annotations
@@ -279,7 +281,7 @@ def http_get(url: str, headers: Mapping[str, str] | None = None, timeout: float 
     deadline = start + max(0.001, float(timeout))
     connect_by = min(deadline, start + max(0.001, float(connect_timeout))) if connect_timeout else deadline
     answer: Answer = {"outcome": "error", "status": None, "headers": {}, "body": None,
-                      "truncated": False, "elapsed_ms": 0, "error": None}
+                      "truncated": False, "elapsed_ms": 0, "error": None, "connected": False}
     try:
         parts = urlsplit(url)
         port = parts.port or 80
@@ -292,6 +294,7 @@ def http_get(url: str, headers: Mapping[str, str] | None = None, timeout: float 
     try:
         request = _request(parts.hostname, port, target, dict(headers or {}))
         sock = socket.create_connection((parts.hostname, port), timeout=max(0.001, connect_by - time.monotonic()))
+        answer["connected"] = True
         sock.settimeout(max(0.001, deadline - time.monotonic()))
         sock.sendall(request)
         conn = _Conn(sock, deadline)

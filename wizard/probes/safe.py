@@ -42,7 +42,7 @@ SHAPES: dict[str, Shape] = {
     "elevation": {"is_admin": (BOOL,), "user": (STR,), "uid": (INT,)},
     "tcp_connect": {"outcome": (STR,), "elapsed_ms": (NUMBER,)},
     "http_get": {"outcome": (STR,), "status": (INT,), "headers": (DICT,), "body": (STR,), "truncated": (BOOL,),
-                 "elapsed_ms": (NUMBER,)},
+                 "elapsed_ms": (NUMBER,), "connected": (BOOL,)},
     "read_file": {"exists": (BOOL,), "is_file": (BOOL,), "readable": (BOOL,), "size": (NUMBER,),
                   "mtime": (NUMBER,), "text": (STR,), "truncated": (BOOL,)},
     "stat": {"exists": (BOOL,), "is_dir": (BOOL,), "is_file": (BOOL,), "mode": (INT,), "uid": (INT,), "gid": (INT,),

@@ -42,6 +42,8 @@ from urllib.parse import unquote
 from wizard.i18n import N_, Translator
 from wizard.model import Diagnosis, is_msg_dict
 from wizard.redact import formats as f
+from wizard.redact import textscan
+from wizard.redact.textscan import ID_KINDS
 
 KIND_PREFIX: dict[str, str] = {
     "host": "host", "domain": "domain", "vm": "vm", "resource_group": "rg", "subscription": "sub",
@@ -100,7 +102,6 @@ MAC_KEYS = frozenset({"mac", "macaddress", "mac_address", "permanentaddress", "p
 PROXY_KEYS = frozenset({"proxy", "proxy_for_http", "proxy_for_https", "http_proxy", "https_proxy", "all_proxy",
                         "ftp_proxy", "proxyserver", "proxy_server", "httpproxy.host", "winhttp_proxy"})
 BYPASS_KEYS = frozenset({"bypass", "bypass_list", "no_proxy", "proxyoverride", "proxy_override", "proxy_bypass"})
-_ID_KINDS = {"vmid": "vm_id", "subscriptionid": "subscription", "vmuniqueid": "vm_id"}
 _SKIP_SCENARIO_KEYS = frozenset({"schema", "tool", "recorded_at", "probe"})
 _MAX_JSON_TEXT = 4 << 20
 
@@ -287,7 +288,7 @@ class _Collector:
             cred = f.URL_RE.match(part)
             if cred and cred.group(1):
                 self.user(cred.group(1))
-                self._password(cred.group(2))
+                self.password(cred.group(2))
             elif "@" in part and ":" in part.split("@", 1)[0]:
                 self.user(part.split(":", 1)[0])
             wildcard = part.startswith(("*.", "."))
@@ -299,7 +300,7 @@ class _Collector:
             else:
                 self.url_host(host, "host" if bypass else "proxy")
 
-    def _password(self, value: str | None) -> None:
+    def password(self, value: str | None) -> None:
         if value and value not in ("[redacted]", "***", "REDACTED"):
             self.table.add("secret", value)
 
@@ -329,85 +330,7 @@ class _Collector:
                 self.walk(parsed, fields=True)
 
     def _patterns(self, text: str, versions: bool) -> None:
-        for mo in f.PROXY_TEXT_RE.finditer(text):
-            self.proxy_spec(mo.group(1), bypass=False)
-        for mo in f.BYPASS_TEXT_RE.finditer(text):
-            self.proxy_spec(mo.group(1), bypass=True)
-        for mo in f.URL_RE.finditer(text):
-            if mo.group(1):
-                self.user(unquote(mo.group(1)))
-            self._password(mo.group(2))
-            self.url_host(mo.group(3))
-        for mo in f.USER_AT_RE.finditer(text):
-            host = mo.group(2)
-            if f.valid_ipv4(host) or f.HOSTLIKE_RE.match(host):
-                self.user(mo.group(1))
-                self.url_host(host)
-        for mo in f.PROMPT_RE.finditer(text):
-            self.user(mo.group(1))
-            self.host(mo.group(2))
-        for mo in f.AZURE_FQDN_RE.finditer(text):
-            self.host(mo.group(1))
-        for mo in f.UNC_RE.finditer(text):
-            self.url_host(mo.group(1))
-        for mo in f.HOST_LINE_RE.finditer(text):
-            self.host(mo.group(1))
-        for mo in f.MAC_RE.finditer(text):
-            self.table.add("mac", mo.group(1))
-        for mo in f.MAC_DOTTED_RE.finditer(text):
-            self.table.add("mac", mo.group(1))
-        if not versions:
-            for ip in f.ipv4_in(text):
-                self.table.add("ip", ip)
-        for ip in f.ipv6_in(text):
-            self.table.add("ip", ip)
-        for mo in f.SID_RE.finditer(text):
-            self.table.add("sid", mo.group())
-        for mo in f.HOME_RE.finditer(text):
-            self.user(mo.group(1))
-        for mo in f.WIN_PROFILE_RE.finditer(text):
-            self.user(mo.group(1))
-        for mo in f.ID_OUTPUT_RE.finditer(text):
-            self.user(mo.group(1))
-        for mo in f.LOGIN_RE.finditer(text):
-            self.user(mo.group(1))
-        for mo in f.ACCOUNT_NAME_RE.finditer(text):
-            self.table.add("storage", mo.group(1))
-        for mo in f.TENANT_RE.finditer(text):
-            self.domain(mo.group(1))
-        for mo in f.RESOURCE_SEGMENT_RE.finditer(text):
-            if mo.group(1):
-                if mo.group(1).lower() == "subscriptions":
-                    self.table.add("subscription", mo.group(2))
-                else:
-                    self.table.add("resource_group", mo.group(2))
-            else:
-                kind = f.RESOURCE_KINDS.get((mo.group(3).lower(), mo.group(4).lower()), "resource")
-                self.table.add(kind, mo.group(5))
-        for mo in f.BACKUP_CONTAINER_RE.finditer(text):
-            self.table.add("resource_group", mo.group(1))
-            self.table.add("vm", mo.group(2))
-        for mo in f.ID_CONTEXT_RE.finditer(text):
-            key = mo.group(1).lower().replace("_", "")
-            self.guid(_ID_KINDS.get(key, "guid"), mo.group(2))
-        for mo in f.XML_ID_RE.finditer(text):
-            tag = mo.group(1).lower()
-            kind = {"vmid": "vm_id", "subscriptionid": "subscription"}.get(tag, "guid")
-            inner = f.GUID_IN_RE.search(mo.group(2))
-            if inner:
-                self.table.add(kind, inner.group())
-            elif kind == "subscription":
-                self.table.add(kind, mo.group(2))
-        for mo in f.JSON_ID_RE.finditer(text):  # also in JSON cut short, which json.loads refuses
-            key, value = mo.group(1), mo.group(2)
-            kinds = {"vmId": "vm_id", "subscriptionId": "subscription", "resourceGroupName": "resource_group",
-                     "computerName": "host", "adminUsername": "user"}
-            if kinds[key] == "host":
-                self.host(value)
-            elif kinds[key] == "user":
-                self.user(value)
-            else:
-                self.table.add(kinds[key], value)
+        textscan.scan(self, text, versions)
 
     def second_pass(self) -> None:
         """What needs the identifiers found so far: the DNS domain after a known host name, and
@@ -456,7 +379,7 @@ class _Collector:
         if k in MAC_KEYS:
             self.table.add("mac", value)
         if GUID_KEY_RE.match(key) and k not in SUB_KEYS:
-            self.guid(_ID_KINDS.get(k.replace("_", ""), "guid"), value)
+            self.guid(ID_KINDS.get(k.replace("_", ""), "guid"), value)
         if k in PROXY_KEYS or k in BYPASS_KEYS:
             self.proxy_spec(value, bypass=k in BYPASS_KEYS)
 

@@ -308,13 +308,15 @@ def _kv_spans(text: str, low: str) -> Iterable[Span]:
 
 
 # {"name": "dbPassword", "value": "..."} and {"headerName": "Authorization", "headerValue": "..."}
+# also inside a JSON string, where the quotes are escaped (\"name\": \"dbPassword\", \"value\": ...)
 _NAME_VALUE = re.compile(
-    rf'"\w{{0,32}}name"\s*:\s*"[^"\\]{{0,128}}?(?:{_WORDS_RE})"\s*,\s*"\w{{0,32}}value"\s*:\s*'
+    rf'(?P<q>\\{{0,7}})"\w{{0,32}}name(?P=q)"\s*:\s*(?P=q)"[^"\\]{{0,128}}?(?:{_WORDS_RE})(?P=q)"\s*,\s*'
+    rf'(?P=q)"\w{{0,32}}value(?P=q)"\s*:\s*'
 )
 
 
 def _name_value(text: str, mo: re.Match[str]) -> Span | None:
-    return _value_span(text, mo.end(), "value", '"')
+    return _value_span(text, mo.end(), "value", mo.group("q") + '"')
 
 
 # <AdminPassword>...</AdminPassword>, &lt;Password&gt;, \u003cPassword\u003e, %3CPassword%3E

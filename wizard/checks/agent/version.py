@@ -85,6 +85,7 @@ def _version_linux(ctx: CheckContext) -> Finding:
                              "compared with the documented minimum."})
     installed, goal = parsed.agent_version, parsed.goal_state_version
     issues = _linux_version_issues(goal or installed, parsed.python)
+    _note_known_defect(evidence, goal or installed, parsed.python)
     if installed is None or goal is None:
         issues.append(Issue(Status.INFO, m("The VM agent reports version {version}; the other version line of "
                                            "waagent --version is missing.", version=installed or goal or "-")))
@@ -122,6 +123,23 @@ def _version_linux(ctx: CheckContext) -> Finding:
     return combine(issues, evidence)
 
 
+def crash_defect_applies(running: str | None, python: str | None) -> bool:
+    """Whether the agent version and its Python are in the range of the format_exception crash."""
+    py = wa.version_tuple(python)
+    return (running is not None and py is not None and py[:2] >= (3, 10)
+            and (wa.compare_versions(running, FORMAT_EXCEPTION_FIXED) or 0) < 0)
+
+
+def _note_known_defect(evidence: dict[str, Any], running: str | None, python: str | None) -> None:
+    """Name the known crash and its fixed version in the evidence, where an engineer reads the facts."""
+    if crash_defect_applies(running, python):
+        evidence["known_defect"] = {
+            "affects": f"WALinuxAgent before {FORMAT_EXCEPTION_FIXED} on Python 3.10 and later",
+            "confirmed_for": list(CRASH_CONFIRMED_VERSIONS),
+            "fixed_in": FORMAT_EXCEPTION_FIXED,
+            "source": "Azure/WALinuxAgent issue 2753, fixed by pull request 2663"}
+
+
 def _linux_version_issues(running: str | None, python: str | None) -> list[Issue]:
     """What is wrong with the agent version that handles extensions: below the documented minimum, or one with
     the known Python 3.10+ crash."""
@@ -137,8 +155,7 @@ def _linux_version_issues(running: str | None, python: str | None) -> list[Issue
               "backup extension or report its status, and the Take Snapshot phase fails."),
             (*_linux_update_steps(), *_linux_restart_steps(None)),
             (DOC_LINUX_MIN_VERSION, DOC_LINUX_UPDATE, DOC_TS_AGENT), (E_SNAPSHOT_TASK, E_MANAGED_DISKS)))
-    py = wa.version_tuple(python)
-    if py is not None and py[:2] >= (3, 10) and (wa.compare_versions(running, FORMAT_EXCEPTION_FIXED) or 0) < 0:
+    if crash_defect_applies(running, python):
         confirmed = any(wa.compare_versions(running, v) == 0 for v in CRASH_CONFIRMED_VERSIONS)
         issues.append(Issue(
             Status.WARNING if confirmed else Status.INFO,
@@ -198,6 +215,7 @@ def _version_linux_elsewhere(ctx: CheckContext, evidence: dict[str, Any], ans: A
         evidence.update(goal_state_agent=running, python=logged.python,
                         source=LINUX_LOG if logged.running else "agent folders in " + LINUX_LIB)
         issues = _linux_version_issues(running, logged.python)
+        _note_known_defect(evidence, running, logged.python)
         if logged.running:
             summary = m("The VM agent last ran version {version}, as its log {path} shows.", version=running,
                         path=LINUX_LOG)

@@ -172,6 +172,8 @@ def _connection_failure(ctx: CheckContext, ans: Answer, host: str, port: int, te
         return off_azure
     is_admin = ctx.is_admin
     evidence = {**evidence, "is_admin": is_admin}
+    if outcome == "timeout" and ans.get("connected") is True:
+        return _accepted_without_answer(ctx, host, port, ms, test_command, evidence)
     if is_admin is not True:
         return _inconclusive(ctx, is_admin, outcome, host, port, error, evidence)
 
@@ -228,6 +230,32 @@ def _connection_failure(ctx: CheckContext, ans: Answer, host: str, port: int, te
         why=m("The wizard cannot tell what caused this error. If the VM agent meets the same error, it "
               "cannot reach the Wire Server and backups fail in the Take Snapshot phase."),
         fix=fix, docs=_docs(ctx), error_codes=list(CONNECTIVITY_CODES), evidence=evidence,
+    )
+
+
+def _accepted_without_answer(ctx: CheckContext, host: str, port: int, ms: int, test_command: str,
+                             evidence: dict[str, Any]) -> Finding:
+    """An HTTP request whose connection was accepted but whose answer did not come by the deadline.
+
+    No firewall rule explains it, whoever runs the test: a rule that drops the traffic (the VM agent's own one
+    for users other than root included) stops the connection itself, and this one was accepted."""
+    if port == ctx.settings.hostplugin_port:
+        summary = m("The HostGAPlugin at {host}:{port} accepted the connection, but its answer did not come within "
+                    "{ms} ms.", host=host, port=port, ms=ms)
+    else:
+        summary = m("The Wire Server at {host}:{port} accepted the connection, but its answer did not come within "
+                    "{ms} ms.", host=host, port=port, ms=ms)
+    _gpa_redirect(ctx, evidence)
+    return Finding(
+        Status.PROBLEM, summary,
+        why=m("A firewall that blocks this traffic stops the connection itself, so this is not a firewall rule. "
+              "The request got through, and what should answer it is slow: usually the Azure host side (the Wire "
+              "Server or its HostGAPlugin), sometimes something in between inside the VM that holds the request "
+              "(a transparent proxy, security software or the Guest Proxy Agent). While it lasts, the VM agent and "
+              "the backup extension cannot get their settings or report status in time, so backups can fail in "
+              "the Take Snapshot phase."),
+        fix=[step("Run the wizard again in a few minutes."), *_intercept_steps(ctx, test_command)],
+        docs=_docs(ctx), error_codes=list(CONNECTIVITY_CODES), evidence=evidence,
     )
 
 
@@ -302,6 +330,7 @@ def _http_evidence(url: str, ans: Answer) -> dict[str, Any]:
         "status": ans.get("status"),
         "elapsed_ms": ans.get("elapsed_ms"),
         "error": ans.get("error"),
+        "connected": ans.get("connected"),
         "content_type": headers.get("content-type"),
         "body_excerpt": excerpt(ans.get("body")),
         "body_truncated": bool(ans.get("truncated")),

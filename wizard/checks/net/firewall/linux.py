@@ -5,6 +5,7 @@ for a new TCP connection from root to the Wire Server on ports 80 and 32526.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.checks.base import CheckContext, Finding, error_msg, m, step
@@ -238,6 +239,116 @@ def _unread_finding(unread: list[Unread], evidence: dict[str, Any]) -> Finding:
         docs=[DOC_168], evidence=evidence)
 
 
+@dataclass
+class _Rules:
+    """What `iptables -S` and nft gave: the tables that could be read, the commands run and their states."""
+
+    ipt: dict[str, fw.IptTable] = field(default_factory=dict)
+    nft: fw.NftRuleset | None = None
+    raw: dict[str, str] = field(default_factory=dict)  # table -> the start of its `iptables -S` text
+    states: dict[str, str] = field(default_factory=dict)  # "iptables <table>" / "nft" -> ok, not_found, ...
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    unread: list[Unread] = field(default_factory=list)
+
+
+def _read_rules(ctx: CheckContext) -> _Rules:
+    rules = _Rules()
+    for table in IPTABLES_TABLES:
+        state, parsed, text = _iptables(ctx, table, rules.runs, rules.unread)
+        rules.states[f"iptables {table}"] = state
+        if parsed is not None:
+            rules.ipt[table] = parsed
+            rules.raw[table] = text[:EXCERPT]
+    rules.states["nft"], rules.nft = _nft(ctx, rules.runs, rules.unread)
+    return rules
+
+
+def _reading_evidence(rules: _Rules) -> dict[str, Any]:
+    evidence: dict[str, Any] = {"commands": rules.runs, "states": rules.states}
+    if rules.unread:
+        evidence["unread_output"] = [{k: v for k, v in u.items() if k != "error_msg"} for u in rules.unread]
+    if rules.raw:
+        evidence["iptables_rules"] = rules.raw
+    warnings = [w for t in rules.ipt.values() for w in t.warnings][:5]
+    if warnings:
+        evidence["iptables_warnings"] = warnings
+    if rules.nft is not None:
+        evidence["nft_tables"] = [f"{fam} {name}" for fam, name in rules.nft.tables[:50]]
+        evidence["nft_version"] = rules.nft.version
+    return evidence
+
+
+def _nothing_read(rules: _Rules, evidence: dict[str, Any]) -> Finding:
+    """Neither iptables nor nft gave rules: why not."""
+    values = set(rules.states.values())
+    if values <= {"not_found"}:
+        return Finding(Status.NOT_CHECKED, m("Not checked: neither iptables nor nft is installed, so the firewall "
+                                             "rules could not be read."), evidence=evidence)
+    if "permission" in values:
+        return Finding(Status.NOT_CHECKED, m("Not checked: reading the firewall rules needs root."),
+                       fix=[step("Run the wizard again with sudo.", command=RERUN_AS_ROOT)],
+                       evidence=evidence)
+    if rules.unread:
+        return _unread_finding(rules.unread, evidence)
+    failed = next((r for r in rules.runs if r["state"] not in ("ok", "not_found")), None)
+    return Finding(Status.NOT_CHECKED, m("Not checked: the firewall rules could not be read ({error}).",
+                                         error=_run_reason(failed) if failed else Msg(N_("no details"))),
+                   evidence=evidence)
+
+
+def _linux_maybe_blocked(port_walks: dict[int, list[tuple[str, dict[str, Any], fw.Walk]]], maybe: list[int],
+                         evidence: dict[str, Any]) -> Finding:
+    label, _, walk = next(lw for lw in port_walks[maybe[0]] if lw[2].outcome == "maybe_blocked")
+    ref = walk.by if walk.decision == "drop" else (walk.maybe_blocks[0] if walk.maybe_blocks else None)
+    rule = str(ref.get("text") or "") if ref else f"policy {walk.policy}"
+    fix = []
+    command = _delete_command(ref) if ref else None
+    if command:
+        fix.append(step("If this rule can match root's traffic to 168.63.129.16, delete it or narrow it:",
+                        command=command))
+    fix.append(step("Then check as root that the Wire Server answers (200 means it does):", command=VERIFY_LINUX))
+    return Finding(
+        Status.WARNING,
+        m("A firewall rule may block root's connections to the Wire Server (168.63.129.16) on port {ports}: "
+          "\"{rule}\" in {where}. Its conditions (for example a source address, an interface or a mark) cannot "
+          "be decided here.", ports=_ports_text(maybe), rule=rule, where=_where(ref, label)),
+        why=m("The VM agent and the backup extension run as root and must reach 168.63.129.16 on ports 80 and "
+              "32526 during the Take Snapshot phase; if this rule matches their traffic, backup fails."),
+        fix=fix, docs=[DOC_168, DOC_AGENT_EXT], error_codes=list(ERROR_CODES), evidence=evidence)
+
+
+def _legacy_accept(ipt: dict[str, fw.IptTable], evidence: dict[str, Any]) -> Finding:
+    """The rule agents up to 2.2.25 added, which lets every user reach the Wire Server."""
+    security = ipt.get("security")
+    legacy = next((r for r in (security.chains.get("OUTPUT", []) if security else [])
+                   if fw.ipt_agent_rule_kind(r) == "legacy_accept"), None)
+    text = legacy.text if legacy else ""
+    fix = [step("Update the VM agent to a supported version and restart it; a current agent removes this rule.",
+                command="sudo systemctl restart walinuxagent || sudo systemctl restart waagent")]
+    if legacy:
+        command = _delete_command(legacy.ref())
+        if command:
+            fix.append(step("Or delete the rule yourself:", command=command))
+    return Finding(
+        Status.WARNING,
+        m("The firewall still has the rule that VM agent versions up to 2.2.25 added (\"{rule}\"); it lets every "
+          "user reach the Wire Server (168.63.129.16).", rule=text),
+        why=m("Agent 2.2.26 and later replace this rule with one that admits only root. Backup is not blocked by "
+              "it, but it points to a very old VM agent, or one that no longer manages its firewall, and an "
+              "outdated agent makes backups fail."),
+        fix=fix, docs=[DOC_168, DOC_LINUX_AGENT], evidence=evidence)
+
+
+def _linux_open(agent: dict[str, Any], evidence: dict[str, Any]) -> Finding:
+    """Nothing blocks root: with or without the VM agent's own rules in place."""
+    if (agent["iptables"] or {}).get("complete") or (agent["nft"] or {}).get("drop_rule"):
+        return Finding(Status.OK, m("The in-guest firewall lets root reach the Wire Server (168.63.129.16) on ports 80 "
+                                    "and 32526; the VM agent's own rules that admit only root are in place."),
+                       evidence=evidence)
+    return Finding(Status.OK, m("The in-guest firewall lets root reach the Wire Server (168.63.129.16) on ports 80 and "
+                                "32526."), evidence=evidence)
+
+
 def check_firewall_linux(ctx: CheckContext) -> Finding:
     if ctx.is_admin is False:
         return Finding(
@@ -248,47 +359,12 @@ def check_firewall_linux(ctx: CheckContext) -> Finding:
             fix=[step("Run the wizard again with sudo.", command=RERUN_AS_ROOT)],
             evidence={"is_admin": False},
         )
-    runs: list[dict[str, Any]] = []
-    unread: list[Unread] = []
-    ipt: dict[str, fw.IptTable] = {}
-    raw: dict[str, str] = {}
-    states: dict[str, str] = {}
-    for table in IPTABLES_TABLES:
-        state, parsed, text = _iptables(ctx, table, runs, unread)
-        states[f"iptables {table}"] = state
-        if parsed is not None:
-            ipt[table] = parsed
-            raw[table] = text[:EXCERPT]
-    nft_state, nft = _nft(ctx, runs, unread)
-    states["nft"] = nft_state
-    evidence: dict[str, Any] = {"commands": runs, "states": states}
-    if unread:
-        evidence["unread_output"] = [{k: v for k, v in u.items() if k != "error_msg"} for u in unread]
-    if raw:
-        evidence["iptables_rules"] = raw
-    warnings = [w for t in ipt.values() for w in t.warnings][:5]
-    if warnings:
-        evidence["iptables_warnings"] = warnings
-    if nft is not None:
-        evidence["nft_tables"] = [f"{fam} {name}" for fam, name in nft.tables[:50]]
-        evidence["nft_version"] = nft.version
-
+    rules = _read_rules(ctx)
+    ipt, nft = rules.ipt, rules.nft
+    evidence = _reading_evidence(rules)
     if not ipt and nft is None:
-        values = set(states.values())
-        if values <= {"not_found"}:
-            return Finding(Status.NOT_CHECKED, m("Not checked: neither iptables nor nft is installed, so the firewall "
-                                                 "rules could not be read."), evidence=evidence)
-        if "permission" in values:
-            return Finding(Status.NOT_CHECKED, m("Not checked: reading the firewall rules needs root."),
-                           fix=[step("Run the wizard again with sudo.", command=RERUN_AS_ROOT)],
-                           evidence=evidence)
-        if unread:
-            return _unread_finding(unread, evidence)
-        failed = next((r for r in runs if r["state"] not in ("ok", "not_found")), None)
-        return Finding(Status.NOT_CHECKED, m("Not checked: the firewall rules could not be read ({error}).",
-                                             error=_run_reason(failed) if failed else Msg(N_("no details"))),
-                       evidence=evidence)
-    if "iptables filter" in states and states["iptables filter"] not in ("ok", "not_found") and nft is None:
+        return _nothing_read(rules, evidence)
+    if rules.states.get("iptables filter") not in (None, "ok", "not_found") and nft is None:
         evidence["note"] = "iptables filter table could not be read"
 
     wireserver = ctx.settings.wireserver  # 168.63.129.16, or the address the wizard was told to test
@@ -305,51 +381,9 @@ def check_firewall_linux(ctx: CheckContext) -> Finding:
         return _linux_blocked(port_walks, blocked, evidence)
     maybe = [p for p in PORTS if _outcome(port_walks[p]) == "maybe_blocked"]
     if maybe:
-        label, _, walk = next(lw for lw in port_walks[maybe[0]] if lw[2].outcome == "maybe_blocked")
-        ref = walk.by if walk.decision == "drop" else (walk.maybe_blocks[0] if walk.maybe_blocks else None)
-        rule = str(ref.get("text") or "") if ref else f"policy {walk.policy}"
-        fix = []
-        command = _delete_command(ref) if ref else None
-        if command:
-            fix.append(step("If this rule can match root's traffic to 168.63.129.16, delete it or narrow it:",
-                            command=command))
-        fix.append(step("Then check as root that the Wire Server answers (200 means it does):", command=VERIFY_LINUX))
-        return Finding(
-            Status.WARNING,
-            m("A firewall rule may block root's connections to the Wire Server (168.63.129.16) on port {ports}: "
-              "\"{rule}\" in {where}. Its conditions (for example a source address, an interface or a mark) cannot "
-              "be decided here.", ports=_ports_text(maybe), rule=rule, where=_where(ref, label)),
-            why=m("The VM agent and the backup extension run as root and must reach 168.63.129.16 on ports 80 and "
-                  "32526 during the Take Snapshot phase; if this rule matches their traffic, backup fails."),
-            fix=fix, docs=[DOC_168, DOC_AGENT_EXT], error_codes=list(ERROR_CODES), evidence=evidence)
-
-    if unread:  # nothing that could be read blocks root, but some output could not be read: the rules are unknown
-        return _unread_finding(unread, evidence)
-    ipt_agent = agent["iptables"] or {}
-    if ipt_agent.get("legacy_accept"):
-        security = ipt.get("security")
-        legacy = next((r for r in (security.chains.get("OUTPUT", []) if security else [])
-                       if fw.ipt_agent_rule_kind(r) == "legacy_accept"), None)
-        text = legacy.text if legacy else ""
-        fix = [step("Update the VM agent to a supported version and restart it; a current agent removes this rule.",
-                    command="sudo systemctl restart walinuxagent || sudo systemctl restart waagent")]
-        if legacy:
-            command = _delete_command(legacy.ref())
-            if command:
-                fix.append(step("Or delete the rule yourself:", command=command))
-        return Finding(
-            Status.WARNING,
-            m("The firewall still has the rule that VM agent versions up to 2.2.25 added (\"{rule}\"); it lets every "
-              "user reach the Wire Server (168.63.129.16).", rule=text),
-            why=m("Agent 2.2.26 and later replace this rule with one that admits only root. Backup is not blocked by "
-                  "it, but it points to a very old VM agent, or one that no longer manages its firewall, and an "
-                  "outdated agent makes backups fail."),
-            fix=fix, docs=[DOC_168, DOC_LINUX_AGENT], evidence=evidence)
-
-    nft_agent = agent["nft"] or {}
-    if ipt_agent.get("complete") or nft_agent.get("drop_rule"):
-        return Finding(Status.OK, m("The in-guest firewall lets root reach the Wire Server (168.63.129.16) on ports 80 "
-                                    "and 32526; the VM agent's own rules that admit only root are in place."),
-                       evidence=evidence)
-    return Finding(Status.OK, m("The in-guest firewall lets root reach the Wire Server (168.63.129.16) on ports 80 and "
-                                "32526."), evidence=evidence)
+        return _linux_maybe_blocked(port_walks, maybe, evidence)
+    if rules.unread:  # nothing that could be read blocks root, but some output could not be read: the rules are unknown
+        return _unread_finding(rules.unread, evidence)
+    if (agent["iptables"] or {}).get("legacy_accept"):
+        return _legacy_accept(ipt, evidence)
+    return _linux_open(agent, evidence)

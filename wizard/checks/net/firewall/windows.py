@@ -4,6 +4,7 @@ cannot be read), judged for SYSTEM's connection to the Wire Server on ports 80 a
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.checks.base import IMDS_IP, CheckContext, Finding, m, step
@@ -22,7 +23,7 @@ from wizard.checks.net.firewall.common import (
     _stderr,
 )
 from wizard.checks.net.proxy import DOC_AGENT_EXT, DOC_WINDOWS_AGENT
-from wizard.model import FixStep, Status
+from wizard.model import FixStep, Msg, Status
 from wizard.parsers import firewall as fw
 from wizard.parsers import win_fw_registry as fwreg
 from wizard.probes.base import is_unavailable
@@ -161,37 +162,204 @@ def _rule_label(rule: dict[str, Any]) -> str:
     return str(rule.get("display_name") or rule.get("name") or "")[:300]
 
 
-def check_firewall_windows(ctx: CheckContext) -> Finding:
-    evidence: dict[str, Any] = {"note": WFP_NOTE}
-    data: Any = _registry_firewall(ctx, evidence)
-    if data is not None:
+def _read_windows_firewall(ctx: CheckContext, evidence: dict[str, Any]) -> dict[str, Any] | Finding:
+    """The firewall as the PowerShell script reports it (from the registry, else from PowerShell itself), or the
+    finding that says why it could not be read."""
+    from_registry = _registry_firewall(ctx, evidence)
+    if from_registry is not None:
         evidence["read_from"] = "registry"
         evidence["registry_note"] = REGISTRY_NOTE
-    else:
-        ans = ctx.call("run", argv=WINDOWS_FIREWALL_ARGV, timeout=PS_TIMEOUT)
-        state = _run_state(ans)
-        evidence.update({"read_from": "PowerShell", "state": state, "elapsed_ms": ans.get("elapsed_ms"),
-                         "command": "powershell.exe -NoProfile -NonInteractive -Command "
-                                    "<WINDOWS_FIREWALL_SCRIPT in wizard/checks/net/firewall/windows.py>"})
-        if state != "ok":
-            evidence["stderr"] = _stderr(ans)
-            if state == "permission" or ctx.is_admin is False:
-                return _win_not_checked_admin(evidence)
-            return Finding(Status.NOT_CHECKED, m("Not checked: the Windows Firewall rules could not be read "
-                                                 "({error}).", error=_stderr(ans)[:200] or state), evidence=evidence)
-        data, error = fw.parse_powershell_json(str(ans.get("stdout") or ""))
-        if not isinstance(data, dict):
-            evidence["stdout_excerpt"] = str(ans.get("stdout") or "")[:EXCERPT]
-            return Finding(Status.NOT_CHECKED, m("Not checked: the Windows Firewall rules could not be read "
-                                                 "({error}).", error=error or "unexpected output"), evidence=evidence)
+        return from_registry
+    ans = ctx.call("run", argv=WINDOWS_FIREWALL_ARGV, timeout=PS_TIMEOUT)
+    state = _run_state(ans)
+    evidence.update({"read_from": "PowerShell", "state": state, "elapsed_ms": ans.get("elapsed_ms"),
+                     "command": "powershell.exe -NoProfile -NonInteractive -Command "
+                                "<WINDOWS_FIREWALL_SCRIPT in wizard/checks/net/firewall/windows.py>"})
+    if state != "ok":
+        evidence["stderr"] = _stderr(ans)
+        if state == "permission" or ctx.is_admin is False:
+            return _win_not_checked_admin(evidence)
+        return Finding(Status.NOT_CHECKED, m("Not checked: the Windows Firewall rules could not be read "
+                                             "({error}).", error=_stderr(ans)[:200] or state), evidence=evidence)
+    data, error = fw.parse_powershell_json(str(ans.get("stdout") or ""))
+    if not isinstance(data, dict):
+        evidence["stdout_excerpt"] = str(ans.get("stdout") or "")[:EXCERPT]
+        return Finding(Status.NOT_CHECKED, m("Not checked: the Windows Firewall rules could not be read "
+                                             "({error}).", error=error or "unexpected output"), evidence=evidence)
+    return data
+
+
+def _read_errors(ctx: CheckContext, data: dict[str, Any], evidence: dict[str, Any]) -> Finding | None:
+    """The errors the script caught, into the evidence; the finding when the rules themselves could not be read."""
     for key in ("profiles_error", "connections_error", "rules_error"):
         if data.get(key):
             evidence[key] = str(data[key])[:500]
-    if data.get("rules_error"):
-        if ctx.is_admin is False or "denied" in str(data["rules_error"]).lower():
-            return _win_not_checked_admin(evidence)
-        return Finding(Status.NOT_CHECKED, m("Not checked: the Windows Firewall rules could not be read ({error}).",
-                                             error=str(data["rules_error"])[:200]), evidence=evidence)
+    if not data.get("rules_error"):
+        return None
+    if ctx.is_admin is False or "denied" in str(data["rules_error"]).lower():
+        return _win_not_checked_admin(evidence)
+    return Finding(Status.NOT_CHECKED, m("Not checked: the Windows Firewall rules could not be read ({error}).",
+                                         error=str(data["rules_error"])[:200]), evidence=evidence)
+
+
+@dataclass
+class _Verdicts:
+    """Which ports each block rule and each profile's default outbound action block, or may block."""
+
+    blocked: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # port -> rules that block it
+    maybe: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # port -> rules that may block it
+    exempt: list[str] = field(default_factory=list)  # rules that would block it but exempt SYSTEM
+    policy_block: list[str] = field(default_factory=list)  # profiles whose default outbound action is Block
+    policy_blocked: list[int] = field(default_factory=list)  # ports no allow rule admits in those profiles
+    policy_maybe: list[int] = field(default_factory=list)  # ports only undecidable allow rules admit
+
+
+def _judge_rules(wireserver: str, blocks: list[dict[str, Any]], enabled_profiles: list[str] | None) -> _Verdicts:
+    v = _Verdicts()
+    for port in PORTS:
+        for r in blocks:
+            applies, parts = fw.win_rule_applies(r, wireserver, port, enabled_profiles)
+            if applies is True or (applies is None and fw.is_known_bad_name(r) and parts["address"] is not False):
+                v.blocked.setdefault(port, []).append(r)
+            elif applies is None:
+                v.maybe.setdefault(port, []).append(r)
+            elif parts["local_user"] is False and parts["address"] is True and _rule_label(r) not in v.exempt:
+                v.exempt.append(_rule_label(r))
+    return v
+
+
+def _judge_policy(v: _Verdicts, wireserver: str, allows: list[dict[str, Any]], profiles: dict[str, dict[str, Any]],
+                  enabled_profiles: list[str] | None) -> None:
+    v.policy_block = [p for p in (enabled_profiles or sorted(profiles))
+                      if profiles.get(p, {}).get("default_outbound") == "Block"]
+    if not v.policy_block:
+        return
+    for port in PORTS:
+        verdicts = [fw.win_rule_applies(r, wireserver, port, v.policy_block)[0] for r in allows]
+        if True in verdicts:
+            continue
+        (v.policy_maybe if None in verdicts else v.policy_blocked).append(port)
+
+
+_DOCS = (DOC_168, DOC_AGENT_EXT, DOC_WINDOWS_AGENT)
+
+
+def _why_blocked() -> Msg:
+    return m("The VM agent and the backup extension run as SYSTEM and must reach 168.63.129.16 on ports 80 and 32526 "
+             "during the Take Snapshot phase. In Windows Firewall a block rule wins over any allow rule, so the "
+             "snapshot cannot be requested or its status read, and backup fails.")
+
+
+def _win_blocked(blocked: dict[int, list[dict[str, Any]]], evidence: dict[str, Any]) -> Finding:
+    ports = sorted(blocked)
+    rule = blocked[ports[0]][0]
+    evidence["blocking_rule"] = {k: rule[k] for k in ("name", "display_name", "remote_address", "remote_port",
+                                                      "source")}
+    evidence["known_test_rule_name"] = fw.is_known_bad_name(rule)
+    fix: list[FixStep] = []
+    if rule["source"].lower() == "grouppolicy":
+        fix.append(step("This rule comes from Group Policy: remove it there, or narrow its remote addresses so "
+                        "that they no longer include 168.63.129.16."))
+    else:
+        fix.append(step("Disable the rule (in an elevated PowerShell), or narrow its remote addresses so that "
+                        "they no longer include 168.63.129.16:",
+                        command=f"Disable-NetFirewallRule -Name {ps(rule['name'])}"))
+    fix.append(step("Then check the connection as Administrator (TcpTestSucceeded should be True):",
+                    command=VERIFY_WINDOWS))
+    return Finding(Status.PROBLEM, m("Windows Firewall rule \"{rule}\" blocks outbound connections to the Wire "
+                                     "Server (168.63.129.16) on port {ports}.", rule=_rule_label(rule),
+                                     ports=_ports_text(ports)),
+                   why=_why_blocked(), fix=fix, docs=list(_DOCS), error_codes=list(ERROR_CODES), evidence=evidence)
+
+
+def _allow_fix() -> FixStep:
+    return step("Allow the Azure platform address as Microsoft documents it (in an elevated PowerShell):",
+                command="New-NetFirewallRule -DisplayName AzurePlatform -Direction Outbound "
+                        "-RemoteAddress 168.63.129.16 -Profile Any -Action Allow")
+
+
+def _win_policy_blocked(v: _Verdicts, evidence: dict[str, Any]) -> Finding:
+    return Finding(Status.PROBLEM, m("Windows Firewall blocks outbound connections by default in the {profiles} "
+                                     "profile and no rule allows the Wire Server (168.63.129.16) on port {ports}.",
+                                     profiles=", ".join(v.policy_block), ports=_ports_text(v.policy_blocked)),
+                   why=_why_blocked(), fix=[_allow_fix(), step("Then check the connection as Administrator "
+                                                                "(TcpTestSucceeded should be True):",
+                                                                command=VERIFY_WINDOWS)],
+                   docs=list(_DOCS), error_codes=list(ERROR_CODES), evidence=evidence)
+
+
+def _win_maybe(maybe: dict[int, list[dict[str, Any]]], evidence: dict[str, Any]) -> Finding:
+    ports = sorted(maybe)
+    rule = maybe[ports[0]][0]
+    return Finding(Status.WARNING, m("Windows Firewall rule \"{rule}\" may block outbound connections to the Wire "
+                                     "Server (168.63.129.16) on port {ports}; its remote address or user "
+                                     "conditions cannot be decided here.", rule=_rule_label(rule),
+                                     ports=_ports_text(ports)),
+                   why=_why_blocked(), fix=[step("Check the rule's remote addresses and users, and make sure it "
+                                                  "does not apply to 168.63.129.16 for SYSTEM:",
+                                                  command=f"Get-NetFirewallRule -Name {ps(rule['name'])} | "
+                                                          "Get-NetFirewallAddressFilter"),
+                                             step("Then check the connection as Administrator (TcpTestSucceeded "
+                                                  "should be True):", command=VERIFY_WINDOWS)],
+                   docs=list(_DOCS), error_codes=list(ERROR_CODES), evidence=evidence)
+
+
+def _win_policy_maybe(v: _Verdicts, evidence: dict[str, Any]) -> Finding:
+    return Finding(Status.WARNING, m("Windows Firewall blocks outbound connections by default in the {profiles} "
+                                     "profile; the rules that may allow the Wire Server (168.63.129.16) use "
+                                     "conditions the wizard cannot decide.", profiles=", ".join(v.policy_block)),
+                   why=_why_blocked(), fix=[_allow_fix()], docs=list(_DOCS), error_codes=list(ERROR_CODES),
+                   evidence=evidence)
+
+
+def _win_not_blocked(blocks: list[dict[str, Any]], enabled_profiles: list[str] | None,
+                     evidence: dict[str, Any]) -> Finding:
+    """Nothing blocks the Wire Server: still said when a rule blocks IMDS, which the wizard reads."""
+    imds = [r for r in blocks if fw.win_rule_applies(r, IMDS_IP, 80, enabled_profiles)[0] is True]
+    if imds:
+        evidence["imds_block_rules"] = [_rule_label(r) for r in imds[:10]]
+        return Finding(Status.INFO, m("Windows Firewall rule \"{rule}\" blocks the Instance Metadata Service "
+                                      "(169.254.169.254). Backup does not need it, but the wizard and other tools "
+                                      "read VM facts from it.", rule=_rule_label(imds[0])),
+                       docs=[DOC_168], evidence=evidence)
+    return Finding(Status.OK, m("No Windows Firewall rule blocks the Wire Server (168.63.129.16) on ports 80 and "
+                                "32526, and outbound connections are allowed by default."), evidence=evidence)
+
+
+_BLOCK_RULE_FIELDS = ("name", "display_name", "profile", "remote_address", "protocol", "remote_port", "program",
+                      "service", "local_user", "source", "interface_type", "interface_alias")
+
+
+def _judge(ctx: CheckContext, rules: list[dict[str, Any]], profiles: dict[str, dict[str, Any]],
+           enabled_profiles: list[str] | None, evidence: dict[str, Any]) -> Finding:
+    """The finding for the rules and profiles read, worst first: a block rule, a default block, then the maybes."""
+    blocks = [r for r in rules if r["action"] == "Block"]
+    allows = [r for r in rules if r["action"] == "Allow"]
+    v = _judge_rules(ctx.settings.wireserver, blocks, enabled_profiles)
+    if v.exempt:
+        evidence["rules_exempting_system"] = v.exempt[:20]
+    _judge_policy(v, ctx.settings.wireserver, allows, profiles, enabled_profiles)
+    evidence["block_rules"] = [{k: r[k] for k in _BLOCK_RULE_FIELDS} for r in blocks[:30]]
+    evidence["default_outbound_block_profiles"] = v.policy_block
+    if v.blocked:
+        return _win_blocked(v.blocked, evidence)
+    if v.policy_blocked:
+        return _win_policy_blocked(v, evidence)
+    if v.maybe:
+        return _win_maybe(v.maybe, evidence)
+    if v.policy_maybe:
+        return _win_policy_maybe(v, evidence)
+    return _win_not_blocked(blocks, enabled_profiles, evidence)
+
+
+def check_firewall_windows(ctx: CheckContext) -> Finding:
+    evidence: dict[str, Any] = {"note": WFP_NOTE}
+    data = _read_windows_firewall(ctx, evidence)
+    if isinstance(data, Finding):
+        return data
+    unread = _read_errors(ctx, data, evidence)
+    if unread is not None:
+        return unread
 
     profiles, active = _profile_state(data)
     evidence["profiles"] = profiles
@@ -205,98 +373,4 @@ def check_firewall_windows(ctx: CheckContext) -> Finding:
         return Finding(Status.OK, m("Windows Firewall is turned off for the active network profile ({profiles}), so "
                                     "it does not block the Wire Server (168.63.129.16).",
                                     profiles=", ".join(considered or [])), evidence=evidence)
-
-    blocks = [r for r in rules if r["action"] == "Block"]
-    allows = [r for r in rules if r["action"] == "Allow"]
-    blocked: dict[int, list[dict[str, Any]]] = {}
-    maybe: dict[int, list[dict[str, Any]]] = {}
-    exempt: list[str] = []
-    for port in PORTS:
-        for r in blocks:
-            applies, parts = fw.win_rule_applies(r, ctx.settings.wireserver, port, enabled_profiles)
-            if applies is True or (applies is None and fw.is_known_bad_name(r) and parts["address"] is not False):
-                blocked.setdefault(port, []).append(r)
-            elif applies is None:
-                maybe.setdefault(port, []).append(r)
-            elif parts["local_user"] is False and parts["address"] is True and _rule_label(r) not in exempt:
-                exempt.append(_rule_label(r))
-    if exempt:
-        evidence["rules_exempting_system"] = exempt[:20]
-    policy_block = [p for p in (enabled_profiles or sorted(profiles))
-                    if profiles.get(p, {}).get("default_outbound") == "Block"]
-    policy_blocked: list[int] = []
-    policy_maybe: list[int] = []
-    if policy_block:
-        for port in PORTS:
-            verdicts = [fw.win_rule_applies(r, ctx.settings.wireserver, port, policy_block)[0] for r in allows]
-            if True in verdicts:
-                continue
-            (policy_maybe if None in verdicts else policy_blocked).append(port)
-    evidence["block_rules"] = [{k: r[k] for k in ("name", "display_name", "profile", "remote_address", "protocol",
-                                                  "remote_port", "program", "service", "local_user", "source",
-                                                  "interface_type", "interface_alias")}
-                               for r in blocks[:30]]
-    evidence["default_outbound_block_profiles"] = policy_block
-
-    why = m("The VM agent and the backup extension run as SYSTEM and must reach 168.63.129.16 on ports 80 and 32526 "
-            "during the Take Snapshot phase. In Windows Firewall a block rule wins over any allow rule, so the "
-            "snapshot cannot be requested or its status read, and backup fails.")
-    docs = [DOC_168, DOC_AGENT_EXT, DOC_WINDOWS_AGENT]
-    if blocked:
-        ports = sorted(blocked)
-        rule = blocked[ports[0]][0]
-        evidence["blocking_rule"] = {k: rule[k] for k in ("name", "display_name", "remote_address", "remote_port",
-                                                          "source")}
-        evidence["known_test_rule_name"] = fw.is_known_bad_name(rule)
-        fix: list[FixStep] = []
-        if rule["source"].lower() == "grouppolicy":
-            fix.append(step("This rule comes from Group Policy: remove it there, or narrow its remote addresses so "
-                            "that they no longer include 168.63.129.16."))
-        else:
-            fix.append(step("Disable the rule (in an elevated PowerShell), or narrow its remote addresses so that "
-                            "they no longer include 168.63.129.16:",
-                            command=f"Disable-NetFirewallRule -Name {ps(rule['name'])}"))
-        fix.append(step("Then check the connection as Administrator (TcpTestSucceeded should be True):",
-                        command=VERIFY_WINDOWS))
-        return Finding(Status.PROBLEM, m("Windows Firewall rule \"{rule}\" blocks outbound connections to the Wire "
-                                         "Server (168.63.129.16) on port {ports}.", rule=_rule_label(rule),
-                                         ports=_ports_text(ports)),
-                       why=why, fix=fix, docs=docs, error_codes=list(ERROR_CODES), evidence=evidence)
-    allow_fix = step("Allow the Azure platform address as Microsoft documents it (in an elevated PowerShell):",
-                     command="New-NetFirewallRule -DisplayName AzurePlatform -Direction Outbound "
-                             "-RemoteAddress 168.63.129.16 -Profile Any -Action Allow")
-    if policy_blocked:
-        return Finding(Status.PROBLEM, m("Windows Firewall blocks outbound connections by default in the {profiles} "
-                                         "profile and no rule allows the Wire Server (168.63.129.16) on port {ports}.",
-                                         profiles=", ".join(policy_block), ports=_ports_text(policy_blocked)),
-                       why=why, fix=[allow_fix, step("Then check the connection as Administrator (TcpTestSucceeded "
-                                                     "should be True):", command=VERIFY_WINDOWS)],
-                       docs=docs, error_codes=list(ERROR_CODES), evidence=evidence)
-    if maybe:
-        ports = sorted(maybe)
-        rule = maybe[ports[0]][0]
-        return Finding(Status.WARNING, m("Windows Firewall rule \"{rule}\" may block outbound connections to the Wire "
-                                         "Server (168.63.129.16) on port {ports}; its remote address or user "
-                                         "conditions cannot be decided here.", rule=_rule_label(rule),
-                                         ports=_ports_text(ports)),
-                       why=why, fix=[step("Check the rule's remote addresses and users, and make sure it does not "
-                                          "apply to 168.63.129.16 for SYSTEM:",
-                                          command=f"Get-NetFirewallRule -Name {ps(rule['name'])} | "
-                                                  "Get-NetFirewallAddressFilter"),
-                                     step("Then check the connection as Administrator (TcpTestSucceeded should be "
-                                          "True):", command=VERIFY_WINDOWS)],
-                       docs=docs, error_codes=list(ERROR_CODES), evidence=evidence)
-    if policy_maybe:
-        return Finding(Status.WARNING, m("Windows Firewall blocks outbound connections by default in the {profiles} "
-                                         "profile; the rules that may allow the Wire Server (168.63.129.16) use "
-                                         "conditions the wizard cannot decide.", profiles=", ".join(policy_block)),
-                       why=why, fix=[allow_fix], docs=docs, error_codes=list(ERROR_CODES), evidence=evidence)
-    imds = [r for r in blocks if fw.win_rule_applies(r, IMDS_IP, 80, enabled_profiles)[0] is True]
-    if imds:
-        evidence["imds_block_rules"] = [_rule_label(r) for r in imds[:10]]
-        return Finding(Status.INFO, m("Windows Firewall rule \"{rule}\" blocks the Instance Metadata Service "
-                                      "(169.254.169.254). Backup does not need it, but the wizard and other tools "
-                                      "read VM facts from it.", rule=_rule_label(imds[0])),
-                       docs=[DOC_168], evidence=evidence)
-    return Finding(Status.OK, m("No Windows Firewall rule blocks the Wire Server (168.63.129.16) on ports 80 and "
-                                "32526, and outbound connections are allowed by default."), evidence=evidence)
+    return _judge(ctx, rules, profiles, enabled_profiles, evidence)
