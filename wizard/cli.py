@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--diagram", metavar="PATH", help="write the phase diagram (SVG) to PATH")
     p.add_argument("--report", metavar="PATH",
                    help="write the HTML report to PATH (a folder: the default file name inside it)")
+    p.add_argument("--pdf", metavar="PATH",
+                   help="write the report as a PDF to PATH (verdict on page 1; printed by Microsoft Edge, Chrome "
+                        "or Chromium, which must be installed; if it cannot be made, the HTML report is written "
+                        "beside it)")
     p.add_argument("--verbose", action="store_true",
                    help="terminal view: every result with its details, not only the causes")
     p.add_argument("--redact", nargs="?", const="public", choices=("support", "public"), default=None,
@@ -105,7 +109,7 @@ def _list_error_codes(t: Translator) -> int:
 
 
 def run_terminal(args: argparse.Namespace, lang: str) -> int:
-    """The terminal view (and the batch outputs: --json, --report, --record, --diagram)."""
+    """The terminal view (and the batch outputs: --json, --report, --pdf, --record, --diagram)."""
     from wizard import runner
     from wizard.checks.registry import ALL_CHECKS
     from wizard.fileio import stream_fd
@@ -127,7 +131,7 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
         recorder = RecordingProbe(probe)
         probe = recorder
     # An output on standard output (`--json -`, `--report /dev/stdout`, ...) keeps the terminal view off it.
-    quiet = any(stream_fd(str(x)) == 1 for x in (args.json, args.report, args.record, args.diagram) if x)
+    quiet = any(stream_fd(str(x)) == 1 for x in (args.json, args.report, args.pdf, args.record, args.diagram) if x)
     view = TerminalView(t, stream=sys.stderr if quiet else sys.stdout, verbose=args.verbose, masked=args.redact)
     if not quiet:
         total = sum(1 for c in ALL_CHECKS if only is None or c.id in only)
@@ -177,6 +181,8 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
         failed |= not _write(args.diagram, render_svg(build_answer(exported, lang).diagram, t), t, quiet)
     if args.report:
         failed |= not _write_report(exported, args.report, lang, t, quiet)
+    if args.pdf:
+        failed |= not _write_pdf(exported, args.pdf, lang, t, quiet, html_beside=not args.report)
     if recording is not None:
         failed |= not _write(args.record, scenario_text(recording), t, quiet)
     return EXIT_TOOL_FAILED if failed else diag.exit_code()
@@ -203,7 +209,7 @@ def run_compare(args: argparse.Namespace, lang: str) -> int:
     from wizard.present.terminal import TerminalView
 
     t = Translator(lang)
-    for opt in ("record", "scenario", "root", "diagram"):
+    for opt in ("record", "scenario", "root", "diagram", "pdf"):
         if getattr(args, opt):
             raise UsageError(t("{option} cannot be used with --compare.", option="--" + opt))
     try:
@@ -255,6 +261,33 @@ def _write_report(diag: Any, target: str, lang: str, t: Translator, quiet: bool)
     return _write(target, render_report(diag, lang), t, quiet, announce=True)
 
 
+def _write_pdf(diag: Any, target: str, lang: str, t: Translator, quiet: bool, html_beside: bool) -> bool:
+    """`--pdf`: the report printed to PDF by a browser, written through the one writer. When no PDF can be made,
+    nothing is lost: without --report the HTML report is written beside it (same name, `.html`)."""
+    from wizard.fileio import OutputError, stream_fd
+    from wizard.report import default_report_path, render_report
+    from wizard.report.pdf import PdfError, html_to_pdf
+
+    if report_target_is_folder(target):
+        target = str(Path(target) / Path(default_report_path(diag).name).with_suffix(".pdf"))
+    html = render_report(diag, lang)
+    try:
+        written = html_to_pdf(html, target)
+    except OutputError as exc:
+        print(exc.translated(t) + " " + t("The results above are complete."), file=sys.stderr)
+        return False
+    except PdfError as exc:
+        log.warning("no PDF: %s", exc)
+        print(exc.translated(t), file=sys.stderr)
+        if html_beside and stream_fd(target) is None:
+            beside = str(Path(target).with_suffix(".html"))
+            if _write(beside, html, t, quiet, announce=True):
+                print(t("Open the HTML report in a web browser and print it to PDF from there."), file=sys.stderr)
+        return False
+    print(t("PDF written to {path}", path=written), file=sys.stderr if quiet else sys.stdout)
+    return True
+
+
 def report_target_is_folder(target: str) -> bool:
     """`--report DIR` puts the report in DIR under its default name (a real folder, not a link to one)."""
     from wizard.fileio import stream_fd
@@ -267,9 +300,11 @@ def check_outputs(args: argparse.Namespace, t: Translator) -> None:
     from wizard.fileio import same_target
 
     named = [(opt, getattr(args, attr)) for opt, attr in (("--json", "json"), ("--report", "report"),
-                                                           ("--record", "record"), ("--diagram", "diagram"))
+                                                           ("--pdf", "pdf"), ("--record", "record"),
+                                                           ("--diagram", "diagram"))
              if getattr(args, attr)]
-    named = [(opt, value) for opt, value in named if not (opt == "--report" and report_target_is_folder(value))]
+    named = [(opt, value) for opt, value in named
+             if not (opt in ("--report", "--pdf") and report_target_is_folder(value))]
     for i, (opt_a, a) in enumerate(named):
         for opt_b, b in named[i + 1:]:
             if same_target(a, b):
@@ -375,7 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError("--screenshots needs --scenario")
         if args.compare:
             return run_compare(args, lang)
-        batch = any((args.json, args.report, args.record, args.diagram))
+        batch = any((args.json, args.report, args.pdf, args.record, args.diagram))
         if is_console_twin():
             args.cli = True
         if not args.cli and not batch:

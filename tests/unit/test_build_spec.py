@@ -82,3 +82,25 @@ def test_the_twin_name_is_what_the_cli_recognises(tmp_path: Path, monkeypatch: p
     rec, _ = run_spec("win32", tmp_path, monkeypatch)
     names = [e["name"] + ".exe" for e in rec.exes]
     assert [is_console_twin(True, "C:\\dist\\" + n) for n in names] == [False, True]
+
+
+@pytest.mark.posix("PySide6 ships ICU as shared libraries on Linux only")
+def test_linux_bundles_the_small_icu_data_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import PySide6
+
+    (icu,) = sorted((Path(PySide6.__file__).parent / "Qt" / "lib").glob("libicudata.so.*"))
+    dest = f"PySide6/Qt/lib/{icu.name}"
+    original = Recorder.analysis
+
+    def with_icu(self: Recorder, scripts: list[str], **kw: Any) -> Any:
+        a = original(self, scripts, **kw)
+        a.binaries = [(dest, str(icu), "BINARY"), ("PySide6/Qt/lib/libQt6Core.so.6", "core", "BINARY")]
+        return a
+
+    monkeypatch.setattr(Recorder, "analysis", with_icu)
+    _, ns = run_spec("linux", tmp_path, monkeypatch)
+    bundled = dict((d, s) for d, s, _ in ns["a"].binaries)
+    assert bundled["PySide6/Qt/lib/libQt6Core.so.6"] == "core"
+    small = Path(bundled[dest])
+    assert small.parent == tmp_path / "icu" and small.name == icu.name
+    assert small.stat().st_size < icu.stat().st_size / 10

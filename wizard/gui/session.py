@@ -6,16 +6,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from wizard.i18n import Translator, normalise_language
 from wizard.knowledge.scenarios import scenario_title
 from wizard.model import Diagnosis
-from wizard.present.answer import Answer
 from wizard.probes.base import Probe, is_unavailable
 from wizard.settings import Settings
+
+if TYPE_CHECKING:  # the answer layer loads with the first result, not with the first page
+    from wizard.present.answer import Answer
 
 log = logging.getLogger("wizard.gui")
 

@@ -12,13 +12,15 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from wizard.checks.base import Check
-from wizard.probes.base import Probe
-from wizard.runner import Progress
-from wizard.settings import Settings
+if TYPE_CHECKING:  # the runner and the checks load with the first run, not with the first page
+    from wizard.checks.base import Check
+    from wizard.probes.base import Probe
+    from wizard.runner import Progress
+    from wizard.settings import Settings
 
 log = logging.getLogger("wizard.gui")
 

@@ -9,6 +9,18 @@ wizard (`wizard.gui`) render it; none of them orders, judges or words results it
 
 from __future__ import annotations
 
-from wizard.present.answer import Answer, CauseView, FindingView, GroupView, build_answer
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wizard.present.answer import Answer, CauseView, FindingView, GroupView, build_answer
 
 __all__ = ["Answer", "CauseView", "FindingView", "GroupView", "build_answer"]
+
+
+def __getattr__(name: str) -> Any:
+    """The answer layer is imported when first asked for: importing one presenter module (the wizard's
+    first page needs only `wizard.present.diagram`'s colours) does not build the whole layer."""
+    if name in __all__:
+        return getattr(import_module("wizard.present.answer"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

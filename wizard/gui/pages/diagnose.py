@@ -5,6 +5,7 @@ thread (`RunController`) and always stops and waits for it; Next enables itself 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -18,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wizard.checks.base import Check
 from wizard.gui.icons import RUNNING, status_icon
 from wizard.gui.pages.base import BasePage
 from wizard.gui.seams import Seams
@@ -27,7 +27,10 @@ from wizard.gui.widgets.text import label
 from wizard.gui.worker import RunController, RunJob
 from wizard.model import CheckResult, Diagnosis, Msg
 from wizard.present.labels import status_label
-from wizard.runner import Progress
+
+if TYPE_CHECKING:  # the checks and the runner load with the first run, not with the first page
+    from wizard.checks.base import Check
+    from wizard.runner import Progress
 
 log = logging.getLogger("wizard.gui")
 TICK_MS = 100

@@ -4,6 +4,8 @@ filters the findings; an "only problems" toggle; and "Run again"."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -32,10 +34,11 @@ from wizard.gui.widgets.text import label
 from wizard.gui.widgets.wrapping import wrap_items
 from wizard.knowledge.phases import PHASE_SUMMARIES
 from wizard.model import Component, Msg, Phase, Status
-from wizard.present.answer import Answer, FindingView
-from wizard.present.diagram import render_svg
 from wizard.present.diagram_state import COMPONENT_NAMES
 from wizard.present.labels import component_label, phase_label
+
+if TYPE_CHECKING:  # the answer layer loads with the first result, not with the first page
+    from wizard.present.answer import Answer, FindingView
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 SYMPTOM_KEY = "symptom"
@@ -210,6 +213,8 @@ class ResultsPage(BasePage):
         tips = {comp.value: t("{component}: {status}. Click to list its findings.",
                               component=t(COMPONENT_NAMES[comp]), status=answer.diagram.labels[comp])
                 for comp in Component}
+        from wizard.present.diagram import render_svg  # loads with the first result, not the first page
+
         self.diagram.set_svg(render_svg(answer.diagram, t), tips)
         self.diagram.setAccessibleDescription(answer.diagram.description)
         self.diagram.set_selected(self.component_filter)

@@ -28,14 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.gui.pages.base import BasePage
+from wizard.gui.pdfexport import PdfExport, add_pdf_button, retranslate_pdf
 from wizard.gui.seams import Seams
 from wizard.gui.session import Session, log_file
 from wizard.gui.widgets.redaction import MaskPreview
 from wizard.gui.widgets.text import label
 from wizard.i18n import Translator
 from wizard.model import Diagnosis
-from wizard.present import build_answer
-from wizard.present.summary import plain_summary
 
 log = logging.getLogger("wizard.gui")
 
@@ -72,7 +71,9 @@ class SummaryView(QPlainTextEdit):
 
 
 class SavePage(BasePage):
-    """The last page: the HTML report, the JSON file and the clipboard summary."""
+    """The last page: the HTML report (also as PDF), the JSON file and the clipboard summary."""
+
+    pdf_export: PdfExport
 
     def __init__(self, session: Session, seams: Seams, parent: QWidget | None = None) -> None:
         super().__init__(session, seams, scroll=True, parent=parent)
@@ -142,6 +143,8 @@ class SavePage(BasePage):
         self.folder_button = QPushButton(self.report_box)
         self.folder_button.clicked.connect(self.open_report_folder)
         report_row.addWidget(self.save_report_button)
+        self.pdf_button, self.pdf_status = add_pdf_button(self)  # "Save as PDF" (wizard.gui.pdfexport)
+        report_row.addWidget(self.pdf_button)
         report_row.addWidget(self.open_report_button)
         report_row.addWidget(self.folder_button)
         self.copy_path_button = QPushButton(self.report_box)
@@ -152,6 +155,7 @@ class SavePage(BasePage):
         rl.addLayout(report_row)
         self.report_status = label(selectable=True)
         rl.addWidget(self.report_status)
+        rl.addWidget(self.pdf_status)
         self.body.addWidget(self.report_box)
 
         # -- the JSON file ------------------------------------------------------------
@@ -196,7 +200,7 @@ class SavePage(BasePage):
 
     def initializePage(self) -> None:
         self.copy_path_button.hide()
-        for lab in (self.report_status, self.save_status, self.copy_status):
+        for lab in (self.report_status, self.pdf_status, self.save_status, self.copy_status):
             self._note(lab, None)
         self.report_path = None
         self._update_report_buttons()
@@ -292,7 +296,13 @@ class SavePage(BasePage):
         except Exception:
             log.exception("could not mask the summary")
             diag = None
-        self.preview.setPlainText(plain_summary(build_answer(diag, self.session.lang)) if diag else "")
+        if diag is None:
+            self.preview.setPlainText("")
+            return
+        from wizard.present import build_answer
+        from wizard.present.summary import plain_summary
+
+        self.preview.setPlainText(plain_summary(build_answer(diag, self.session.lang)))
 
     def _failed(self, title: str, exc: BaseException) -> None:
         """A bug while making a file: log it, tell the user in one plain sentence, never a traceback."""
@@ -409,6 +419,9 @@ class SavePage(BasePage):
             self._failed(self.t("Could not copy the summary"), exc)
             return
         assert diag is not None
+        from wizard.present import build_answer
+        from wizard.present.summary import plain_summary
+
         self.seams.copy_text(plain_summary(build_answer(diag, self.session.lang)))
         self._note(self.copy_status, lambda t: t("Copied. Paste it into the chat or the support ticket."))
 
@@ -516,6 +529,7 @@ class SavePage(BasePage):
         self.copy_path_button.setText(t("Copy the pat&h"))
         self.copy_path_button.setToolTip(t("Copy the report's path to the clipboard."))
         self.copy_path_button.setAccessibleDescription(self.copy_path_button.toolTip())
+        retranslate_pdf(self)
 
         self.file_box.setTitle(t("Save the results as JSON"))
         self.file_text.setText(t("The same results in a form a support engineer or a tool can load again. With "

@@ -4,6 +4,8 @@ changes. Nothing is compared or judged here."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -17,7 +19,9 @@ from PySide6.QtWidgets import (
 
 from wizard.gui.widgets.text import ScrollBody, label
 from wizard.i18n import Translator
-from wizard.present.compare import KINDS, Comparison, kind_heading
+
+if TYPE_CHECKING:  # the comparison loads the answer layer: only when a comparison is shown
+    from wizard.present.compare import Comparison
 
 
 class CompareDialog(QDialog):
@@ -49,6 +53,8 @@ class CompareDialog(QDialog):
         for lab in self.warnings:
             body.addWidget(lab)
         self.sections: dict[str, list[str]] = {}
+        from wizard.present.compare import KINDS, kind_heading
+
         for kind in KINDS:
             rows = comparison.of(kind)
             if not rows:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
@@ -24,7 +24,9 @@ from wizard.gui.icons import status_icon
 from wizard.gui.widgets.command import StepRow
 from wizard.gui.widgets.text import ScrollBody, label
 from wizard.i18n import Translator
-from wizard.present.answer import FindingView, GlossaryView
+
+if TYPE_CHECKING:  # the answer layer loads with the first result, not with the first page
+    from wizard.present.answer import FindingView, GlossaryView
 
 MAX_EVIDENCE_CHARS = 20_000
 

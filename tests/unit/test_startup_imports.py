@@ -1,0 +1,49 @@
+"""The wizard's first page loads only what it shows: the answer layer, the runner and the checks, the masking
+and the report (Jinja2) load with the first run, result or saved file. Each module kept out is start-up time
+saved at every double-click of the one-file executable (issue 12 item 8)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+LATER = ("wizard.present.answer", "wizard.runner", "wizard.checks.registry", "wizard.redact", "wizard.report",
+         "wizard.report.pdf", "jinja2", "wizard.jsonio")
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
+                         capture_output=True, text=True, check=True, timeout=120)
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def test_importing_the_wizard_loads_nothing_the_first_page_does_not_show() -> None:
+    loaded = _modules_after("import wizard.cli, wizard.gui.app")
+    assert "wizard.gui.window" in loaded and "wizard.gui.pages.save" in loaded
+    assert sorted(m for m in LATER if m in loaded) == []
+
+
+def test_the_lazy_packages_still_give_every_name() -> None:
+    import wizard.knowledge as knowledge
+    import wizard.present as present
+
+    for name in knowledge.__all__:
+        assert getattr(knowledge, name) is not None
+    for name in present.__all__:
+        assert getattr(present, name) is not None
+    from wizard.knowledge import lookup
+    from wizard.present import build_answer
+
+    assert callable(lookup) and callable(build_answer)
+
+
+def test_an_unknown_name_is_still_an_attribute_error() -> None:
+    import pytest
+
+    import wizard.knowledge as knowledge
+    import wizard.present as present
+
+    for module in (knowledge, present):
+        with pytest.raises(AttributeError):
+            module.no_such_name  # noqa: B018
