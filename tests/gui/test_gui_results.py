@@ -3,13 +3,15 @@ Copy buttons and documentation links, and the error code's related checks first.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
 from gui_helpers import to_page
 from PySide6.QtCore import QPoint, Qt
 
 from wizard.gui.pages import PageId
-from wizard.gui.pages.results import DIAGRAM_TAB, FINDINGS_TAB
+from wizard.gui.pages.results import DIAGRAM_TAB, FINDINGS_TAB, KEY_ROLE
 from wizard.model import Component
 
 
@@ -138,3 +140,32 @@ def test_the_diagram_is_drawn_and_says_what_it_shows(qtbot: Any, make_wizard: An
     assert page.diagram.accessibleName() == "フェーズ図"
     assert page.diagram.accessibleDescription().startswith("Take Snapshot")
     assert "Wire Server" in page.diagram.accessibleDescription()
+
+
+SHIPPED = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "resources" / "scenarios").glob("*.json"))
+
+
+@pytest.mark.parametrize("scenario", SHIPPED)
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_results_page_lists_the_answers_causes_in_its_order(qtbot: Any, make_wizard: Any, scenario: str,
+                                                                 lang: str) -> None:
+    """The GUI names the same causes, in the same order, with the same consequences under each, as the
+    answer every other presenter renders (tests/present/test_one_answer.py checks terminal, report, JSON)."""
+    window = make_wizard(scenario, lang)
+    to_page(qtbot, window, PageId.RESULTS)
+    page = window.results_page
+    answer = window.session.answer()
+    tree = page.tree
+    groups = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    heading = window.session.t("What needs attention")
+    attention = [g for g in groups if g.text(0) == heading]
+    if not answer.causes:
+        assert attention == []
+        return
+    assert len(attention) == 1
+    group = attention[0]
+    shown = [group.child(i) for i in range(group.childCount())]
+    assert [item.data(0, KEY_ROLE) for item in shown] == [c.cause.id for c in answer.causes]
+    for item, cause in zip(shown, answer.causes, strict=True):
+        below = [item.child(i).data(0, KEY_ROLE) for i in range(item.childCount())]
+        assert below == [f.id for f in cause.consequences]
