@@ -252,3 +252,19 @@ def test_a_run_cancelled_before_any_result() -> None:
     assert "The run was cancelled; the results below are incomplete." in text
     assert "No check finished, so there is nothing to show." in text
     assert page.data_json() == diagnosis_to_json(diag, "en")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_instance_metadata_fields_are_named_in_the_page_language(lang: str) -> None:
+    from wizard.i18n import Translator
+    from wizard.present.labels import IMDS_LABELS
+
+    diag = scenario("linux-firewall-drops-wireserver")
+    html = render_report(diag, lang)
+    t = Translator(lang)
+    rows = re.findall(r'<tr><th scope="row">([^<]*?) <code class="key">([\w]+)</code></th>', html)
+    assert {key for _, key in rows} == set(diag.host.imds) and set(diag.host.imds) <= set(IMDS_LABELS)
+    for label, key in rows:
+        assert label == t(IMDS_LABELS[key]).replace("&", "&amp;")
+        if lang == "ja" and key not in ("vm_id",):  # "VM ID" is the same in Japanese
+            assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", label), (key, label)

@@ -29,6 +29,32 @@ COMPONENT_LABELS: dict[Component, str] = {
     Component.VAULT: N_("Recovery Services vault"),
 }
 
+# The instance metadata the wizard keeps (wizard/model.py HostInfo.imds keys), named as the portal names them.
+IMDS_LABELS: dict[str, str] = {
+    "vm_id": N_("VM ID"),
+    "name": N_("VM name"),
+    "resource_group": N_("Resource group"),
+    "subscription_id": N_("Subscription ID"),
+    "location": N_("Region"),
+    "vm_size": N_("VM size"),
+    "os_type": N_("OS type"),
+    "publisher": N_("Image publisher"),
+    "offer": N_("Image offer"),
+    "sku": N_("Image SKU"),
+    "zone": N_("Availability zone"),
+    "security_type": N_("Security type"),
+    "resource_id": N_("Resource ID"),
+    "os_disk": N_("OS disk"),
+    "data_disks": N_("Data disks"),
+    "network": N_("Network interfaces"),
+}
+
+
+def imds_label(key: str, t: Translator) -> str:
+    """The name of an instance-metadata field in `t`'s language; an unknown field keeps its key."""
+    label = IMDS_LABELS.get(key)
+    return t(label) if label else key
+
 
 def status_label(s: Status, t: Translator) -> str:
     return t(STATUS_LABELS[s])

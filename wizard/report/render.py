@@ -29,7 +29,7 @@ from wizard.model import SEVERITY, Diagnosis, Status
 from wizard.paths import resource
 from wizard.present import Answer, FindingView, build_answer
 from wizard.present.diagram import render_svg
-from wizard.present.labels import status_label
+from wizard.present.labels import imds_label, status_label
 from wizard.probes.safe import finite
 
 TEMPLATE = "report.html"
@@ -308,7 +308,7 @@ def context(diag: Diagnosis, lang: str) -> dict[str, Any]:
             "source": _source_text(diag, t),
             "started": format_time(diag.started_at),
             "duration": seconds(diag.duration_s, t),
-            "imds": [(str(k), v if isinstance(v, str) else pretty(v)) for k, v in imds.items()],
+            "imds": [(imds_label(str(k), t), str(k), v if isinstance(v, str) else pretty(v)) for k, v in imds.items()],
         },
         "support": answer.support,
         "sections": render_sections(t),
