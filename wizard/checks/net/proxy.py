@@ -427,10 +427,10 @@ def _windows_sources(ctx: CheckContext, looked: dict[str, str], notes: list[str]
         info["winhttp_settings"] = {k: decoded[k] for k in ("ok", "flags", "direct", "hex", "error")}
         if decoded["ok"]:
             winhttp = {"direct": decoded["direct"], "proxy": decoded["proxy"], "bypass": decoded["bypass"],
-                       "from": "registry WinHttpSettings"}
+                       "from": WINHTTP_KEY + "\\WinHttpSettings"}  # a path, the same in every language
     elif reg_state == "missing":
-        winhttp = {"direct": True, "proxy": "", "bypass": "", "from": "registry (no WinHttpSettings value: "
-                                                                          "never set, direct access)"}
+        winhttp = {"direct": True, "proxy": "", "bypass": "",
+                   "from": WINHTTP_KEY + "\\WinHttpSettings (no value: never set, direct access)"}
     if winhttp is None and netsh_parsed is not None:
         winhttp = {**netsh_parsed, "from": "netsh winhttp show proxy"}
     if winhttp is not None and netsh_parsed is not None and winhttp["from"] != "netsh winhttp show proxy" \
