@@ -12,7 +12,7 @@ import locale
 import os
 import string
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from wizard.model import Msg, Param
@@ -95,6 +95,10 @@ def format_text(template: str, params: Mapping[str, Param | str]) -> str:
         return template
 
 
+# Between the items of a list inside a sentence (Japanese uses the ideographic comma).
+LIST_SEPARATOR = N_(", ")
+
+
 class Translator:
     """Translates message ids (English source text) into one language."""
 
@@ -117,6 +121,10 @@ class Translator:
         if m is None:
             return ""
         return format_text(self.gettext(m.id), self._resolved(m.params))
+
+    def join(self, items: Iterable[str]) -> str:
+        """The items of a list inside a sentence, with this language's separator ("a, b" / "a、b")."""
+        return self.gettext(LIST_SEPARATOR).join(items)
 
     def _resolved(self, params: Mapping[str, Param]) -> dict[str, Param | str]:
         return {k: self.msg(v) if isinstance(v, Msg) else v for k, v in params.items()}

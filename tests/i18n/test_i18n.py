@@ -61,3 +61,11 @@ def test_an_old_recording_reason_is_shown_as_it_is() -> None:
     new = error_msg({"error": "Permission denied", "error_msg": {"id": "permission denied", "params": {}}})
     assert new == Msg("permission denied")
     assert error_msg(None) == Msg("no details") and error_msg({"error": None}, "not found") == Msg("not found")
+
+
+def test_lists_inside_sentences_use_the_languages_separator() -> None:
+    from wizard.i18n import Translator
+
+    assert Translator("en").join(["80", "32526"]) == "80, 32526"
+    assert Translator("ja").join(["問題: 5", "情報: 1"]) == "問題: 5、情報: 1"
+    assert Translator("ja").join([]) == ""

@@ -216,7 +216,7 @@ def build_answer(diag: Diagnosis, lang: str) -> Answer:
     views = {r.id: finding_view(r, t, env, related, notes.get(r.id, "")) for r in diag.results}
     causes = tuple(
         CauseView(views[g.cause], tuple(views[cid] for cid, _ in g.consequences),
-                  t("Follows from it: {checks}", checks=", ".join(views[cid].title for cid, _ in g.consequences))
+                  t("Follows from it: {checks}", checks=t.join(views[cid].title for cid, _ in g.consequences))
                   if g.consequences else "")
         for g in groups)
     in_causes = [i for c in causes for i in (c.cause.id, *(f.id for f in c.consequences))]
@@ -287,7 +287,7 @@ def _demo_line(diag: Diagnosis, t: Translator) -> str:
 
 def _summary_line(diag: Diagnosis, t: Translator) -> str:
     parts = [f"{status_label(Status(s), t)}: {n}" for s, n in diag.counts().items() if n]
-    return t("Summary: {counts} - finished in {seconds} s", counts=", ".join(parts),
+    return t("Summary: {counts} - finished in {seconds} s", counts=t.join(parts),
              seconds=f"{diag.duration_s:.1f}")
 
 

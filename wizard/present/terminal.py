@@ -229,7 +229,7 @@ class TerminalView:
                 if r.after_summary and (self.verbose or kind != "changed"):
                     self._para(r.after_summary, INDENT + "  ", INDENT + "  ", code=DIM)
                 if r.changed_evidence and self.verbose:
-                    self._para(t("Evidence that changed: {keys}", keys=", ".join(r.changed_evidence)),
+                    self._para(t("Evidence that changed: {keys}", keys=t.join(r.changed_evidence)),
                                INDENT + "  ", INDENT + "  ", code=DIM)
 
     def _symptom(self, answer: Answer) -> None:
@@ -249,7 +249,7 @@ class TerminalView:
                                     text=cut_to_width(str(card["input"]), 60))))
             suggestions = [f"{s['code']} ({s['title']})" for s in card.get("suggestions") or []]
             if suggestions:
-                self._para(t("Closest known codes: {codes}", codes=", ".join(suggestions)), INDENT)
+                self._para(t("Closest known codes: {codes}", codes=t.join(suggestions)), INDENT)
         if card.get("phase_name") and self.verbose:
             self._para(t("Failed sub-task: {phase}", phase=str(card["phase_name"])), INDENT)
 
@@ -270,7 +270,7 @@ class TerminalView:
         self._steps(list(f.steps), body)
         if self.verbose:
             if f.error_codes:
-                self._para(self.t("Portal error codes: {codes}", codes=", ".join(f.error_codes)), body, body + "  ")
+                self._para(self.t("Portal error codes: {codes}", codes=self.t.join(f.error_codes)), body, body + "  ")
             if f.vmassist:
                 self._para(self.t("In VM assist: {names}", names="; ".join(f.vmassist)), body, body + "  ")
             for d in f.docs:
