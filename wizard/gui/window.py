@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import (
     QCloseEvent,
     QGuiApplication,
@@ -149,9 +149,6 @@ class BackupWizard(QWizard):
         self.focus_ring = FocusRing(self)
         self.save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         self.save_shortcut.activated.connect(self.save_report_now)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
         self.retranslate()
 
     # -- pages, each built when first needed ---------------------------------------------
@@ -307,13 +304,12 @@ class BackupWizard(QWizard):
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Before a Tab moves the focus, the chain is put in reading order (pages rebuild parts of themselves)."""
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) \
-                and isinstance(watched, QWidget) and watched.window() is self:
-            self.reorder_focus()
-        return False
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Before Tab or Shift+Tab moves the focus (Qt passes it up from the focused control to the window),
+        the chain is put in reading order (pages rebuild parts of themselves). No application-wide event filter:
+        one would run Python for every event, from the first page on."""
+        self.reorder_focus()
+        return super().focusNextPrevChild(next)
 
     def showEvent(self, event: QShowEvent) -> None:
         if not self._placed and self.fit_to_screen:
