@@ -23,6 +23,7 @@ import sys
 from typing import Any
 
 from wizard.probes.base import Answer, Probe, unavailable
+from wizard.redact import strip_secrets
 
 NUMBER = "number"
 INT = "int"
@@ -163,8 +164,6 @@ def safe_answer(probe: str, answer: Any) -> Answer:
         return unavailable(f"could not read the answer: {problem}")
     if bad:
         answer["nonfinite"] = bad
-    from wizard.redact import strip_secrets  # its patterns compile with the first answer, not at start-up
-
     cleaned: Answer = strip_secrets(answer)
     return cleaned
 
