@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from gui_helpers import GatedProbe, finish_run, replay, to_page
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QApplication, QWizard
 
 from wizard import runner
 from wizard.checks.registry import ALL_CHECKS
@@ -157,3 +157,27 @@ def test_closing_the_window_mid_run_stops_the_thread(qtbot: Any, make_wizard: An
         assert not window.diagnose_page.is_running()
     finally:
         probe.gate.set()
+
+
+def test_a_page_built_on_next_has_the_language_layout_and_prefill_chosen_before(qtbot: Any,
+                                                                                make_wizard: Any) -> None:
+    """Pages after the first are built when Next first reaches them: what was chosen on the first page (the
+    language, a small window, the command line's error code) is already there, as if they had been built
+    with the window."""
+    window = make_wizard("healthy-linux")
+    assert window.built_pages() == [window.welcome_page]
+    window.prefill("UserErrorGuestAgentStatusUnavailable", "take_snapshot")
+    window.session.set_language("ja")
+    window.resize(640, 480)
+    QApplication.processEvents()
+    assert window.compact
+    window.next()
+    page = window.currentPage()
+    assert page is window.symptom_page and window.currentId() == PageId.SYMPTOM
+    assert page.title() == Translator("ja")("What did you see?") != "What did you see?"
+    assert page.compact
+    assert window.symptom_page.code_edit.text() == "UserErrorGuestAgentStatusUnavailable"
+    assert window.symptom_page.phase_radios["take_snapshot"].isChecked()
+    assert window.button(QWizard.WizardButton.NextButton).isVisible()
+    assert not window.button(QWizard.WizardButton.FinishButton).isVisible()
+    assert PageId.RESULTS not in {PageId(i) for i in window.pageIds()}

@@ -10,6 +10,10 @@ import sys
 
 LATER = ("wizard.present.answer", "wizard.runner", "wizard.checks.registry", "wizard.redact", "wizard.report",
          "wizard.report.pdf", "jinja2", "wizard.jsonio")
+LATER_PAGES = ("wizard.gui.pages.symptom", "wizard.gui.pages.diagnose", "wizard.gui.pages.results",
+               "wizard.gui.pages.save", "wizard.gui.pdfexport", "wizard.gui.widgets.compare")
+"""The pages after the first are built, and their modules imported, when first needed (Next, or code that
+reaches them through the window)."""
 
 
 def _modules_after(code: str) -> set[str]:
@@ -20,8 +24,32 @@ def _modules_after(code: str) -> set[str]:
 
 def test_importing_the_wizard_loads_nothing_the_first_page_does_not_show() -> None:
     loaded = _modules_after("import wizard.cli, wizard.gui.app")
-    assert "wizard.gui.window" in loaded and "wizard.gui.pages.save" in loaded
-    assert sorted(m for m in LATER if m in loaded) == []
+    assert "wizard.gui.window" in loaded and "wizard.gui.pages.welcome" in loaded
+    assert sorted(m for m in LATER + LATER_PAGES if m in loaded) == []
+
+
+def test_the_window_builds_only_the_first_page_and_the_rest_on_next() -> None:
+    code = ("import os, json, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+            "from wizard.gui.app import application\n"
+            "from wizard.gui.session import Session\n"
+            "from wizard.gui.window import BackupWizard\n"
+            "from wizard.launch import resolve_scenario\n"
+            "from wizard.probes.scenario import ReplayProbe\n"
+            "from wizard.settings import Settings\n"
+            "app = application()\n"
+            "path = resolve_scenario('healthy-linux')\n"
+            "w = BackupWizard(Session('en', ReplayProbe.load(path), Settings(), {'kind': 'scenario'}))\n"
+            "w.show()\n"
+            "app.processEvents()\n"
+            "print(json.dumps(sorted(sys.modules)))\n"
+            "assert w.nextId() != -1, 'Next, not Finish, on the first page'\n"
+            "w.next()\n"
+            "assert w.currentPage() is w.symptom_page\n")
+    out = subprocess.run([sys.executable, "-c", code + "print(json.dumps(sorted(sys.modules)))"],
+                         capture_output=True, text=True, check=True, timeout=120)
+    shown, after_next = (set(json.loads(line)) for line in out.stdout.splitlines()[-2:])
+    assert sorted(m for m in LATER_PAGES if m in shown) == []
+    assert "wizard.gui.pages.symptom" in after_next and "wizard.gui.pages.results" not in after_next
 
 
 def test_the_lazy_packages_still_give_every_name() -> None:

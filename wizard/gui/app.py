@@ -301,7 +301,7 @@ def run_gui(args: argparse.Namespace, lang: str, seams: Seams | None = None) -> 
     session.languageChanged.connect(qt_texts.load)
     with PlainErrors(session, seams):
         window = BackupWizard(session, seams)
-        window.symptom_page.prefill(getattr(args, "error_code", None), getattr(args, "phase", None))
+        window.prefill(getattr(args, "error_code", None), getattr(args, "phase", None))
         window.finished.connect(lambda _result: app.quit())
         quit_on_close = app.quitOnLastWindowClosed()
         app.setQuitOnLastWindowClosed(False)

@@ -15,6 +15,7 @@ from PySide6.QtSvg import QSvgRenderer
 
 from wizard.model import Status
 from wizard.paths import resource
+from wizard.present.styles import STYLES
 
 SIZES = (16, 20, 24, 32, 48, 64)
 APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
@@ -53,8 +54,6 @@ def status_icon(status: Status | str) -> QIcon:
 
 
 def status_colour(status: Status) -> QColor:
-    from wizard.present.diagram import STYLES  # the diagram's module loads with the first symbol drawn
-
     return QColor(STYLES[status].stroke)
 
 
@@ -67,8 +66,6 @@ def _status_pixmap(status: Status | str, size: int) -> QPixmap:
     if status == RUNNING:
         _running(p)
     else:
-        from wizard.present.diagram import STYLES  # the diagram's module loads with the first symbol drawn
-
         st = Status(status)
         _symbol(p, STYLES[st].shape, QColor(STYLES[st].stroke))
     p.end()

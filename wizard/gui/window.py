@@ -1,5 +1,9 @@
 """The wizard window: five pages with ids from `PageId`, the About and language buttons, and
-a shutdown that always stops and waits for a run still going."""
+a shutdown that always stops and waits for a run still going.
+
+Only the first page is built with the window; each other page is built (and its module imported) when it is
+first needed: Next to it, or code that reaches it through its attribute (`window.results_page`). A
+double-click of the one-file executable then shows the first page sooner (issue 12 item 8)."""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ import functools
 import itertools
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import (
     QCloseEvent,
     QGuiApplication,
@@ -34,16 +39,18 @@ from wizard.checks.base import Check
 from wizard.gui.icons import app_icon
 from wizard.gui.pages import PageId
 from wizard.gui.pages.base import BasePage
-from wizard.gui.pages.diagnose import DiagnosePage
-from wizard.gui.pages.results import ResultsPage
-from wizard.gui.pages.save import SavePage
-from wizard.gui.pages.symptom import SymptomPage
 from wizard.gui.pages.welcome import WelcomePage
 from wizard.gui.seams import Seams
 from wizard.gui.session import Session, log_file
 from wizard.gui.theme import accessible_palette
-from wizard.gui.widgets.compare import CompareDialog
 from wizard.gui.widgets.focus import FocusRing
+
+if TYPE_CHECKING:
+    from wizard.gui.pages.diagnose import DiagnosePage
+    from wizard.gui.pages.results import ResultsPage
+    from wizard.gui.pages.save import SavePage
+    from wizard.gui.pages.symptom import SymptomPage
+    from wizard.gui.widgets.compare import CompareDialog
 
 log = logging.getLogger("wizard.gui")
 
@@ -128,18 +135,13 @@ class BackupWizard(QWizard):
         self._placed = False
         self.compact: bool | None = None
 
+        self._checks = checks
+        self._built: dict[PageId, BasePage] = {}
+        self._prefill: tuple[str | None, str | None] = (None, None)
         self.welcome_page = WelcomePage(session, self.seams)
-        self.symptom_page = SymptomPage(session, self.seams)
-        self.diagnose_page = DiagnosePage(session, self.seams, checks)
-        self.results_page = ResultsPage(session, self.seams)
-        self.save_page = SavePage(session, self.seams)
-        for page_id, page in self.pages().items():
-            self.setPage(page_id, page)
-            page.completeChanged.connect(self._make_default)  # Qt drops a default that was disabled
+        self._add_page(PageId.WELCOME, self.welcome_page)
         self.setStartId(PageId.WELCOME)
-        self.results_page.runAgainRequested.connect(self.run_again)
         self.welcome_page.openLastRequested.connect(self.open_kept)
-        self.results_page.compareRequested.connect(self.compare_with)
         self.compare_dialog: CompareDialog | None = None
         self.currentIdChanged.connect(self._on_page)
         session.languageChanged.connect(lambda _lang: self.retranslate())
@@ -147,19 +149,94 @@ class BackupWizard(QWizard):
         self.focus_ring = FocusRing(self)
         self.save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         self.save_shortcut.activated.connect(self.save_report_now)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
         self.retranslate()
 
+    # -- pages, each built when first needed ---------------------------------------------
     def pages(self) -> dict[PageId, BasePage]:
-        return {
-            PageId.WELCOME: self.welcome_page,
-            PageId.SYMPTOM: self.symptom_page,
-            PageId.DIAGNOSE: self.diagnose_page,
-            PageId.RESULTS: self.results_page,
-            PageId.SAVE: self.save_page,
-        }
+        """Every page (building those not built yet), in order."""
+        return {page_id: self.page_for(page_id) for page_id in PageId}
+
+    def built_pages(self) -> list[BasePage]:
+        """The pages built so far (the others get the language and layout when they are built)."""
+        return list(self._built.values())
+
+    def _add_page(self, page_id: PageId, page: BasePage) -> None:
+        self._built[page_id] = page
+        self.setPage(page_id, page)
+        page.completeChanged.connect(self._make_default)  # Qt drops a default that was disabled
+
+    def page_for(self, page_id: PageId) -> BasePage:
+        """The page `page_id`, built now if it was not yet."""
+        page = self._built.get(page_id)
+        if page is not None:
+            return page
+        page = self._build(page_id)
+        if self.compact is not None:
+            page.set_compact(self.compact)
+        page.retranslate()
+        self._add_page(page_id, page)
+        return page
+
+    def _build(self, page_id: PageId) -> BasePage:
+        if page_id == PageId.SYMPTOM:
+            from wizard.gui.pages.symptom import SymptomPage
+
+            symptom = SymptomPage(self.session, self.seams)
+            symptom.prefill(*self._prefill)
+            return symptom
+        if page_id == PageId.DIAGNOSE:
+            from wizard.gui.pages.diagnose import DiagnosePage
+
+            return DiagnosePage(self.session, self.seams, self._checks)
+        if page_id == PageId.RESULTS:
+            from wizard.gui.pages.results import ResultsPage
+
+            results = ResultsPage(self.session, self.seams)
+            results.runAgainRequested.connect(self.run_again)
+            results.compareRequested.connect(self.compare_with)
+            return results
+        if page_id == PageId.SAVE:
+            from wizard.gui.pages.save import SavePage
+
+            return SavePage(self.session, self.seams)
+        raise ValueError(page_id)
+
+    @property
+    def symptom_page(self) -> SymptomPage:
+        return cast("SymptomPage", self.page_for(PageId.SYMPTOM))
+
+    @property
+    def diagnose_page(self) -> DiagnosePage:
+        return cast("DiagnosePage", self.page_for(PageId.DIAGNOSE))
+
+    @property
+    def results_page(self) -> ResultsPage:
+        return cast("ResultsPage", self.page_for(PageId.RESULTS))
+
+    @property
+    def save_page(self) -> SavePage:
+        return cast("SavePage", self.page_for(PageId.SAVE))
+
+    def prefill(self, error_text: str | None, phase: str | None) -> None:
+        """What the command line named (`--error-code`, `--phase`), for the Symptom page when it is built."""
+        self._prefill = (error_text, phase)
+        page = self._built.get(PageId.SYMPTOM)
+        if page is not None:
+            cast("SymptomPage", page).prefill(error_text, phase)
+
+    def nextId(self) -> int:
+        """The page after the current one in `PageId` order (built or not); -1 on the last."""
+        current = self.currentId()
+        return current + 1 if PageId.WELCOME <= current < PageId.SAVE else -1
+
+    def validateCurrentPage(self) -> bool:
+        """Qt asks this before it goes on (Next): the next page is built here, the first time."""
+        if not super().validateCurrentPage():
+            return False
+        following = self.nextId()
+        if following != -1:
+            self.page_for(PageId(following))
+        return True
 
     # -- language and text --------------------------------------------------------------
     def retranslate(self) -> None:
@@ -182,7 +259,7 @@ class BackupWizard(QWizard):
                             (QWizard.WizardButton.CancelButton, closing),
                             (ABOUT_BUTTON, t("The version, and where the log file is."))):
             self.button(which).setAccessibleDescription(text)
-        for page in self.pages().values():
+        for page in self.built_pages():
             page.retranslate()
 
     def _on_custom_button(self, which: int) -> None:
@@ -227,13 +304,12 @@ class BackupWizard(QWizard):
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Before a Tab moves the focus, the chain is put in reading order (pages rebuild parts of themselves)."""
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) \
-                and isinstance(watched, QWidget) and watched.window() is self:
-            self.reorder_focus()
-        return False
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Before Tab or Shift+Tab moves the focus (Qt passes it up from the focused control to the window),
+        the chain is put in reading order (pages rebuild parts of themselves). No application-wide event filter:
+        one would run Python for every event, from the first page on."""
+        self.reorder_focus()
+        return super().focusNextPrevChild(next)
 
     def showEvent(self, event: QShowEvent) -> None:
         if not self._placed and self.fit_to_screen:
@@ -253,7 +329,7 @@ class BackupWizard(QWizard):
         compact = self.width() < COMPACT_WIDTH or self.height() < COMPACT_HEIGHT
         if compact != self.compact:
             self.compact = compact
-            for page in self.pages().values():
+            for page in self.built_pages():
                 page.set_compact(compact)
 
     def _make_default(self) -> None:
@@ -305,7 +381,7 @@ class BackupWizard(QWizard):
             self.seams.error(self, t("Could not open the diagnosis"),
                              t("The diagnosis in {path} could not be read ({error}).", path=str(path), error=str(exc)))
             return False
-        self.diagnose_page.stop()
+        self._stop_run()
         self.session.open_diagnosis(diag, path)
         self.symptom_page.show_input()
         while self.currentId() != PageId.RESULTS:
@@ -348,6 +424,8 @@ class BackupWizard(QWizard):
                              t("The diagnosis in {path} could not be read ({error}).", path=str(before_path),
                                error=str(exc)))
             return None
+        from wizard.gui.widgets.compare import CompareDialog
+
         if self.compare_dialog is not None:
             self.compare_dialog.close()
             self.compare_dialog.deleteLater()
@@ -398,7 +476,12 @@ class BackupWizard(QWizard):
 
     def shutdown(self) -> None:
         """Stop and wait for a run still going (called on every way out)."""
-        self.diagnose_page.stop()
+        self._stop_run()
+
+    def _stop_run(self) -> None:
+        page = self._built.get(PageId.DIAGNOSE)
+        if page is not None:  # never built: no run to stop
+            cast("DiagnosePage", page).stop()
 
     def done(self, result: int) -> None:
         self.shutdown()

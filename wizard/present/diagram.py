@@ -30,6 +30,7 @@ from wizard.knowledge.phases import PHASE_NAMES
 from wizard.model import SEVERITY, Component, Diagnosis, Phase, Status
 from wizard.present.diagram_state import COMPONENT_NAMES, OUTSIDE_NAME, DiagramState, diagram_state
 from wizard.present.linebreak import fit_text
+from wizard.present.styles import STYLES, StatusStyle
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -50,24 +51,6 @@ TEXT_COLOUR = "#202124"
 MUTED_COLOUR = "#4A4F55"
 
 
-@dataclass(frozen=True)
-class StatusStyle:
-    """How one status is drawn: outline/symbol colour, node fill, symbol shape and its name."""
-
-    stroke: str
-    fill: str
-    shape: str
-    label: str
-
-
-STYLES: dict[Status, StatusStyle] = {
-    Status.PROBLEM: StatusStyle("#B3261E", "#FDECEA", "circle-x", N_("Problem")),
-    Status.WARNING: StatusStyle("#8A4B00", "#FFF4E5", "triangle-bang", N_("Warning")),
-    Status.ERROR: StatusStyle("#6A1B9A", "#F6EDF9", "square-bang", N_("Check failed")),
-    Status.NOT_CHECKED: StatusStyle("#53575E", "#F1F3F4", "circle-question", N_("Not checked")),
-    Status.INFO: StatusStyle("#0B57D0", "#EAF1FB", "circle-i", N_("Info")),
-    Status.OK: StatusStyle("#1E6B2E", "#E9F4EA", "circle-check", N_("OK")),
-}
 NEUTRAL = StatusStyle("#5F6368", "#FFFFFF", "circle-dash", N_("No results"))
 OUTSIDE = StatusStyle("#5F6368", "#FFFFFF", "circle-dash", OUTSIDE_NAME)
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QRadioButton,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -176,6 +175,8 @@ class WelcomePage(BasePage):
         self.restart_button = self.sudo_box = self.sudo_copy = None
         needs = self._is_admin is False and not self.session.is_demo
         if needs and self._system == "windows" and elevation.on_windows():
+            from PySide6.QtWidgets import QStyle  # its many enums load only where the shield is shown
+
             self.restart_button = QPushButton(t("&Restart as administrator"), self.elevation_actions)
             self.restart_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_VistaShield))
             self.restart_button.clicked.connect(self._restart_elevated)
