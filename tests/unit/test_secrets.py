@@ -405,3 +405,18 @@ def test_pem_block_whose_begin_was_cut_off_by_a_tail_read_is_cut(newline: str) -
     # an END line with prose, not base64, before it is left alone
     assert strip_secrets_text("some words here.\n-----END PGP SIGNATURE-----") == (
         "some words here.\n-----END PGP SIGNATURE-----")
+
+
+@pytest.mark.parametrize("cut_short", [False, True])
+def test_a_key_with_text_pasted_after_each_of_its_lines_is_cut(cut_short: bool) -> None:
+    # found by benchmarks/bench_hostile.py: a log holding a key was pasted after every line of itself, so a
+    # block held another block, and the first inner END ended the cut; the outer lines went through
+    key = ("-----BEGIN RSA PRIVATE KEY-----\nMIIEFAKEnest1AAKCAQEA0123456789abcdef+/\nFAKEnest2QIDAQABAoIBAQC\n"
+           "FAKEnest3==")
+    if not cut_short:
+        key += "\n-----END RSA PRIVATE KEY-----"
+    log = f'2026-11-25T09:41:02Z INFO ExtHandler settings <Setting value="{key}" />\n2026-11-25T09:41:03Z INFO done'
+    doubled = "\n".join(f"{line} {log}" for line in log.split("\n"))
+    out = strip_secrets_text(doubled)
+    assert "FAKEnest" not in out
+    assert "INFO done" in out  # the text around it stays

@@ -186,7 +186,8 @@ def wrap(text: str, width: int, indent: str = "", subsequent: str | None = None)
                 lines.append(line.rstrip())
                 line = subsequent
                 base = line
-            while display_width(line + atom) > width and display_width(atom) > 1:
+            atom_width = display_width(atom)  # kept up to date: a long atom is cut in linear time
+            while display_width(line) + atom_width > width and atom_width > 1:
                 room = width - display_width(line)
                 piece = cut_to_width(atom, room) if room > 0 else ""
                 if not piece:
@@ -196,6 +197,7 @@ def wrap(text: str, width: int, indent: str = "", subsequent: str | None = None)
                     piece = cut_to_width(atom, width - display_width(line)) or atom[0]
                 line += piece
                 atom = atom[len(piece):]
+                atom_width -= display_width(piece)
                 if atom:
                     lines.append(line.rstrip())
                     line = subsequent

@@ -91,8 +91,8 @@ class ReplayProbe:
         self.scenario = scenario
         self.source = source
         # Shown by every presenter but not a probe answer, so secrets are cut here (the gate cuts the answers').
-        self.title = strip_secrets_text(_text(scenario.get("title")))
-        self.description = strip_secrets_text(_text(scenario.get("description")))
+        self.title = _cap(strip_secrets_text(_text(scenario.get("title"))), MAX_TITLE)
+        self.description = _cap(strip_secrets_text(_text(scenario.get("description"))), MAX_DESCRIPTION)
         self._answers: dict[str, Answer] = {}
         self.missed: list[str] = []
         self._lock = threading.Lock()
@@ -137,6 +137,16 @@ class ReplayProbe:
         if schema != SCENARIO_SCHEMA:
             raise ScenarioError(f"{path} has scenario schema {shown(schema)}; this version reads {SCENARIO_SCHEMA}")
         return cls(data, source=str(path))
+
+
+MAX_TITLE = 300
+MAX_DESCRIPTION = 2000
+
+
+def _cap(text: str, limit: int) -> str:
+    """A title or description is one line or a paragraph on every screen: a longer one is cut (after the
+    secret filter, so no secret is cut in half and left readable)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _text(value: Any) -> str:

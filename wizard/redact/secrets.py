@@ -36,7 +36,6 @@ bare `-p secret` flag, and a password in prose with no key before it.
 
 from __future__ import annotations
 
-import bisect
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -396,27 +395,55 @@ _PEM_REACH = 1 << 16  # an END further than this from its BEGIN belongs to anoth
 
 
 def _pem_spans(text: str) -> Iterable[Span]:
-    """Each BEGIN to its END line (found once for the whole text, then looked up), or to the end
-    of the base64 lines that follow when there is none."""
-    ends: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
-    for mo in _PEM_END.finditer(text):
-        starts, stops = ends.setdefault((mo.group("sp"), mo.group("label")), ([], []))
-        starts.append(mo.start())
-        stops.append(mo.end())
-    consumed = 0
-    for mo in _PEM_BEGIN.finditer(text):
-        if mo.start() < consumed:
+    """Each BEGIN to the END that closes it, or to the end of the base64 lines that follow when there is
+    none. BEGIN and END lines are matched like brackets: a block with another block pasted inside it
+    (text appended to each of its lines) is cut as a whole, not only up to the first inner END."""
+    events = sorted([(mo.start(), mo.end(), 1) for mo in _PEM_BEGIN.finditer(text)]
+                    + [(mo.start(), mo.end(), -1) for mo in _PEM_END.finditer(text)])
+    i = 0
+    while i < len(events):
+        start, stop, kind = events[i]
+        if kind < 0:
+            i += 1
             continue
-        starts, stops = ends.get((mo.group("sp"), mo.group("label")), ([], []))
-        i = bisect.bisect_left(starts, mo.end())
-        if i < len(starts) and starts[i] - mo.end() <= _PEM_REACH:
-            end = stops[i]
+        depth, close, last_end = 0, -1, -1
+        for j in range(i, len(events)):
+            at, _end, step = events[j]
+            if at - stop > _PEM_REACH:  # an END further than this belongs to another block
+                break
+            depth += step
+            if step < 0:
+                last_end = j
+                if depth == 0:
+                    close = j
+                    break
+        close = close if close >= 0 else last_end  # unbalanced: up to the last END in reach
+        if close >= 0:
+            yield start, events[close][1], PEM_REDACTED
+            i = close + 1
         else:
-            cut = _PEM_CUT.match(text, mo.end())
-            end = cut.end() if cut else mo.end()
-        consumed = end
-        yield mo.start(), end, PEM_REDACTED
+            cut = _PEM_CUT.match(text, stop)
+            yield start, cut.end() if cut else stop, PEM_REDACTED
+            yield from _pem_body_heads(text, cut.end() if cut else stop)
+            i += 1
 
+
+
+
+_PEM_BODY_HEAD = re.compile(r"[A-Za-z0-9+/]{8,128}={0,2}(?![A-Za-z0-9+/=])")
+
+
+def _pem_body_heads(text: str, pos: int) -> Iterable[Span]:
+    """A key cut short whose lines go on with other text (lines pasted after each of its lines): every
+    line within reach after it that starts with a base64 word loses that word. Fails closed: a long word
+    starting a log line there goes too, which only happens after a key that was cut short."""
+    limit = min(len(text), pos + _PEM_REACH)
+    nl = text.find("\n", pos, limit)
+    while nl >= 0:
+        mo = _PEM_BODY_HEAD.match(text, nl + 1)
+        if mo is not None:
+            yield mo.start(), mo.end(), PEM_REDACTED
+        nl = text.find("\n", nl + 1, limit)
 
 
 _PEM_BODY_LINE = re.compile(r"[ \t]*(?:(?:Proc-Type|DEK-Info):[^\r\n\\]{0,200}|[A-Za-z0-9+/=]{1,128})[ \t]*\r?")
