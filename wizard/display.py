@@ -118,8 +118,9 @@ def missing_library_reason(loader_error: str, platform: str) -> Msg:
                {"platform": platform, "error": loader_error.strip()[:300]})
 
 
-def x_display_answers(display: str, timeout: float = X_CONNECT_TIMEOUT_S) -> bool | None:
+def x_display_answers(display: str, timeout: float | None = None) -> bool | None:
     """Connect to the X server through libxcb (authentication included). None if libxcb is missing."""
+    timeout = X_CONNECT_TIMEOUT_S if timeout is None else timeout
     try:
         xcb = ctypes.CDLL("libxcb.so.1")
     except OSError:
