@@ -30,11 +30,17 @@ class FakeBrowser:
         self.threads: list[threading.Thread] = []
         self.gate = threading.Event()
         self.gate.set()
+        self.stopped = threading.Event()
 
-    def __call__(self, html: str, target: Path) -> str:
+    def __call__(self, html: str, target: Path, cancel: threading.Event) -> str:
         self.pages.append(html)
         self.threads.append(threading.current_thread())
-        self.gate.wait(30)
+        for _ in range(600):
+            if self.gate.wait(0.05):
+                break
+            if cancel.is_set():  # what html_to_pdf does: kill the browser, say why
+                self.stopped.set()
+                raise PdfError(target, "cancelled")
         if self.error is not None:
             raise self.error
         return write_output(target, b"%PDF-1.4\n% fake\n")
@@ -73,6 +79,20 @@ def test_pdf_is_printed_off_the_ui_thread_and_its_place_said(qtbot: Any, make_wi
     # The page printed is the report in the report language, verdict and all.
     assert '<html lang="en"' in browser.pages[0] and 'id="verdict"' in browser.pages[0]
     assert seams.named("error") == []
+
+
+def test_closing_the_wizard_stops_a_pdf_still_being_made(qtbot: Any, make_wizard: Any, seams: Any,
+                                                         tmp_path: Path) -> None:
+    browser = FakeBrowser()
+    browser.gate.clear()  # the browser never finishes by itself
+    page = page_with(qtbot, make_wizard, browser)
+    seams.save_answers = [str(tmp_path / "case.pdf")]
+    page.pdf_button.click()
+    qtbot.waitUntil(lambda: bool(browser.threads), timeout=5000)
+    page.window().done(0)  # every way out goes through done() or closeEvent(): both shut down
+    assert browser.stopped.is_set(), "the browser was told to stop"
+    assert not page.pdf_export.busy(), "the export ended before the wizard did"
+    assert not (tmp_path / "case.pdf").exists()
 
 
 def test_pdf_follows_the_report_language_and_masking(qtbot: Any, make_wizard: Any, seams: Any,

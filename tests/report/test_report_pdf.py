@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -188,6 +189,40 @@ def test_a_hanging_browser_is_killed_with_its_children_at_the_deadline(tmp_path:
     else:
         pytest.fail("the browser's child process was left running")
     assert not (tmp_path / "r.pdf").exists()
+
+
+@pytest.mark.posix("process groups")
+def test_a_cancelled_print_kills_the_browser_and_its_children_at_once(tmp_path: Path, work_dirs: list[Path]) -> None:
+    pidfile = tmp_path / "child.pid"
+    body = (f"child = subprocess.Popen(['sleep', '60'])\nopen({str(pidfile)!r}, 'w').write(str(child.pid))\n"
+            "time.sleep(60)\n")
+    cancel = threading.Event()
+
+    def close_the_wizard() -> None:  # once the browser has started its child
+        for _ in range(300):
+            if pidfile.exists() and pidfile.read_text():
+                break
+            time.sleep(0.05)
+        cancel.set()
+
+    threading.Thread(target=close_the_wizard, daemon=True).start()
+    t0 = time.monotonic()
+    with pytest.raises(PdfError) as info:
+        html_to_pdf(PAGE, tmp_path / "r.pdf", browser=fake_browser(tmp_path, body), deadline=60, cancel=cancel)
+    assert time.monotonic() - t0 < 15, "not left to run to its 60 s deadline"
+    assert info.value.reason == "cancelled"
+    assert "wizard was closed" in str(info.value)
+    child = int(pidfile.read_text())
+    for _ in range(50):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the browser's child process was left running")
+    assert not (tmp_path / "r.pdf").exists()
+    assert not any(p.exists() for p in work_dirs), "the private folder is removed"
 
 
 @pytest.mark.posix("a shell-less script stands for the browser")

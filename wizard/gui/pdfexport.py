@@ -91,15 +91,17 @@ class PdfExport(QObject):
     finished = Signal(object)
 
     def __init__(self, parent: QObject | None = None,
-                 convert: Callable[[str, Path], str] | None = None) -> None:
+                 convert: Callable[[str, Path, threading.Event], str] | None = None) -> None:
         super().__init__(parent)
         self.convert = convert or _browser_pdf
         self._thread: threading.Thread | None = None
+        self.cancelled = threading.Event()  # set when the wizard closes: the browser is stopped, not orphaned
 
     def busy(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self, html: str, target: Path) -> None:
+        self.cancelled.clear()
         self._thread = threading.Thread(target=self._work, args=(html, target), name="pdf-export", daemon=True)
         self._thread.start()
 
@@ -107,11 +109,18 @@ class PdfExport(QObject):
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def cancel(self, wait: float = 15.0) -> None:
+        """Stop an export still running (the wizard is closing) and wait until its browser and private folder
+        are gone, so nothing outlives the wizard."""
+        if self.busy():
+            self.cancelled.set()
+            self.wait(wait)
+
     def _work(self, html: str, target: Path) -> None:
         from wizard.report.pdf import PdfError
 
         try:
-            outcome = Outcome(target, html, written=self.convert(html, target))
+            outcome = Outcome(target, html, written=self.convert(html, target, self.cancelled))
         except Exception as exc:  # PdfError, OutputError, or a bug: the UI thread words it
             if not isinstance(exc, (PdfError, OutputError)):
                 log.exception("the PDF export failed")
@@ -122,11 +131,11 @@ class PdfExport(QObject):
             log.info("PDF export finished after its page was closed")
 
 
-def _browser_pdf(html: str, target: Path) -> str:
+def _browser_pdf(html: str, target: Path, cancel: threading.Event) -> str:
     """The core's browser print (imported when first used: the report modules are not needed at start-up)."""
     from wizard.report.pdf import html_to_pdf
 
-    return html_to_pdf(html, target)
+    return html_to_pdf(html, target, cancel=cancel)
 
 
 def qt_pdf(html: str, target: str | Path) -> str:

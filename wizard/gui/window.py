@@ -475,8 +475,11 @@ class BackupWizard(QWizard):
             super().accept()
 
     def shutdown(self) -> None:
-        """Stop and wait for a run still going (called on every way out)."""
+        """Stop and wait for a run or a PDF export still going (called on every way out)."""
         self._stop_run()
+        save = self._built.get(PageId.SAVE)
+        if save is not None:
+            cast("SavePage", save).pdf_export.cancel()
 
     def _stop_run(self) -> None:
         page = self._built.get(PageId.DIAGNOSE)

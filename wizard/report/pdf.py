@@ -31,6 +31,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -38,6 +40,7 @@ from wizard.fileio import write_output
 from wizard.i18n import N_, Translator
 
 DEADLINE = 90.0
+CANCEL_POLL_S = 0.25  # how soon a closed wizard stops the browser
 """Seconds the whole print may take (a cold browser start on a small VM takes a few)."""
 
 ENV_BROWSER = "VMBACKUP_WIZARD_BROWSER"
@@ -70,6 +73,7 @@ REASONS: dict[str, str] = {
                      "Chromium)."),
     "failed": N_("The web browser could not print the PDF ({error})."),
     "timeout": N_("The web browser did not finish the PDF within {seconds} seconds."),
+    "cancelled": N_("It was stopped because the wizard was closed."),
 }
 MESSAGE = N_("Could not make the PDF {path}. {reason}")
 
@@ -160,8 +164,9 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
             proc.stderr.close()
 
 
-def _run(argv: Sequence[str], deadline: float, target: str | Path) -> None:
-    """Run the browser to completion within `deadline` seconds; PdfError if it fails or is too slow."""
+def _run(argv: Sequence[str], deadline: float, target: str | Path, cancel: threading.Event | None = None) -> None:
+    """Run the browser to completion within `deadline` seconds; PdfError if it fails, is too slow or `cancel`
+    is set meanwhile (the browser and its children are killed then: nothing outlives the wizard)."""
     extra: dict[str, object] = {}
     if sys.platform == "win32":
         extra["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0)
@@ -173,11 +178,19 @@ def _run(argv: Sequence[str], deadline: float, target: str | Path) -> None:
                                 **extra)  # type: ignore[call-overload]
     except OSError as exc:
         raise PdfError(target, "failed", error=exc.strerror or str(exc)) from exc
-    try:
-        _, err = proc.communicate(timeout=deadline)
-    except subprocess.TimeoutExpired as exc:
-        _kill(proc)
-        raise PdfError(target, "timeout", seconds=f"{deadline:g}") from exc
+    ends = time.monotonic() + deadline
+    while True:
+        if cancel is not None and cancel.is_set():
+            _kill(proc)
+            raise PdfError(target, "cancelled")
+        left = ends - time.monotonic()
+        try:  # a retried communicate() loses no output
+            _, err = proc.communicate(timeout=max(0.0, min(left, CANCEL_POLL_S)))
+            break
+        except subprocess.TimeoutExpired as exc:
+            if left <= CANCEL_POLL_S:
+                _kill(proc)
+                raise PdfError(target, "timeout", seconds=f"{deadline:g}") from exc
     if proc.returncode != 0:
         last = (err or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         detail = f"exit status {proc.returncode}" + (f": {last[0][:200]}" if last[0] else "")
@@ -185,11 +198,11 @@ def _run(argv: Sequence[str], deadline: float, target: str | Path) -> None:
 
 
 def html_to_pdf(html: str, target: str | Path, *, browser: str | None = None, deadline: float = DEADLINE,
-                wrapper: Sequence[str] = ()) -> str:
+                wrapper: Sequence[str] = (), cancel: threading.Event | None = None) -> str:
     """Print the report page `html` to a PDF and write it to `target` through the one writer.
 
     Returns what `write_output` wrote to. `browser` defaults to `find_browser()`; `wrapper` is put in front
-    of the command (tests run the browser in a network namespace of its own)."""
+    of the command (tests run the browser in a network namespace of its own); setting `cancel` stops it."""
     exe = browser or find_browser()
     if not exe:
         raise PdfError(target, "no_browser")
@@ -198,7 +211,7 @@ def html_to_pdf(html: str, target: str | Path, *, browser: str | None = None, de
         page = Path(write_output(work / "report.html", html))
         pdf = work / "report.pdf"
         profile = work / "profile"
-        _run([*wrapper, *browser_command(exe, page, pdf, profile)], deadline, target)
+        _run([*wrapper, *browser_command(exe, page, pdf, profile)], deadline, target, cancel)
         try:
             data = pdf.read_bytes()
         except OSError as exc:
