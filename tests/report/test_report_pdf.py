@@ -4,6 +4,7 @@ evidence is printed and nothing of the appendix comes before it."""
 
 from __future__ import annotations
 
+import _thread
 import os
 import re
 import shutil
@@ -223,6 +224,33 @@ def test_a_cancelled_print_kills_the_browser_and_its_children_at_once(tmp_path: 
         pytest.fail("the browser's child process was left running")
     assert not (tmp_path / "r.pdf").exists()
     assert not any(p.exists() for p in work_dirs), "the private folder is removed"
+
+
+@pytest.mark.posix("process groups")
+def test_ctrl_c_during_the_print_kills_the_browser_it_started_in_its_own_session(tmp_path: Path) -> None:
+    pidfile = tmp_path / "child.pid"
+    body = (f"child = subprocess.Popen(['sleep', '60'])\nopen({str(pidfile)!r}, 'w').write(str(child.pid))\n"
+            "time.sleep(60)\n")
+
+    def press_ctrl_c() -> None:
+        for _ in range(300):
+            if pidfile.exists() and pidfile.read_text():
+                break
+            time.sleep(0.05)
+        _thread.interrupt_main()
+
+    threading.Thread(target=press_ctrl_c, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        html_to_pdf(PAGE, tmp_path / "r.pdf", browser=fake_browser(tmp_path, body), deadline=60)
+    child = int(pidfile.read_text())
+    for _ in range(50):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the browser's child process was left running")
 
 
 @pytest.mark.posix("a shell-less script stands for the browser")

@@ -191,6 +191,9 @@ def _run(argv: Sequence[str], deadline: float, target: str | Path, cancel: threa
             if left <= CANCEL_POLL_S:
                 _kill(proc)
                 raise PdfError(target, "timeout", seconds=f"{deadline:g}") from exc
+        except BaseException:  # Ctrl+C: the browser has its own session, so it would not get the signal
+            _kill(proc)
+            raise
     if proc.returncode != 0:
         last = (err or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         detail = f"exit status {proc.returncode}" + (f": {last[0][:200]}" if last[0] else "")
