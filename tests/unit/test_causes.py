@@ -37,6 +37,22 @@ def test_without_the_firewall_the_port_is_the_cause() -> None:
     assert [g.cause for g in groups] == ["net.wireserver_port80"]
 
 
+def test_a_request_whose_connection_was_accepted_is_not_put_under_the_firewall() -> None:
+    """The HostGAPlugin took the connection but did not answer: its own finding says no firewall rule explains
+    that, so the firewall cause must not claim it (a dropped request is never accepted)."""
+    firewall = r("net.firewall", Status.PROBLEM)
+    dropped = r("net.wireserver_versions", Status.PROBLEM)
+    dropped.evidence = {"outcome": "timeout", "connected": False}
+    accepted = r("net.hostplugin_health", Status.PROBLEM)
+    accepted.evidence = {"outcome": "timeout", "connected": True}
+    groups = find_causes([firewall, dropped, accepted])
+    assert sorted(g.cause for g in groups) == ["net.firewall", "net.hostplugin_health"]
+    (under_firewall,) = [g for g in groups if g.cause == "net.firewall"]
+    assert [cid for cid, _ in under_firewall.consequences] == ["net.wireserver_versions"]
+    accepted.evidence = {"outcome": "timeout", "connected": 1}  # only the JSON true counts, not a look-alike
+    assert [g.cause for g in find_causes([firewall, dropped, accepted])] == ["net.firewall"]
+
+
 def test_shared_codes_decide_whether_the_extension_follows() -> None:
     mounts = r("res.mounts", Status.PROBLEM, ("UserErrorFsFreezeFailed",))
     related = r("ext.backup", Status.PROBLEM, ("UserErrorFsFreezeFailed",))

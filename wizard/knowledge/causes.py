@@ -10,7 +10,9 @@ explained by an active rule is shown under its cause as a consequence ("because 
 only the causes lead. A rule is active when its cause has one of `cause_statuses`; it explains a
 result when that result has one of `explained_statuses` and, if `shared_codes` is set, names at least
 one portal error code the cause names too (so the extension's fsfreeze failure is put under a
-duplicate mount point, but an unrelated extension error is not). Rules chain: a consequence can be
+duplicate mount point, but an unrelated extension error is not), and if `unless_evidence` is set, has
+none of those (key, value) pairs in its evidence (a request whose connection was accepted was not dropped
+by a firewall rule, so the firewall does not explain it). Rules chain: a consequence can be
 the cause of others, and everything below a cause is shown under it. `docs/causes.md` lists the rules
 and why each holds.
 """
@@ -50,6 +52,7 @@ class CausalRule:
     cause_statuses: frozenset[Status] = BAD
     explained_statuses: frozenset[Status] = BAD
     shared_codes: bool = False
+    unless_evidence: tuple[tuple[str, object], ...] = ()
 
 
 RULES: tuple[CausalRule, ...] = (
@@ -69,7 +72,7 @@ RULES: tuple[CausalRule, ...] = (
         "firewall-blocks-wireserver", "net.firewall", (*WIRE_SERVER, "agent.log", "ext.backup", "ext.others"),
         N_("This follows from the above: the in-guest firewall rule drops this traffic, so fixing the rule "
            "fixes this too."),
-        shared_codes=False),
+        shared_codes=False, unless_evidence=(("connected", True),)),
     CausalRule(
         "static-ip-breaks-discovery", "net.dhcp", (*WIRE_SERVER, "agent.log", "ext.backup"),
         N_("This follows from the above: without DHCP the VM agent may not find the Wire Server, so turning "

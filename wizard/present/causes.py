@@ -36,7 +36,9 @@ def _applies(rule: CausalRule, cause: CheckResult, effect: CheckResult) -> bool:
         return False
     if rule.shared_codes and effect.error_codes and not set(effect.error_codes) & set(cause.error_codes):
         return False
-    return True
+    evidence = effect.evidence if isinstance(effect.evidence, dict) else {}
+    return not any(type(evidence.get(key)) is type(value) and evidence.get(key) == value
+                   for key, value in rule.unless_evidence)
 
 
 def _reaches(edges: dict[str, list[tuple[str, CausalRule]]], start: str, goal: str) -> bool:
