@@ -98,3 +98,8 @@ def to_page(qtbot: Any, window: BackupWizard, page: int) -> None:
     while window.currentId() < page:
         window.next()
     assert window.currentId() == page
+
+
+def shown_verdict(page: Any, answer: Any) -> str:
+    """The verdict the Results page should show: its sentences, or its short line in a small window."""
+    return str(answer.verdict_short if page.compact else answer.verdict)

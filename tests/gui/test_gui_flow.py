@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gui_helpers import GatedProbe, finish_run, replay, to_page
+from gui_helpers import GatedProbe, finish_run, replay, shown_verdict, to_page
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWizard
 
@@ -51,7 +51,8 @@ def test_the_whole_flow_shows_every_result(qtbot: Any, make_wizard: Any, seams: 
     results = window.results_page
     assert window.currentId() == PageId.RESULTS
     answer = build_answer(diag, "en")
-    assert results.verdict_text.text() == answer.verdict
+    assert results.verdict_text.text() == shown_verdict(results, answer)
+    assert results.verdict_text.accessibleDescription() == answer.verdict
     assert sorted(results.visible_ids()) == sorted(want)
     assert results.visible_ids() == list(answer.order)
     assert results.detail.shown == answer.order[0]

@@ -24,7 +24,8 @@ def visible_texts(window: Any) -> dict[str, str]:
         "page": page.title(),
         "next": window.buttonText(QWizard.WizardButton.NextButton),
         "tab": page.tabs.tabText(0),
-        "verdict": page.verdict_text.text(),
+        "verdict": page.verdict_text.accessibleDescription(),
+        "verdict_shown": page.verdict_text.text(),
         "only": page.only_problems.text(),
         "group": page.tree.topLevelItem(0).text(0),
         "status": page.tree.topLevelItem(0).child(0).text(0),
@@ -48,7 +49,7 @@ def test_switching_language_on_the_results_page_and_back(qtbot: Any, make_wizard
     assert window.session.lang == "ja"
     assert japanese["verdict"] == build_answer(diag, "ja").verdict
     for key in ("page", "next", "tab", "only", "group", "status", "finding", "welcome", "symptom_label",
-                "diagnose_header"):
+                "diagnose_header", "verdict_shown"):
         assert japanese[key] != english[key], key
     assert japanese["next"] == JA("&Next >") and japanese["tab"] == JA("&Findings")
     assert japanese["group"] == JA("What needs attention")

@@ -77,6 +77,13 @@ def test_small_results_stack_and_the_diagram_scrolls_instead_of_shrinking(qtbot:
     page = window.results_page
     assert page.splitter.orientation() == Qt.Orientation.Vertical
     assert not page.facts.isVisible()
+    # The verdict is one line; its full sentences are its tooltip and what a screen reader says.
+    answer = window.session.answer()
+    verdict = page.verdict_text
+    assert verdict.text() == answer.verdict_short and verdict.toolTip() == answer.verdict
+    assert verdict.accessibleDescription() == answer.verdict
+    assert verdict.height() < 1.8 * verdict.fontMetrics().lineSpacing(), "the verdict takes one line"
+    assert verdict.fontMetrics().horizontalAdvance(verdict.text()) <= verdict.contentsRect().width()
     page.tabs.setCurrentIndex(DIAGRAM_TAB)
     QApplication.processEvents()
     assert page.diagram.scale() >= MIN_SCALE - 0.01
@@ -85,3 +92,4 @@ def test_small_results_stack_and_the_diagram_scrolls_instead_of_shrinking(qtbot:
     QApplication.processEvents()
     assert page.splitter.orientation() == Qt.Orientation.Horizontal
     assert page.facts.isVisible()
+    assert verdict.text() == answer.verdict and verdict.toolTip() == ""

@@ -4,7 +4,8 @@
 
 Plain data, no Qt. The terminal view, the wizard, the HTML report and the JSON document render an
 `Answer` and hold no ordering, grouping, verdict or wording of their own, so they can never disagree:
-- `verdict`: one or two sentences for the top of every presenter (and its status);
+- `verdict`: one or two sentences for the top of every presenter (and its status); `verdict_short`, the
+  same in one short line for small windows;
 - `causes`: the findings that need attention, each *cause* first with the *consequences* it explains
   under it (causal rules in `wizard.knowledge.causes`), worst first, the portal error code's related
   checks before others of the same status;
@@ -116,6 +117,8 @@ class GroupView:
 class Answer:
     lang: str
     verdict: str
+    verdict_short: str
+    """The verdict in one short line, for small windows (the GUI's compact layout)."""
     verdict_status: Status
     headline_counts: dict[str, int]
     host_line: str
@@ -226,10 +229,10 @@ def build_answer(diag: Diagnosis, lang: str) -> Answer:
     used = {k for v in views.values() for k in v.terms}
     glossary = tuple(GlossaryView(term.key, t(term.term), t(term.definition)) for term in GLOSSARY
                      if term.key in used)
-    sentence, status = verdict_of(diag, groups, t)
+    sentence, short, status = verdict_of(diag, groups, t)
     counts = diag.counts()
     return Answer(
-        lang=t.lang, verdict=sentence, verdict_status=status,
+        lang=t.lang, verdict=sentence, verdict_short=short, verdict_status=status,
         headline_counts={"causes": len(groups),
                          "consequences": sum(len(g.consequences) for g in groups)},
         host_line=_host_line(diag, t), vm_line=_vm_line(diag, t), demo_line=_demo_line(diag, t),

@@ -153,9 +153,19 @@ class ResultsPage(BasePage):
         self.verdict_text.setFont(font)
         size = 20 if compact else 32
         self.verdict_icon.setFixedSize(size, size)
+        self._show_verdict()
         self._show_verdict_icon()
         self.facts.setVisible(not compact and bool(self.facts.text()))
         self.setSubTitle("" if compact else self.t("What was found, what it means for the backup, and what to do."))
+
+    def _show_verdict(self) -> None:
+        """The verdict's sentences, or in a small window its one short line with the sentences as tooltip."""
+        answer = self.session.answer()
+        if answer is None:
+            return
+        self.verdict_text.setText(answer.verdict_short if self.compact else answer.verdict)
+        self.verdict_text.setToolTip(answer.verdict if self.compact else "")
+        self.verdict_text.setAccessibleDescription(answer.verdict)
 
     def _show_verdict_icon(self) -> None:
         answer = self.session.answer()
@@ -206,7 +216,7 @@ class ResultsPage(BasePage):
             self.tree.clear()
             self.detail.show_empty(t)
             return
-        self.verdict_text.setText(answer.verdict)
+        self._show_verdict()
         self._show_verdict_icon()
         self.facts.setText(" · ".join(x for x in (answer.host_line, answer.vm_line) if x))
         self.facts.setVisible(not self.compact and bool(self.facts.text()))
