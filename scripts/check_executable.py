@@ -87,6 +87,14 @@ def main() -> int:
                     raise CheckFailed(f"scenario {name} ({lang}): {wrong}")
         print(f"exe: {len(expectations)} scenarios replay with their expected exit codes (en, ja)")
 
+        # The Japanese terminal view breaks lines between phrases: BudouX's model must be in the bundle.
+        name = "linux-firewall-drops-wireserver"
+        out = _run(["--cli", "--lang", "ja", "--scenario", name], expect=expectations[name]["exit_code"],
+                   env={"COLUMNS": "60"})
+        if "見つかりました" not in out.stdout or "Traceback" in out.stderr:
+            raise CheckFailed(f"the Japanese terminal view failed:\n{out.stderr[-2000:]}")
+        print("exe: the Japanese terminal view breaks lines between phrases")
+
         out = _run(["--cli", "--scenario", "healthy-linux", "--json", "-"], env={"LD_DEBUG": "libs"})
         gui_libs = sorted(set(re.findall(r"libQt6(?:Gui|Widgets|Svg|XcbQpa)[^\s]*", out.stderr)))
         if gui_libs:

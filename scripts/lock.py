@@ -4,6 +4,7 @@
     python scripts/lock.py            # refresh requirements/*.txt, run the suite on them, log to CHANGELOG.md
     python scripts/lock.py --no-test  # refresh only (e.g. to look at the diff first)
     python scripts/lock.py --check    # exit 1 unless the lock satisfies pyproject.toml (no network)
+    python scripts/lock.py --keep-pins  # add what pyproject.toml newly asks for, keeping every other pin
 
 Two files, both resolved for CPython 3.11 on Linux *and* Windows (`uv pip compile --universal`),
 every distribution with its SHA-256, so an install from them is the same everywhere and a new
@@ -59,8 +60,10 @@ def _uv() -> list[str]:
     return [str(exe)]
 
 
-def resolve(out_dev: Path, out_app: Path) -> None:
+def resolve(out_dev: Path, out_app: Path, keep_pins: bool = False) -> None:
     uv = _uv()
+    if keep_pins:  # uv prefers the versions already in its output file
+        shutil.copyfile(DEV, out_dev)
     subprocess.run([*uv, *COMPILE, "--extra", "test", "--extra", "build", "pyproject.toml", str(BACKEND.relative_to(ROOT)),
                     "-o", str(out_dev)], cwd=ROOT, check=True)
     # The runtime subset at exactly the versions of the full set.
@@ -158,13 +161,15 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-test", action="store_true", help="do not run the suite on the refreshed set")
     ap.add_argument("--check", action="store_true", help="only check that the lock satisfies pyproject.toml")
+    ap.add_argument("--keep-pins", action="store_true",
+                    help="keep every current pin that still fits; only add or change what pyproject.toml asks")
     args = ap.parse_args(argv)
     if args.check:
         return check()
     old = pins(DEV.read_text(encoding="utf-8")) if DEV.exists() else {}
     with tempfile.TemporaryDirectory(prefix="vmbackup-lock-") as tmp:
         new_dev, new_app = Path(tmp) / "dev.txt", Path(tmp) / "app.txt"
-        resolve(new_dev, new_app)
+        resolve(new_dev, new_app, keep_pins=args.keep_pins)
         if not args.no_test:
             rc = test_in_fresh_venv(new_dev)
             if rc != 0:

@@ -90,3 +90,26 @@ def test_japanese_closing_punctuation_never_starts_a_line() -> None:
     text = "あ" * 9 + "。次の文です。"
     lines = wrap(text, 20)
     assert lines[0].endswith("。") and not any(line.startswith("。") for line in lines)
+
+
+def test_japanese_breaks_between_phrases_not_inside_them() -> None:
+    """BudouX finds the phrases (文節); a line may end only where one ends, or at a space between Latin words.
+    Character-by-character breaking (the old way) cut 「見つかり|ました」 and 「バック|アップが」 at these widths."""
+    import budoux
+
+    text = ("この VM の内部で 1 件の問題が見つかりました。Take Snapshot フェーズでバックアップが失敗する原因に"
+            "なります。ゲスト OS のファイアウォールが、root から Wire Server への接続をブロックしています。")
+    ends, at = set(), 0
+    for phrase in budoux.load_default_japanese_parser().parse(text):
+        at += len(phrase.replace(" ", ""))
+        ends.add(at)
+    for width in range(24, 73, 4):
+        lines = wrap(text, width)
+        assert "".join("".join(lines).split()) == "".join(text.split())
+        done = 0
+        for line in lines[:-1]:
+            done += len(line.replace(" ", ""))
+            last, following = line.rstrip()[-1], text.replace(" ", "")[done]
+            latin_space = last.isascii() and following.isascii()
+            assert done in ends or latin_space, (width, line)
+        assert not any(line.startswith(("の", "が", "を", "で")) for line in lines), (width, lines)

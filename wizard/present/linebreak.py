@@ -1,11 +1,19 @@
 """Line breaking shared by the presenters: by display width for the terminal, by an estimated rendered
 width for the diagram, both keeping Japanese kinsoku rules (no closing bracket, small kana or 。、 at the
 start of a line, no opening bracket at its end) and katakana words, kanji compounds and Latin words whole.
+
+Japanese text breaks between phrases (文節) found by BudouX, Google's maintained phrase segmenter (a small
+model, pure Python): 「見つかりました。」 and 「バックアップが」 stay whole instead of breaking after any kana.
+Without BudouX (it is a dependency, so only in a broken install) the text breaks between characters by
+the same kinsoku rules.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
+from collections.abc import Callable
 
 NO_LINE_START = set("、。，．,.:;!?％%)]}）」』】〕〉》ー・ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
 NO_LINE_END = set("([{（「『【〔〈《")
@@ -45,9 +53,49 @@ def _script(ch: str) -> str:
     return "narrow"
 
 
+JAPANESE = re.compile("[\u3040-\u30ff\u4e00-\u9fff\u3005]")
+
+
+@functools.cache
+def _phrase_parser() -> Callable[[str], list[str]] | None:
+    try:
+        import budoux
+
+        parse: Callable[[str], list[str]] = budoux.load_default_japanese_parser().parse
+    except (ImportError, OSError, ValueError):  # a dependency: only a broken install lacks it or its model
+        return None
+    return parse
+
+
 def _atoms(text: str) -> list[str]:
-    """Unbreakable pieces: Latin words, katakana words, kanji compounds, other single wide characters
-    (kinsoku-glued), single spaces."""
+    """Unbreakable pieces: Latin words, Japanese phrases (or, without the segmenter, katakana words, kanji
+    compounds and other single wide characters), kinsoku-glued; single spaces."""
+    parse = _phrase_parser() if JAPANESE.search(text) else None
+    if parse is None:
+        return _glue(_pieces(text))
+    atoms: list[str] = []
+    for phrase in parse(text):
+        pieces = _pieces(phrase)
+        joined = False  # the pieces of one phrase stay one atom
+        for i, piece in enumerate(pieces):
+            if piece == " ":
+                after = pieces[i + 1] if i + 1 < len(pieces) else ""
+                # inside a phrase a space breaks only between Latin words: "VM の" and "root から" stay whole
+                if joined and after and (JAPANESE.search(atoms[-1][-1]) or JAPANESE.search(after[0])):
+                    atoms[-1] += " "
+                    continue
+                atoms.append(piece)
+                joined = False
+            elif joined:
+                atoms[-1] += piece
+            else:
+                atoms.append(piece)
+                joined = True
+    return _glue(atoms)
+
+
+def _pieces(text: str) -> list[str]:
+    """Latin words, katakana words, kanji compounds, other single wide characters, single spaces."""
     atoms: list[str] = []
     word = ""
     kind = ""
@@ -60,6 +108,12 @@ def _atoms(text: str) -> list[str]:
         kind = k
     if word:
         atoms.append(" " if kind == "space" else word)
+    return atoms
+
+
+def _glue(atoms: list[str]) -> list[str]:
+    """Kinsoku: a piece that may not start a line joins the one before; one that may not end a line, the
+    next; short full-width parenthesis groups stay whole."""
     glued: list[str] = []
     for atom in atoms:
         if glued and atom != " " and glued[-1] != " " and (
