@@ -126,5 +126,15 @@ class Translator:
         """The items of a list inside a sentence, with this language's separator ("a, b" / "a、b")."""
         return self.gettext(LIST_SEPARATOR).join(items)
 
+    @staticmethod
+    def sentences(items: Iterable[str]) -> str:
+        """Sentences one after another: a space after "." but none after 「。」 (Japanese sets no space)."""
+        out = ""
+        for item in items:
+            if out and item:
+                out += "" if out[-1] in "。！？」" else " "
+            out += item
+        return out
+
     def _resolved(self, params: Mapping[str, Param]) -> dict[str, Param | str]:
         return {k: self.msg(v) if isinstance(v, Msg) else v for k, v in params.items()}

@@ -264,3 +264,15 @@ def test_no_needs_root_is_said_to_root(tmp_path: Path) -> None:
         answer = build_answer(diag, "en")
         for f in answer.findings.values():
             assert "needs root" not in f.summary and "can only be read by root" not in f.summary, (name, f.id)
+
+
+@pytest.mark.parametrize("name", ["linux-firewall-drops-wireserver", "windows-vss-writer-failed-ja", "not-azure"])
+def test_japanese_sentences_follow_each_other_without_a_space(name: str) -> None:
+    answer = build_answer(diagnosis(name), "ja")
+    english = build_answer(diagnosis(name), "en")
+    for text in (answer.verdict, answer.diagram.description):
+        assert "。 " not in text, text
+    for text in (english.verdict, english.diagram.description):
+        assert ".." not in text and not re.search(r"\.[A-Z]", text), text  # English keeps its space
+    assert Translator.sentences(["一つ目。", "二つ目。", "", "Third."]) == "一つ目。二つ目。Third."
+    assert Translator.sentences(["One.", "Two."]) == "One. Two."

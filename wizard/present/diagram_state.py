@@ -138,4 +138,4 @@ def diagram_state(diag: Diagnosis | None, groups: list[CauseGroup] | None, t: Tr
                 sentences.append(t(DESC_UNREACHED))
             elif comp in broken:
                 sentences.append(t(DESC_BROKEN, component=t(COMPONENT_NAMES[comp])))
-    return DiagramState(has, statuses, frozenset(broken), labels, named, " ".join(sentences))
+    return DiagramState(has, statuses, frozenset(broken), labels, named, t.sentences(sentences))

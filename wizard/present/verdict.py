@@ -69,4 +69,4 @@ def verdict_of(diag: Diagnosis, groups: list[CauseGroup], t: Translator) -> tupl
     if unsure:
         parts.append(t.ngettext("{n} more check could not look; see why below.",
                                 "{n} more checks could not look; see why below.", len(unsure)).format(n=len(unsure)))
-    return " ".join(parts), short, status
+    return t.sentences(parts), short, status
