@@ -113,3 +113,13 @@ def test_japanese_breaks_between_phrases_not_inside_them() -> None:
             latin_space = last.isascii() and following.isascii()
             assert done in ends or latin_space, (width, line)
         assert not any(line.startswith(("の", "が", "を", "で")) for line in lines), (width, lines)
+
+
+def test_a_phrase_wider_than_a_line_breaks_between_its_words_before_its_letters() -> None:
+    """BudouX keeps 「バックアップ拡張機能」 as one phrase; in a diagram box it is too wide, and it must break
+    between the katakana word and the kanji compound, not inside 「バックアップ」 or 「コンテナー」."""
+    from wizard.present.linebreak import wrap_text
+
+    assert wrap_text("バックアップ拡張機能", 80, 13, bold=True) == ["バックアップ", "拡張機能"]
+    assert wrap_text("Recovery Services コンテナー", 80, 13, bold=True) == ["Recovery", "Services", "コンテナー"]
+    assert wrap("バックアップ拡張機能の状態", 14) == ["バックアップ", "拡張機能の状態"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 NO_LINE_START = set("、。，．,.:;!?％%)]}）」』】〕〉》ー・ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
 NO_LINE_END = set("([{（「『【〔〈《")
@@ -94,6 +94,23 @@ def _atoms(text: str) -> list[str]:
     return _glue(atoms)
 
 
+def _fine_atoms(text: str) -> list[str]:
+    """The pieces without the segmenter: katakana words, kanji compounds and single kana, kinsoku-glued."""
+    return _glue(_pieces(text))
+
+
+def _fitting_atoms(text: str, too_wide: Callable[[str], bool]) -> Iterator[str]:
+    """The phrases of `text`; a phrase wider than a whole line is given as its finer pieces instead
+    (「バックアップ|拡張機能」), so a word is cut between its letters only when no piece fits either."""
+    for atom in _atoms(text):
+        if atom != " " and too_wide(atom):
+            fine = _fine_atoms(atom)
+            if len(fine) > 1:
+                yield from fine
+                continue
+        yield atom
+
+
 def _pieces(text: str) -> list[str]:
     """Latin words, katakana words, kanji compounds, other single wide characters, single spaces."""
     atoms: list[str] = []
@@ -150,7 +167,7 @@ def wrap_text(text: str, width: float, size: float, bold: bool = False) -> list[
     lines: list[str] = []
     current = ""
     space = False
-    for atom in _atoms(text):
+    for atom in _fitting_atoms(text, lambda a: text_width(a, size, bold) > width):
         if atom == " ":
             space = bool(current)
             continue
@@ -177,7 +194,7 @@ def fit_text(text: str, width: float, sizes: tuple[float, ...], max_lines: int,
     """The largest font size whose wrapped text has at most `ideal_lines` (then `max_lines`) lines without
     splitting a word; then allowing over-long words to be split; else the smallest size, cut to
     `max_lines` with an ellipsis."""
-    widest = max((text_width(a, 1.0, bold) for a in _atoms(text)), default=0.0)
+    widest = max((text_width(a, 1.0, bold) for a in _fine_atoms(text)), default=0.0)
     passes = [(ideal_lines or max_lines, False), (max_lines, False), (max_lines, True)]
     for limit, may_split in dict.fromkeys(passes):
         for size in sizes:
@@ -231,7 +248,7 @@ def wrap(text: str, width: int, indent: str = "", subsequent: str | None = None)
     for para in text.splitlines() or [""]:
         line = indent if not lines else subsequent
         base = line
-        for atom in _atoms(para):
+        for atom in _fitting_atoms(para, lambda a: display_width(a) > width - display_width(subsequent)):
             if atom == " ":
                 if line != base:
                     line += " "
