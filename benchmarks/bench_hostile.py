@@ -130,7 +130,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
         c = r["counts"]
         lines.append((LABELS[r["entry"]], str(r["tried"]), *(str(c.get(k, 0)) for k in COLUMNS),
                       str(sum(c.get(k, 0) for k in OTHER)), f"{r['slowest']:.2f} s",
-                      f"{r['wall']:.0f} s ({r['workers']} workers)"))
+                      f"{r['wall']:.0f} s ({r['workers']} worker{'s' if r['workers'] != 1 else ''})"))
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     fmt = [" | ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(line))
            for line in lines]
