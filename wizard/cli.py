@@ -452,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if isinstance(exc, ScenarioError):
             log.warning("unusable scenario: %s", exc)
-            print(f"{TOOL_NAME}: {exc}", file=sys.stderr)
+            print(f"{TOOL_NAME}: {exc.translated(t)}", file=sys.stderr)
             return EXIT_TOOL_FAILED
         log.exception("unexpected failure")
         print(f"{TOOL_NAME}: {type(exc).__name__}: {exc} (this is a bug in the tool; the details are in "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import gettext
 import re
+from pathlib import Path
 
 import pytest
 
@@ -154,3 +155,16 @@ def test_every_string_argparse_asks_for_here_is_in_our_catalog() -> None:
     japanese = Translator("ja")
     assert [m for m in ARGPARSE_MESSAGES if japanese.gettext(m) == m and m != "%(heading)s:"] == []
     assert [p for s, p in PLURALS if japanese.ngettext(s, p, 2) in (s, p)] == []
+
+
+def test_an_unusable_scenario_is_reported_in_the_users_language(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema": 99}', encoding="utf-8")
+    assert main(["--cli", "--lang", "ja", "--scenario", str(bad)]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"vmbackup-wizard: {bad} のシナリオ スキーマは 99 です。このバージョンが読み取れるのは 1 です"]
+    assert main(["--cli", "--lang", "en", "--scenario", str(tmp_path / "none.json")]) == 3
+    assert f"cannot read scenario {tmp_path / 'none.json'}: " in capsys.readouterr().err
+    assert main(["--cli", "--lang", "ja", "--scenario", str(tmp_path / "none.json")]) == 3
+    assert f"シナリオ {tmp_path / 'none.json'} を読み取れません: " in capsys.readouterr().err
