@@ -264,3 +264,11 @@ def test_no_needs_root_is_said_to_root(tmp_path: Path) -> None:
         answer = build_answer(diag, "en")
         for f in answer.findings.values():
             assert "needs root" not in f.summary and "can only be read by root" not in f.summary, (name, f.id)
+
+
+def test_the_summary_counts_read_as_each_language_counts() -> None:
+    diag = diagnosis("linux-firewall-drops-wireserver")
+    ja = build_answer(diag, "ja").summary_line
+    en = build_answer(diag, "en").summary_line
+    assert re.fullmatch(r"概要: 問題 \d+ 件、情報 \d+ 件、OK \d+ 件 \(\d+\.\d 秒で完了\)", ja), ja
+    assert re.fullmatch(r"Summary: Problem: \d+, Info: \d+, OK: \d+ - finished in \d+\.\d s", en), en
