@@ -46,6 +46,8 @@ def test_help_in_japanese_has_no_english_sentence(monkeypatch: pytest.MonkeyPatc
     assert "ターミナル表示" in text and "確認項目" in text
     leftovers = [(line, _ENGLISH_WORD.findall(_KEPT.sub(" ", line))) for line in text.splitlines()]
     assert [x for x in leftovers if x[1]] == []
+    # wrapped by display width (a Japanese character takes two cells), not by character count
+    assert max(display_width(line) for line in text.splitlines() if "{" not in line) <= 100
 
 
 def test_help_in_english_is_argparse_as_usual(monkeypatch: pytest.MonkeyPatch,
