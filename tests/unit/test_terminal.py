@@ -90,3 +90,13 @@ def test_japanese_closing_punctuation_never_starts_a_line() -> None:
     text = "あ" * 9 + "。次の文です。"
     lines = wrap(text, 20)
     assert lines[0].endswith("。") and not any(line.startswith("。") for line in lines)
+
+
+def test_a_straight_quote_around_japanese_text_stays_with_it() -> None:
+    text = ("VSS ライター 'System Writer' の状態は [8] 失敗 (スナップショットの準備時) で、"
+            "最後のエラーは \"再試行可能なエラー\" です。")
+    for width in range(30, 90):
+        lines = wrap(text, width)
+        assert "".join("".join(lines).split()) == "".join(text.split())
+        assert not any(line.endswith(' "') or line == '"' or line.startswith('" ') for line in lines), (width, lines)
+        assert not any(line.startswith('"') and not line.startswith('"再') for line in lines), (width, lines)
