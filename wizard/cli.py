@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from wizard import TOOL_NAME, __version__
-from wizard.i18n import LANGUAGES, N_, Translator, detect_language
+from wizard.cli_i18n import HelpFormatter, argparse_speaks
+from wizard.i18n import LANGUAGES, N_, Translator, detect_language, normalise_language
 from wizard.knowledge.scenarios import scenario_title
 from wizard.launch import (
     EXIT_INTERNAL_ERROR,
@@ -38,54 +39,60 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(t: Translator | None = None) -> argparse.ArgumentParser:
+    """The command line's options; their help in `t`'s language (English without one). Build and use it inside
+    `argparse_speaks(t)` for argparse's own words (usage:, options:, its errors) in that language too."""
+    t = t or Translator("en")
     p = _Parser(
         prog=TOOL_NAME,
-        description="Finds out, from inside an Azure VM, why Azure VM Backup fails. Changes nothing on the VM.",
+        description=t("Finds out, from inside an Azure VM, why Azure VM Backup fails. Changes nothing on the VM."),
+        formatter_class=HelpFormatter,
     )
-    p.add_argument("--cli", action="store_true", help="terminal view instead of the graphical wizard")
-    p.add_argument("--lang", choices=LANGUAGES, help="language of the output (default: the OS language)")
-    p.add_argument("--json", metavar="PATH", help="write the whole diagnosis as JSON to PATH ('-' for stdout)")
-    p.add_argument("--record", metavar="PATH", help="record every probe request and answer to a scenario file")
-    p.add_argument("--scenario", metavar="PATH", help="replay a recorded scenario instead of looking at this machine")
-    p.add_argument("--root", metavar="DIR", help="read the agent's files below DIR (a collected log bundle)")
-    p.add_argument("--wireserver", metavar="HOST", help="Wire Server address (for testing against local fakes)")
-    p.add_argument("--wireserver-port", metavar="N", type=int, help="Wire Server HTTP port (default 80; testing)")
-    p.add_argument("--hostplugin-port", metavar="N", type=int, help="HostGAPlugin port (default 32526; testing)")
-    p.add_argument("--imds", metavar="HOST:PORT", help="IMDS address (default 169.254.169.254:80; testing)")
-    p.add_argument("--only", metavar="ID,ID...", help="run only these checks")
-    p.add_argument("--list-checks", action="store_true", help="list the checks (id, platforms, title) and exit")
-    p.add_argument("--error-code", metavar="CODE", help="the error code (or whole message) the portal showed")
+    p.add_argument("--cli", action="store_true", help=t("terminal view instead of the graphical wizard"))
+    p.add_argument("--lang", choices=LANGUAGES, help=t("language of the output (default: the OS language)"))
+    p.add_argument("--json", metavar="PATH", help=t("write the whole diagnosis as JSON to PATH ('-' for stdout)"))
+    p.add_argument("--record", metavar="PATH", help=t("record every probe request and answer to a scenario file"))
+    p.add_argument("--scenario", metavar="PATH",
+                   help=t("replay a recorded scenario instead of looking at this machine"))
+    p.add_argument("--root", metavar="DIR", help=t("read the agent's files below DIR (a collected log bundle)"))
+    p.add_argument("--wireserver", metavar="HOST", help=t("Wire Server address (for testing against local fakes)"))
+    p.add_argument("--wireserver-port", metavar="N", type=int, help=t("Wire Server HTTP port (default 80; testing)"))
+    p.add_argument("--hostplugin-port", metavar="N", type=int, help=t("HostGAPlugin port (default 32526; testing)"))
+    p.add_argument("--imds", metavar="HOST:PORT", help=t("IMDS address (default 169.254.169.254:80; testing)"))
+    p.add_argument("--only", metavar="ID,ID...", help=t("run only these checks"))
+    p.add_argument("--list-checks", action="store_true", help=t("list the checks (id, platforms, title) and exit"))
+    p.add_argument("--error-code", metavar="CODE", help=t("the error code (or whole message) the portal showed"))
     p.add_argument("--phase", choices=("take_snapshot", "transfer_to_vault", "unknown"),
-                   help="the backup job's sub-task that failed")
-    p.add_argument("--list-error-codes", action="store_true", help="list the known portal error codes and exit")
-    p.add_argument("--diagram", metavar="PATH", help="write the phase diagram (SVG) to PATH")
+                   help=t("the backup job's sub-task that failed"))
+    p.add_argument("--list-error-codes", action="store_true", help=t("list the known portal error codes and exit"))
+    p.add_argument("--diagram", metavar="PATH", help=t("write the phase diagram (SVG) to PATH"))
     p.add_argument("--report", metavar="PATH",
-                   help="write the HTML report to PATH (a folder: the default file name inside it)")
+                   help=t("write the HTML report to PATH (a folder: the default file name inside it)"))
     p.add_argument("--pdf", metavar="PATH",
-                   help="write the report as a PDF to PATH (verdict on page 1; printed by Microsoft Edge, Chrome "
-                        "or Chromium, which must be installed; if it cannot be made, the HTML report is written "
-                        "beside it)")
+                   help=t("write the report as a PDF to PATH (verdict on page 1; printed by Microsoft Edge, Chrome "
+                          "or Chromium, which must be installed; if it cannot be made, the HTML report is written "
+                          "beside it)"))
     p.add_argument("--verbose", action="store_true",
-                   help="terminal view: every result with its details, not only the causes")
+                   help=t("terminal view: every result with its details, not only the causes"))
     p.add_argument("--redact", nargs="?", const="public", choices=("support", "public"), default=None,
-                   help="mask identifiers on the screen and in the report, JSON, recording and diagram: "
-                        "'public' (the default) pseudonymises every identifier; 'support' masks user names, "
-                        "host names and IP/MAC addresses but keeps the Azure IDs Microsoft support needs "
-                        "(subscription, resource group, VM name, resource ID, vmId)")
-    p.add_argument("--vault", metavar="NAME", help="support case: the Recovery Services vault's name")
-    p.add_argument("--policy", choices=("standard", "enhanced"), help="support case: the backup policy type")
+                   help=t("mask identifiers on the screen and in the report, JSON, recording and diagram: "
+                          "'public' (the default) pseudonymises every identifier; 'support' masks user names, "
+                          "host names and IP/MAC addresses but keeps the Azure IDs Microsoft support needs "
+                          "(subscription, resource group, VM name, resource ID, vmId)"))
+    p.add_argument("--vault", metavar="NAME", help=t("support case: the Recovery Services vault's name"))
+    p.add_argument("--policy", choices=("standard", "enhanced"), help=t("support case: the backup policy type"))
     p.add_argument("--job-start", metavar="TIME",
-                   help="support case: the failed job's start time with its time zone, e.g. '2026-12-04 09:00 +09:00'")
-    p.add_argument("--activity-id", metavar="ID", help="support case: the failed job's Activity ID")
+                   help=t("support case: the failed job's start time with its time zone, "
+                          "e.g. '2026-12-04 09:00 +09:00'"))
+    p.add_argument("--activity-id", metavar="ID", help=t("support case: the failed job's Activity ID"))
     p.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"),
-                   help="compare two saved diagnoses (--json files or reports): which causes were fixed, remain "
-                        "or are new; with --json/--report to write the comparison")
+                   help=t("compare two saved diagnoses (--json files or reports): which causes were fixed, remain "
+                          "or are new; with --json/--report to write the comparison"))
     p.add_argument("--screenshots", metavar="DIR",
-                   help="wizard: save a PNG of every page to DIR after a --scenario run, then exit")
+                   help=t("wizard: save a PNG of every page to DIR after a --scenario run, then exit"))
     p.add_argument("--smoke-test", action="store_true",
-                   help="check the bundled catalogs, templates, scenarios, report and wizard pages, then exit")
-    p.add_argument("--version", action="store_true", help="print the version and exit")
+                   help=t("check the bundled catalogs, templates, scenarios, report and wizard pages, then exit"))
+    p.add_argument("--version", action="store_true", help=t("print the version and exit"))
     return p
 
 
@@ -379,6 +386,20 @@ def _setup_logging() -> None:
     log.setLevel(logging.INFO)
 
 
+def language_asked(args: Sequence[str]) -> str:
+    """The language before the options are parsed (argparse prints --help and its errors while parsing): the
+    last `--lang X` / `--lang=X` before a `--`, if it names one we have, else the OS user's language."""
+    asked: str | None = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            asked = normalise_language(args[i + 1]) or asked
+        elif arg.startswith("--lang="):
+            asked = normalise_language(arg.partition("=")[2]) or asked
+    return asked or detect_language()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if any(a in args_list for a in ("--cli", "--version", "--list-checks", "--list-error-codes", "--json", "--compare",
@@ -391,8 +412,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure:
             reconfigure(errors="replace")
     _setup_logging()
+    t = Translator(language_asked(args_list))
     try:
-        args = build_parser().parse_args(args_list)
+        with argparse_speaks(t):  # --help and argparse's errors in the user's language too
+            args = build_parser(t).parse_args(args_list)
         lang = args.lang or detect_language()
         t = Translator(lang)
         if args.version:
@@ -407,7 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.list_error_codes:
             return _list_error_codes(t)
         if args.screenshots and not args.scenario:
-            raise UsageError("--screenshots needs --scenario")
+            raise UsageError(t("{option} needs {needed}.", option="--screenshots", needed="--scenario"))
         if args.compare:
             return run_compare(args, lang)
         batch = any((args.json, args.report, args.pdf, args.record, args.diagram))
@@ -419,17 +442,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return gui
         return run_terminal(args, lang)
     except UsageError as exc:
-        print(f"{TOOL_NAME}: {exc}", file=sys.stderr)
+        print(f"{TOOL_NAME}: {exc.translated(t)}", file=sys.stderr)
         return EXIT_TOOL_FAILED
     except KeyboardInterrupt:
-        print(f"{TOOL_NAME}: cancelled", file=sys.stderr)
+        print(f"{TOOL_NAME}: " + t("Cancelled."), file=sys.stderr)
         return EXIT_TOOL_FAILED
     except Exception as exc:
         from wizard.probes.scenario import ScenarioError
 
         if isinstance(exc, ScenarioError):
             log.warning("unusable scenario: %s", exc)
-            print(f"{TOOL_NAME}: {exc}", file=sys.stderr)
+            print(f"{TOOL_NAME}: {exc.translated(t)}", file=sys.stderr)
             return EXIT_TOOL_FAILED
         log.exception("unexpected failure")
         print(f"{TOOL_NAME}: {type(exc).__name__}: {exc} (this is a bug in the tool; the details are in "

@@ -85,14 +85,24 @@ class _SafeDict(dict[str, str]):
 def format_text(template: str, params: Mapping[str, Param | str]) -> str:
     """`str.format` that never raises: unknown placeholders stay visible, stray braces stay.
 
-    A `Msg` parameter is shown as its English text; `Translator.msg` translates it first.
+    A `Msg` parameter is shown as its English text and a list parameter joined with ", ";
+    `Translator.msg` translates and joins them in its language first.
     """
-    values = _SafeDict({k: "" if v is None else format_text(v.id, v.params) if isinstance(v, Msg) else str(v)
-                        for k, v in params.items()})
+    values = _SafeDict({k: _english(v) for k, v in params.items()})
     try:
         return string.Formatter().vformat(template, (), values)
     except (ValueError, IndexError, KeyError):
         return template
+
+
+def _english(value: Param | str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Msg):
+        return format_text(value.id, value.params)
+    if isinstance(value, tuple):
+        return ", ".join(_english(v) for v in value)
+    return str(value)
 
 
 # Between the items of a list inside a sentence (Japanese uses the ideographic comma).
@@ -137,4 +147,12 @@ class Translator:
         return out
 
     def _resolved(self, params: Mapping[str, Param]) -> dict[str, Param | str]:
-        return {k: self.msg(v) if isinstance(v, Msg) else v for k, v in params.items()}
+        return {k: self._shown(v) for k, v in params.items()}
+
+    def _shown(self, value: Param) -> Param | str:
+        """A parameter as this language shows it: a message translated, a list joined (its messages too)."""
+        if isinstance(value, Msg):
+            return self.msg(value)
+        if isinstance(value, tuple):
+            return self.join(self.msg(v) if isinstance(v, Msg) else str(v) for v in value)
+        return value

@@ -13,7 +13,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from wizard.model import Diagnosis
+from wizard.i18n import N_, Translator, format_text
+from wizard.model import Diagnosis, Msg
 from wizard.probes.base import Probe
 from wizard.settings import Settings
 
@@ -24,12 +25,20 @@ EXIT_INTERNAL_ERROR = 4
 
 
 class UsageError(Exception):
-    """Wrong use of the command line; the message is for the user."""
+    """Wrong use of the command line; the message is for the user. `str()` is English; `translated(t)` is in
+    `t`'s language when the message is a `Msg` (a message already worded in the user's language stays as is)."""
+
+    def __init__(self, message: str | Msg) -> None:
+        self.message = message
+        super().__init__(format_text(message.id, message.params) if isinstance(message, Msg) else message)
+
+    def translated(self, t: Translator) -> str:
+        return t.msg(self.message) if isinstance(self.message, Msg) else str(self.message)
 
 
 def _port(value: int | None, name: str) -> int | None:
     if value is not None and not 1 <= value <= 65535:
-        raise UsageError(f"{name} must be between 1 and 65535")
+        raise UsageError(Msg(N_("{option} must be between 1 and 65535"), {"option": name}))
     return value
 
 
@@ -45,7 +54,8 @@ def make_settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "imds", None):
         host, sep, port = args.imds.strip().rpartition(":")
         if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-            raise UsageError("--imds takes HOST:PORT, for example 127.0.0.1:8080")
+            raise UsageError(Msg(N_("{option} takes HOST:PORT, for example {example}"),
+                                   {"option": "--imds", "example": "127.0.0.1:8080"}))
         s.imds = f"{host}:{int(port)}"
     return s
 
@@ -68,7 +78,8 @@ def make_probe(args: argparse.Namespace) -> tuple[Probe, dict[str, Any]]:
 
     scenario, root = getattr(args, "scenario", None), getattr(args, "root", None)
     if scenario and root:
-        raise UsageError("--scenario and --root cannot be used together")
+        raise UsageError(Msg(N_("{first} and {second} cannot be used together."),
+                               {"first": "--scenario", "second": "--root"}))
     if scenario:
         from wizard.probes.scenario import ReplayProbe
 
@@ -80,7 +91,8 @@ def make_probe(args: argparse.Namespace) -> tuple[Probe, dict[str, Any]]:
     if root:
         folder = Path(root)
         if not folder.is_dir():
-            raise UsageError(f"--root {root}: " + ("not a folder" if folder.exists() else "no such folder"))
+            reason = N_("--root {path}: not a folder") if folder.exists() else N_("--root {path}: no such folder")
+            raise UsageError(Msg(reason, {"path": str(root)}))
         return SafeProbe(SystemProbe(root=folder)), {"kind": "root", "path": str(folder)}
     return SafeProbe(SystemProbe()), {"kind": "live"}
 
@@ -94,7 +106,7 @@ def only_ids(value: str | None) -> list[str] | None:
     ids = [x.strip() for x in str(value).split(",") if x.strip()]
     unknown = [x for x in ids if x not in by_id()]
     if unknown:
-        raise UsageError(f"unknown check id(s): {', '.join(unknown)} (see --list-checks)")
+        raise UsageError(Msg(N_("unknown check id(s): {ids} (see --list-checks)"), {"ids": tuple(unknown)}))
     return ids
 
 

@@ -9,14 +9,17 @@ text added) lives in `wizard.jsonio`.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeAlias
 
 JSONValue = Any
-# A message parameter: a plain value, or another message translated in its own right (the reason
-# a probe or parser gives, see `wizard.probes.base`), which is rendered in the same language.
-Param: TypeAlias = "str | int | float | bool | Msg | None"
+# A message parameter: a plain value, another message translated in its own right (the reason
+# a probe or parser gives, see `wizard.probes.base`), which is rendered in the same language, or a list of
+# names or messages that the translator joins the way its language does ("a, b" / "a、b": `Translator.join`).
+ListParam: TypeAlias = "tuple[str | Msg, ...]"
+Param: TypeAlias = "str | int | float | bool | Msg | ListParam | None"
 MAX_MSG_DEPTH = 4
 
 
@@ -86,8 +89,7 @@ class Msg:
     params: dict[str, Param] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, JSONValue]:
-        return {"id": self.id, "params": {k: v.to_dict() if isinstance(v, Msg) else v
-                                          for k, v in self.params.items()}}
+        return {"id": self.id, "params": {k: _param_dict(v) for k, v in self.params.items()}}
 
     @classmethod
     def from_dict(cls, data: dict[str, JSONValue], _depth: int = 0) -> Msg:
@@ -102,6 +104,36 @@ def is_msg_dict(value: object) -> bool:
             and isinstance(value.get("params", {}), dict) and set(value) <= {"id", "params"})
 
 
+def listed(items: Iterable[str | Msg], max_chars: int | None = None) -> ListParam:
+    """A list parameter: names (or messages) shown as a list inside a sentence, joined in the reader's language
+    when translated (`Translator.join`). With `max_chars`, the items that fit (about that many characters of
+    names) and then "..."."""
+    out: list[str | Msg] = []
+    used = 0
+    for item in items:
+        size = len(item.id if isinstance(item, Msg) else item) + 2
+        if max_chars is not None and used + size > max_chars:
+            out.append(item[:max_chars] if not out and isinstance(item, str) else "...")
+            break
+        out.append(item)
+        used += size
+    return tuple(out)
+
+
+def _param_dict(value: Param) -> JSONValue:
+    if isinstance(value, Msg):
+        return value.to_dict()
+    if isinstance(value, tuple):
+        return [v.to_dict() if isinstance(v, Msg) else v for v in value]
+    return value
+
+
+def _item(value: JSONValue, depth: int) -> str | Msg:
+    if is_msg_dict(value) and depth < MAX_MSG_DEPTH:
+        return Msg.from_dict(value, depth + 1)
+    return str(value["id"]) if is_msg_dict(value) else str(value)
+
+
 def _param(value: JSONValue, depth: int) -> Param:
     if is_msg_dict(value):
         if depth >= MAX_MSG_DEPTH:
@@ -109,6 +141,8 @@ def _param(value: JSONValue, depth: int) -> Param:
         return Msg.from_dict(value, depth + 1)
     if value is None or isinstance(value, str | int | float | bool):
         return value
+    if isinstance(value, list | tuple):
+        return tuple(_item(v, depth) for v in value)
     return str(value)
 
 

@@ -193,3 +193,18 @@ def test_no_keyword_call_hides_a_literal_inside_another_argument() -> None:
                 if _hidden_literals(node.args[i - 1], specs):
                     bad.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)[:80]}")
     assert bad == [], "a string literal inside a non-literal message argument: Babel 2.18 extracts it"
+
+
+def test_checks_hand_lists_to_the_translator_instead_of_joining_them() -> None:
+    """A `", ".join(...)` inside a check puts an English list into a Japanese sentence; checks pass `listed(...)`
+    and the translator joins (、 in Japanese). Joins that build a command or raw evidence are allowed here."""
+    allowed = {("wizard/checks/net/dhcp.py", "others_list")}  # PowerShell arguments for a command to copy
+    bad = []
+    for path in sorted((ROOT / "wizard" / "checks").rglob("*.py")):
+        rel = str(path.relative_to(ROOT))
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if re.search(r"""["'](, | and )["']\s*\.join\(""", line):
+                name = line.strip().split("=")[0].strip()
+                if (rel, name) not in allowed:
+                    bad.append(f"{rel}: {line.strip()}")
+    assert bad == []

@@ -69,3 +69,30 @@ def test_lists_inside_sentences_use_the_languages_separator() -> None:
     assert Translator("en").join(["80", "32526"]) == "80, 32526"
     assert Translator("ja").join(["問題: 5", "情報: 1"]) == "問題: 5、情報: 1"
     assert Translator("ja").join([]) == ""
+
+
+def test_a_list_parameter_is_joined_by_the_translator_at_display_time() -> None:
+    """Checks hand lists over as lists (`listed`); the presenter's translator joins them in its language, and
+    translates messages inside them (Windows Firewall's profile names)."""
+    from wizard.model import listed
+
+    summary = Msg("Windows Firewall blocks outbound connections by default in the {profiles} profile and no rule "
+                  "allows the Wire Server (168.63.129.16) on port {ports}.",
+                  {"profiles": listed([Msg("Domain"), Msg("Public")]), "ports": listed(["80", "32526"])})
+    en, ja = Translator("en").msg(summary), Translator("ja").msg(summary)
+    assert "in the Domain, Public profile" in en and "on port 80, 32526." in en
+    assert "ドメイン、パブリック プロファイル" in ja and "ポート 80、32526 " in ja and ", " not in ja
+    assert format_text(summary.id, summary.params) == en
+    again = Msg.from_dict(summary.to_dict())  # a saved diagnosis keeps the list (JSON array) and its messages
+    assert again == summary and Translator("ja").msg(again) == ja
+    assert summary.to_dict()["params"]["profiles"] == [{"id": "Domain", "params": {}}, {"id": "Public", "params": {}}]
+
+
+def test_a_long_list_is_cut_between_items() -> None:
+    from wizard.model import listed
+
+    names = [f"writer-{i:03d}" for i in range(100)]
+    cut = listed(names, max_chars=60)
+    assert cut[-1] == "..." and all(n in names for n in cut[:-1]) and 3 < len(cut) < 10
+    assert listed(["x" * 80], max_chars=50) == ("x" * 50,)
+    assert listed(names[:3], max_chars=500) == tuple(names[:3])

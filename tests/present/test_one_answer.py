@@ -276,3 +276,9 @@ def test_japanese_sentences_follow_each_other_without_a_space(name: str) -> None
         assert ".." not in text and not re.search(r"\.[A-Z]", text), text  # English keeps its space
     assert Translator.sentences(["一つ目。", "二つ目。", "", "Third."]) == "一つ目。二つ目。Third."
     assert Translator.sentences(["One.", "Two."]) == "One. Two."
+def test_the_summary_counts_read_as_each_language_counts() -> None:
+    diag = diagnosis("linux-firewall-drops-wireserver")
+    ja = build_answer(diag, "ja").summary_line
+    en = build_answer(diag, "en").summary_line
+    assert re.fullmatch(r"概要: 問題 \d+ 件、情報 \d+ 件、OK \d+ 件 \(\d+\.\d 秒で完了\)", ja), ja
+    assert re.fullmatch(r"Summary: Problem: \d+, Info: \d+, OK: \d+ - finished in \d+\.\d s", en), en

@@ -111,6 +111,22 @@ def test_pseudonyms_are_consistent_across_every_field() -> None:
         assert [d.url for d in before.docs] == [d.url for d in after.docs]
 
 
+def test_a_list_parameter_is_masked_item_by_item_and_its_messages_keep_their_ids() -> None:
+    from wizard.model import listed
+
+    diag = _rich(scenario("linux-firewall-drops-wireserver"))
+    diag.host.hostname = "agent"  # a VM named like a word of an English message id
+    extra = diag.result("net.extra")
+    assert extra is not None
+    extra.summary = Msg("Addresses {ips} in {profiles}", {"ips": listed(["10.1.2.3", "agent"]),
+                                                           "profiles": listed([Msg("the agent {x}", {"x": "agent"})])})
+    red = redact_diagnosis(diag).result("net.extra")
+    assert red is not None
+    assert red.summary.params["ips"] == ("ip-1", "host-1")
+    assert red.summary.params["profiles"] == (Msg("the agent {x}", {"x": "host-1"}),)
+    assert Translator("ja").msg(red.summary).startswith("Addresses ip-1、host-1 in ")
+
+
 def test_a_reason_inside_a_message_is_masked_but_keeps_its_id() -> None:
     diag = _rich(scenario("linux-firewall-drops-wireserver"))
     diag.host.hostname = "agent"  # a VM named like a word of an English message id

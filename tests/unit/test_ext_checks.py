@@ -175,7 +175,7 @@ def test_backup_variant_fsfreeze_121_is_a_problem_with_log_mounts() -> None:
     assert r.summary.params["code"] == 121 and r.summary.params["name"] == "FailedRetryableFsFreezeFailed"
     assert r.error_codes == ["UserErrorFsFreezeFailed"]
     assert r.why is not None and "fsfreeze" in r.why.id
-    assert r.fix[0].text.params["mounts"] == "/boot, /usr/sap"
+    assert r.fix[0].text.params["mounts"] == ("/boot", "/usr/sap")
     assert r.evidence["extension_log"]["mounts"] == ["/boot", "/usr/sap"]
     assert "worked out from" in r.evidence["portal_code_note"]
     assert r.evidence["health_colour"] == "yellow"
@@ -418,7 +418,7 @@ def test_others_error_extension_is_a_warning() -> None:
     fake.files[LIB + "/WALinuxAgent-2.9.1.1/status/0.status"] = ext_status("error")
     r = run_one(fake, "ext.others")
     assert r.status is Status.WARNING
-    assert r.summary.params == {"count": 1, "names": "Microsoft.CPlat.Core.RunCommandLinux 1.0.5"}
+    assert r.summary.params == {"count": 1, "names": ("Microsoft.CPlat.Core.RunCommandLinux 1.0.5",)}
     assert r.error_codes == ["UserErrorVmProvisioningStateFailed", "UserErrorVmNotInDesirableState"]
     handlers = [e["handler"] for e in r.evidence["extensions"]]
     assert handlers == ["Microsoft.Azure.Monitor.AzureMonitorLinuxAgent", "Microsoft.CPlat.Core.RunCommandLinux"]
@@ -478,7 +478,7 @@ def test_others_windows() -> None:
         ext_status("success"))
     r = run_one(fake, "ext.others")
     assert r.status is Status.WARNING
-    assert r.summary.params == {"count": 1, "names": "Microsoft.Compute.CustomScriptExtension 1.10.15"}
+    assert r.summary.params == {"count": 1, "names": ("Microsoft.Compute.CustomScriptExtension 1.10.15",)}
     assert [e["handler"] for e in r.evidence["extensions"]] == [
         "Microsoft.Azure.Monitor.AzureMonitorWindowsAgent", "Microsoft.Compute.CustomScriptExtension"]
 
@@ -638,7 +638,7 @@ def test_prepost_old_config_name() -> None:
     fake.files[ext.PLUGIN_CONFIG_OLD] = FakeFile(GOOD, mode=0o600)
     r = run_one(fake, "ext.prepost")
     assert r.status is Status.INFO
-    assert r.summary.params == {"path": ext.PLUGIN_CONFIG_OLD, "expected": CONFIG}
+    assert r.summary.params == {"path": ext.PLUGIN_CONFIG_OLD, "expected": (CONFIG,)}
 
 
 def test_prepost_not_root_cannot_read_config() -> None:

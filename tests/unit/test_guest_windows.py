@@ -16,6 +16,7 @@ from wizard import runner
 from wizard.checks.guest.common import WINDOWS_ARGV, WINDOWS_SCRIPT, WINDOWS_TIMEOUT_S
 from wizard.checks.guest.windows import DOTNET_KEYS, MACHINE_CONFIG, SCHANNEL_TLS12
 from wizard.checks.registry import ALL_CHECKS
+from wizard.i18n import Translator
 from wizard.model import CheckResult, Status
 from wizard.probes.base import Answer
 from wizard.probes.fake import FakeSystem
@@ -141,7 +142,9 @@ def test_system_missing_from_windowsazure_is_a_problem_and_an_unreadable_package
 def test_injected_and_unsigned_modules_are_named() -> None:
     r = run(vm(PROBLEMS_JA), "guest.modules")
     assert r.status is Status.INFO
-    assert r.summary.params["modules"] == "edrhook64.dll, oldhook.dll"
+    assert r.summary.params["modules"] == ("edrhook64.dll", "oldhook.dll")
+    assert "edrhook64.dll, oldhook.dll" in Translator("en").msg(r.summary)
+    assert "edrhook64.dll、oldhook.dll" in Translator("ja").msg(r.summary)
     flagged = {m["name"]: m["microsoft_signed"] for m in r.evidence["third_party"]}
     assert flagged == {"edrhook64.dll": False, "oldhook.dll": False}
 

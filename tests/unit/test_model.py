@@ -91,4 +91,6 @@ def test_hostile_message_dicts_are_bounded_and_flattened() -> None:
         depth += 1
     assert depth == 4 and isinstance(msg.params.get("x"), str)
     odd = Msg.from_dict({"id": "x {a} {b}", "params": {"a": [1, 2], "b": {"not": "a message"}}})
-    assert odd.params == {"a": "[1, 2]", "b": "{'not': 'a message'}"}
+    assert odd.params == {"a": ("1", "2"), "b": "{'not': 'a message'}"}  # a list is a list parameter
+    nested = Msg.from_dict({"id": "x {a}", "params": {"a": [[1, [2]], {"id": "m", "params": {}}, None]}})
+    assert nested.params == {"a": ("[1, [2]]", Msg("m"), "None")}  # one level: items are texts or messages

@@ -75,7 +75,7 @@ def test_static_primary_is_problem() -> None:
 def test_primary_follows_the_default_route_and_secondary_static_is_info() -> None:
     r = run(windows_vm(interfaces=[ETH1, ETH0]))
     assert r.status is Status.INFO
-    assert r.summary.params == {"alias": "Ethernet", "others": "Ethernet 2 (9)"}
+    assert r.summary.params == {"alias": "Ethernet", "others": ("Ethernet 2 (9)",)}
     r = run(windows_vm(interfaces=[ETH1, ETH0], routes=[{"InterfaceIndex": 9, "RouteMetric": 0}]))
     assert r.status is Status.PROBLEM and r.summary.params["index"] == 9
 
@@ -153,14 +153,14 @@ def test_a_single_static_address_is_still_a_problem() -> None:
 def test_several_static_addresses_with_the_azure_primary_as_source_are_info() -> None:
     r = run(multi_ip_vm([addr("10.0.0.7", skip=True), addr("10.0.0.10")], azure_primary="10.0.0.10"))
     assert r.status is Status.INFO
-    assert r.summary.params == {"alias": "Ethernet", "ips": "10.0.0.7, 10.0.0.10", "source": "10.0.0.10"}
+    assert r.summary.params == {"alias": "Ethernet", "ips": ("10.0.0.7", "10.0.0.10"), "source": "10.0.0.10"}
     assert r.error_codes == []
 
 
 def test_windows_sending_from_another_address_than_azures_primary_is_a_problem() -> None:
     r = run(multi_ip_vm([addr("10.0.0.10"), addr("10.0.0.7")], azure_primary="10.0.0.10"))
     assert r.status is Status.PROBLEM
-    assert r.summary.params == {"alias": "Ethernet", "ips": "10.0.0.7, 10.0.0.10", "source": "10.0.0.7",
+    assert r.summary.params == {"alias": "Ethernet", "ips": ("10.0.0.7", "10.0.0.10"), "source": "10.0.0.7",
                                 "azure": "10.0.0.10"}
     assert r.fix[0].command == (
         "Set-NetIPAddress -InterfaceAlias 'Ethernet' -IPAddress '10.0.0.10' -SkipAsSource $false; "

@@ -108,7 +108,7 @@ def test_linux_customer_drop_in_filter_is_problem() -> None:
     r = run(linux_vm(filter_rules=FILTER_OPEN + rule + "\n"))
     assert r.status is Status.PROBLEM
     assert r.error_codes == CODES
-    assert r.summary.params == {"ports": "80", "rule": rule, "where": "iptables -t filter OUTPUT"}
+    assert r.summary.params == {"ports": ("80",), "rule": rule, "where": "iptables -t filter OUTPUT"}
     assert commands(r)[0] == "sudo iptables -t filter -D OUTPUT -d 168.63.129.16/32 -p tcp -m tcp --dport 80 -j DROP"
     assert "curl --noproxy" in commands(r)[-1]
     assert r.evidence["blocking_rule"]["index"] == 1
@@ -119,7 +119,7 @@ def test_linux_drop_before_agent_accept_is_problem() -> None:
     rule = "-A OUTPUT -d 168.63.129.16/32 -j REJECT --reject-with icmp-port-unreachable"
     r = run(linux_vm(security=FILTER_OPEN + rule + "\n" + AGENT_RULES))
     assert r.status is Status.PROBLEM
-    assert r.summary.params["ports"] == "80, 32526"
+    assert r.summary.params["ports"] == ("80", "32526")
     assert r.summary.params["where"] == "iptables -t security OUTPUT"
 
 
@@ -135,7 +135,7 @@ def test_linux_agent_rules_in_wrong_order_is_problem() -> None:
 def test_linux_default_drop_policy_without_accept_is_problem() -> None:
     r = run(linux_vm(filter_rules="-P OUTPUT DROP\n-A OUTPUT -o lo -j ACCEPT\n"))
     assert r.status is Status.PROBLEM
-    assert r.summary.params == {"where": "iptables -t filter OUTPUT", "policy": "DROP", "ports": "80, 32526"}
+    assert r.summary.params == {"where": "iptables -t filter OUTPUT", "policy": "DROP", "ports": ("80", "32526")}
     assert commands(r)[0] == ("sudo iptables -t filter -I OUTPUT 1 -d 168.63.129.16/32 -p tcp -m owner "
                               "--uid-owner 0 -j ACCEPT")
 
@@ -397,7 +397,7 @@ def test_windows_block_rule_is_problem() -> None:
     r = run(windows_vm(rules=rule))  # one object, not an array: PowerShell does that
     assert r.status is Status.PROBLEM
     assert r.error_codes == CODES
-    assert r.summary.params == {"rule": "Block Azure", "ports": "80, 32526"}
+    assert r.summary.params == {"rule": "Block Azure", "ports": ("80", "32526")}
     assert commands(r)[0] == "Disable-NetFirewallRule -Name '{9b0e-rule}'"
     assert r.evidence["known_test_rule_name"] is False
 
@@ -434,14 +434,15 @@ def test_windows_rules_for_other_programs_or_profiles_do_not_count() -> None:
 def test_windows_undecidable_rule_is_warning() -> None:
     r = run(windows_vm(rules=[win_rule(DisplayName="Block DNS server", RemoteAddress=["DNS"])]))
     assert r.status is Status.WARNING
-    assert r.summary.params == {"rule": "Block DNS server", "ports": "80, 32526"}
+    assert r.summary.params == {"rule": "Block DNS server", "ports": ("80", "32526")}
 
 
 def test_windows_default_outbound_block() -> None:
     profiles = [dict(p, DefaultOutboundAction="Block") for p in PROFILES]
     r = run(windows_vm(profiles=profiles))
     assert r.status is Status.PROBLEM
-    assert r.summary.params == {"profiles": "Public", "ports": "80, 32526"}
+    assert r.summary.params == {"profiles": (Msg("Public"),), "ports": ("80", "32526")}
+    assert Translator("ja").msg(r.summary).startswith("パブリック プロファイルでは、Windows ファイアウォールが")
     assert "New-NetFirewallRule -DisplayName AzurePlatform" in commands(r)[0]
     allow = win_rule(Action="Allow", DisplayName="AzurePlatform", RemoteAddress=["168.63.129.16"])
     assert run(windows_vm(profiles=profiles, rules=[allow])).status is Status.OK
@@ -460,7 +461,7 @@ def test_windows_firewall_off_in_active_profile() -> None:
     profiles = [dict(p, Enabled="False") if p["Name"] == "Public" else p for p in PROFILES]
     r = run(windows_vm(profiles=profiles, rules=[win_rule(RemoteAddress=["168.63.129.16"])]))
     assert r.status is Status.OK
-    assert r.summary.params == {"profiles": "Public"}
+    assert r.summary.params == {"profiles": (Msg("Public"),)}
 
 
 def test_windows_numeric_enums() -> None:

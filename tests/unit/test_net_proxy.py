@@ -99,7 +99,7 @@ def test_linux_dropin_proxy_without_no_proxy_is_warning() -> None:
     assert r.status is Status.WARNING
     assert r.error_codes == ["ExtensionSnapshotFailedNoNetwork"]
     assert r.summary.id == "A proxy is configured without an exception for {missing}: {details}."
-    assert r.summary.params["missing"] == f"{WS}, {IMDS}"
+    assert r.summary.params["missing"] == (WS, IMDS)
     assert "s3cret" not in str(r.summary.params) and "s3cret" not in str(r.evidence)
     assert "s3cret" not in str([s.to_dict() for s in r.fix])
     kinds = [s["source"] for s in r.evidence["sources"]]
@@ -145,7 +145,7 @@ def test_linux_etc_environment_and_environment_file() -> None:
     assert by_kind["systemd_dropin"]["proxy"] == "http://10.0.0.6:3128"
     assert by_kind["systemd_dropin"]["bypasses"] == {WS: True, IMDS: False}
     assert by_kind["etc_environment"]["bypasses"] == {WS: False, IMDS: False}
-    assert r.summary.params["missing"] == f"{WS}, {IMDS}"
+    assert r.summary.params["missing"] == (WS, IMDS)
     assert "sudoedit /etc/environment" in commands(r)
     assert any(f"no_proxy={WS},{IMDS}" in c for c in commands(r))
 
@@ -365,7 +365,7 @@ def test_windows_machine_scope_blob_when_per_user_is_off() -> None:
                      blob(wininet.PROXY_TYPE_PROXY, "10.0.0.7:3128", "<local>;168.63.129.16"))
     r = run(fake)
     assert r.status is Status.WARNING
-    assert r.summary.params["missing"] == IMDS
+    assert r.summary.params["missing"] == (IMDS,)
     assert r.evidence["sources"][0]["source"] == "wininet_machine"
     assert "gpupdate /force" in commands(r)
 

@@ -287,7 +287,7 @@ def test_versions_ok_with_fixture() -> None:
     probe = Overlay(vm(http={VERSIONS_URL: (200, read("wireserver", "versions.xml"))}))
     r = run_one(probe, "net.wireserver_versions")
     assert r.status is Status.OK
-    assert r.summary.params == {"url": VERSIONS_URL, "status": 200, "ms": 3, "preferred": "2012-11-30"}
+    assert r.summary.params == {"url": VERSIONS_URL, "status": 200, "ms": 3, "preferred": ("2012-11-30",)}
     assert r.evidence["preferred"] == ["2012-11-30"]
     assert r.evidence["supported"] == ["2010-12-15", "2010-28-10"]
     assert r.evidence["body_excerpt"].startswith('<?xml version="1.0" encoding="utf-8"?>')
@@ -300,7 +300,7 @@ def test_versions_without_2012_11_30_is_a_problem_quoting_the_agent() -> None:
     body = "<Versions><Preferred><Version>2015-04-05</Version></Preferred></Versions>"
     r = run_one(vm(http={VERSIONS_URL: (200, body)}), "net.wireserver_versions")
     assert r.status is Status.PROBLEM
-    assert r.summary.params == {"preferred": "2015-04-05", "supported": "-"}
+    assert r.summary.params == {"preferred": ("2015-04-05",), "supported": "-"}
     assert r.evidence["agent_error_text"] == (
         "Agent supported wire protocol version: 2012-11-30 was not advised by Fabric.")
     assert r.why is not None and "was not advised by Fabric." in r.why.id

@@ -363,7 +363,7 @@ def test_disk_linux_without_proc_mounts_still_reports_low_space() -> None:
 def test_disk_linux_usage_unavailable_is_not_checked() -> None:
     r = run("res.disk", Overlay(linux_vm(), disk_usage=unavailable("replay lacks it")))
     assert r.status is Status.NOT_CHECKED
-    assert r.summary.params == {"paths": "/var/lib/waagent, /"}
+    assert r.summary.params == {"paths": ("/var/lib/waagent", "/")}
 
 
 def test_disk_linux_agent_dir_missing_checks_root_only() -> None:
@@ -426,14 +426,14 @@ def test_vss_several_failed_writers() -> None:
             "Writer name: 'C'\n State: [1] Stable\n Last error: No error\n")
     r = run("res.vss", windows_vm(vssadmin=text))
     assert r.status is Status.PROBLEM
-    assert r.summary.params == {"count": 2, "total": 3, "writers": "A, B"}
+    assert r.summary.params == {"count": 2, "total": 3, "writers": ("A", "B")}
 
 
 def test_vss_writer_waiting_at_an_earlier_step_warns() -> None:
     text = "Writer name: 'System Writer'\n State: [2] Waiting for freeze\n Last error: No error\n"
     r = run("res.vss", windows_vm(vssadmin=text))
     assert r.status is Status.WARNING
-    assert r.summary.params == {"writers": "System Writer"}
+    assert r.summary.params == {"writers": ("System Writer",)}
     assert r.error_codes == ["ExtensionFailedVssWriterInBadState"]
 
 
@@ -443,7 +443,7 @@ def test_vss_waiting_for_completion_with_no_error_is_only_info() -> None:
             "Writer name: 'System Writer'\n State: [1] Stable\n Last error: No error\n")
     r = run("res.vss", windows_vm(vssadmin=text))
     assert r.status is Status.INFO
-    assert r.summary.params == {"writers": "SqlServerWriter"}
+    assert r.summary.params == {"writers": ("SqlServerWriter",)}
     assert r.error_codes == []
 
 
@@ -496,7 +496,7 @@ def test_vss_state_unreadable_is_not_checked() -> None:
     r = run("res.vss", windows_vm(vssadmin="Writer name: 'System Writer'\n   Writer Id: {e8132975-6f93-4464-a53e"
                                            "-1050253ae220}\n"))
     assert r.status is Status.NOT_CHECKED
-    assert r.summary.params == {"writers": "System Writer"}
+    assert r.summary.params == {"writers": ("System Writer",)}
 
 
 def test_vss_output_without_writers_is_not_checked() -> None:
@@ -548,7 +548,7 @@ def test_vss_missing_or_hung_service_warns() -> None:
 def test_vss_service_probe_unavailable_is_not_checked() -> None:
     r = run("res.vss", Overlay(windows_vm(), service=unavailable("replay lacks it")))
     assert r.status is Status.NOT_CHECKED
-    assert r.summary.params == {"services": "VSS, COMSysApp, MSDTC"}
+    assert r.summary.params == {"services": ("VSS", "COMSysApp", "MSDTC")}
 
 
 def test_vss_access_denied_is_not_checked() -> None:
@@ -613,7 +613,7 @@ def test_mounts_duplicate_target_is_a_problem() -> None:
     r = run("res.mounts", linux_vm(mounts=mounts))
     assert r.status is Status.PROBLEM
     assert r.error_codes == ["UserErrorFsFreezeFailed"]
-    assert r.summary.params == {"targets": "/datadrive"}
+    assert r.summary.params == {"targets": ("/datadrive",)}
     assert commands(r) == ["findmnt /datadrive", "sudo umount /datadrive", "MountsToSkip = /datadrive"]
     assert len(r.evidence["duplicate_targets"]["/datadrive"]) == 2
 
@@ -631,7 +631,7 @@ def test_a_container_managers_own_mounts_are_not_the_vms_duplicates() -> None:
     both = LINUX_MOUNTS + manager + "/dev/sdc1 /datadrive xfs rw 0 0\n/dev/sdc1 /datadrive xfs rw 0 0\n"
     r = run("res.mounts", linux_vm(mounts=both))
     assert r.status is Status.PROBLEM
-    assert r.summary.params == {"targets": "/datadrive"}
+    assert r.summary.params == {"targets": ("/datadrive",)}
 
 
 def test_mounts_duplicate_in_mounts_to_skip_is_not_flagged() -> None:
@@ -680,7 +680,7 @@ def test_mounts_network_with_only_local_filesystems_is_info() -> None:
 
 def test_mounts_escaped_network_target_is_decoded() -> None:
     r = run("res.mounts", linux_vm(mounts=LINUX_MOUNTS + "//srv/a /mnt/my\\040share cifs rw 0 0\n"))
-    assert r.summary.params == {"mounts": "/mnt/my share (cifs)"}
+    assert r.summary.params == {"mounts": ("/mnt/my share (cifs)",)}
 
 
 def test_mounts_lxcfs_and_snaps_are_ignored() -> None:
@@ -780,7 +780,7 @@ def test_disk_layout_disk_over_32_tb() -> None:
     r = run("res.disk_layout", imds_vm(instance(big)))
     assert r.status is Status.PROBLEM
     assert r.error_codes == ["UserErrorUnsupportedDiskSize"]
-    assert r.summary.params == {"disks": "exampledatadiskname (LUN 0): 32768 GB"}
+    assert r.summary.params == {"disks": ("exampledatadiskname (LUN 0): 32768 GB",)}
 
 
 def test_disk_layout_32767_gb_is_fine() -> None:
@@ -797,7 +797,7 @@ def test_disk_layout_shared_disk() -> None:
     r = run("res.disk_layout", imds_vm(instance(shared)))
     assert r.status is Status.PROBLEM
     assert r.error_codes == ["UserErrorSharedDiskBackupNotSupported"]
-    assert r.summary.params == {"disks": "exampledatadiskname (LUN 0)"}
+    assert r.summary.params == {"disks": ("exampledatadiskname (LUN 0)",)}
 
 
 def test_disk_layout_premium_v2_and_trusted_launch_are_info() -> None:

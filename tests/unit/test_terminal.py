@@ -123,3 +123,11 @@ def test_a_phrase_wider_than_a_line_breaks_between_its_words_before_its_letters(
     assert wrap_text("バックアップ拡張機能", 80, 13, bold=True) == ["バックアップ", "拡張機能"]
     assert wrap_text("Recovery Services コンテナー", 80, 13, bold=True) == ["Recovery", "Services", "コンテナー"]
     assert wrap("バックアップ拡張機能の状態", 14) == ["バックアップ", "拡張機能の状態"]
+def test_a_straight_quote_around_japanese_text_stays_with_it() -> None:
+    text = ("VSS ライター 'System Writer' の状態は [8] 失敗 (スナップショットの準備時) で、"
+            "最後のエラーは \"再試行可能なエラー\" です。")
+    for width in range(30, 90):
+        lines = wrap(text, width)
+        assert "".join("".join(lines).split()) == "".join(text.split())
+        assert not any(line.endswith(' "') or line == '"' or line.startswith('" ') for line in lines), (width, lines)
+        assert not any(line.startswith('"') and not line.startswith('"再') for line in lines), (width, lines)

@@ -17,7 +17,8 @@ import pytest
 from wizard import runner
 from wizard.checks.net import firewall
 from wizard.checks.registry import ALL_CHECKS
-from wizard.model import CheckResult, Status
+from wizard.i18n import Translator
+from wizard.model import CheckResult, Msg, Status
 from wizard.parsers import firewall as fw
 from wizard.parsers import win_fw_registry as fwreg
 from wizard.probes.fake import FakeSystem, OverlayProbe
@@ -74,7 +75,9 @@ def test_a_block_rule_in_the_registry_is_found_without_the_slow_powershell() -> 
     probe = OverlayProbe(vm({"{A}": BLOCK_WS, "{B}": DNS_OUT, "{C}": CORTANA}))
     r = run(probe)
     assert r.status is Status.PROBLEM
-    assert r.summary.params == {"rule": "Block outbound traffic to 168.63.129.16", "ports": "80, 32526"}
+    assert r.summary.params == {"rule": "Block outbound traffic to 168.63.129.16", "ports": ("80", "32526")}
+    assert Translator("en").msg(r.summary).endswith("on port 80, 32526.")
+    assert "ポート 80、32526 " in Translator("ja").msg(r.summary)
     assert r.evidence["read_from"] == "registry"
     argvs = [a["argv"] for p, a in probe.calls if p == "run"]
     assert firewall.WINDOWS_FIREWALL_ARGV not in argvs
@@ -97,7 +100,9 @@ def test_group_policy_profile_settings_win() -> None:
     r = run(vm({}, gpo_profiles={"Public": {"DefaultOutboundAction": 1}}))
     assert r.status is Status.PROBLEM
     off = run(vm({"{A}": BLOCK_WS}, gpo_profiles={"Public": {"EnableFirewall": 0}}))
-    assert off.status is Status.OK and off.summary.params == {"profiles": "Public"}
+    assert off.status is Status.OK and off.summary.params == {"profiles": (Msg("Public"),)}
+    assert "(Public)" in Translator("en").msg(off.summary)
+    assert "(パブリック)" in Translator("ja").msg(off.summary)  # the name Windows shows in Japanese
 
 
 def test_group_policy_rules_count_and_can_switch_local_rules_off() -> None:

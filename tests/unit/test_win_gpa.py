@@ -60,14 +60,14 @@ def test_refused_backup_extension_requests_are_a_problem() -> None:
 def test_stopped_parts_of_a_running_agent_warn() -> None:
     r = run(vm("gpa_status_ebpf_stopped.json"), "env.guest_proxy_agent")
     assert r.status is Status.WARNING
-    assert r.summary.params["modules"] == "ebpfProgramStatus"
+    assert r.summary.params["modules"] == ("ebpfProgramStatus",)
     assert "Restart-Service GuestProxyAgent" in [s.command for s in r.fix]
 
 
 def test_a_healthy_agent_still_warns_with_its_mode() -> None:
     r = run(vm("gpa_status_wireserver_running.json"), "env.guest_proxy_agent")
     assert r.status is Status.WARNING
-    assert r.summary.params == {"service": "GuestProxyAgent", "state": "running", "mode": "WireServer"}
+    assert r.summary.params == {"service": "GuestProxyAgent", "state": "running", "mode": ("WireServer",)}
 
 
 def test_no_agent_is_ok() -> None:

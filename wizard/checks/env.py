@@ -9,7 +9,7 @@ from wizard.checks.commands import RERUN_AS_ROOT
 from wizard.checks.docs import IMDS as DOC_IMDS
 from wizard.checks.docs import IP_168 as DOC_168
 from wizard.checks.facts import AZURE_ASSET_TAG, GPA_LINUX_STATUS, GPA_WINDOWS_STATUS
-from wizard.model import Component, Status
+from wizard.model import Component, ListParam, Status, listed
 from wizard.parsers import gpa
 from wizard.probes.base import is_unavailable
 
@@ -36,7 +36,7 @@ def check_azure(ctx: CheckContext) -> Finding:
         if not az.get("asset_tag_match") and not az.get("imds_ok") and az.get("agent_evidence"):
             return Finding(Status.OK, m("This is an Azure VM: the Azure VM agent is installed ({evidence}), although "
                                         "neither the hardware asset tag nor the Instance Metadata Service could "
-                                        "confirm it.", evidence=", ".join(az["agent_evidence"])),
+                                        "confirm it.", evidence=listed(az["agent_evidence"])),
                            evidence=evidence)
         return Finding(Status.OK, m("This is an Azure VM."), evidence=evidence)
     if az.get("is_azure") is None:
@@ -97,12 +97,12 @@ def check_elevation(ctx: CheckContext) -> Finding:
     )
 
 
-def _gpa_modes(status: dict[str, Any] | None) -> str:
+def _gpa_modes(status: dict[str, Any] | None) -> str | ListParam:
     if not status or not status.get("ok"):
         return "unknown"
     parts = [str(status.get("secure_channel_state") or "unknown")]
     parts += [f"{k}={v}" for k, v in sorted((status.get("modes") or {}).items())]
-    return ", ".join(parts)
+    return listed(parts)
 
 
 def check_guest_proxy_agent(ctx: CheckContext) -> Finding:
@@ -146,7 +146,7 @@ def check_guest_proxy_agent(ctx: CheckContext) -> Finding:
         return Finding(
             Status.WARNING,
             m("The Guest Proxy Agent of the Metadata Security Protocol (MSP) runs, but these parts of it are not "
-              "running: {modules} (secure channel state: {mode}).", modules=", ".join(unhealthy), mode=mode),
+              "running: {modules} (secure channel state: {mode}).", modules=listed(unhealthy), mode=mode),
             why=m("The Guest Proxy Agent intercepts the traffic to the Wire Server (168.63.129.16) and IMDS; when its "
                   "listener, its eBPF program or its key latch is not running, that traffic may fail, and with it the "
                   "VM agent's and the backup extension's requests in the Take Snapshot phase."),

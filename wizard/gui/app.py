@@ -290,7 +290,8 @@ def run_gui(args: argparse.Namespace, lang: str, seams: Seams | None = None) -> 
     except Exception as exc:  # UsageError, ScenarioError and the like: one plain sentence
         log.warning("the wizard could not start: %s", exc)
         t = Translator(lang)
-        message = t("The wizard could not start: {error}", error=str(exc))
+        translated = getattr(exc, "translated", None)  # UsageError and ScenarioError word themselves in `lang`
+        message = t("The wizard could not start: {error}", error=translated(t) if callable(translated) else str(exc))
         if screenshots:
             print(f"{TOOL_NAME}: {message}", file=sys.stderr)
         else:

@@ -289,7 +289,7 @@ def _demo_line(diag: Diagnosis, t: Translator) -> str:
 
 
 def _summary_line(diag: Diagnosis, t: Translator) -> str:
-    parts = [f"{status_label(Status(s), t)}: {n}" for s, n in diag.counts().items() if n]
+    parts = [t("{status}: {count}", status=status_label(Status(s), t), count=n) for s, n in diag.counts().items() if n]
     return t("Summary: {counts} - finished in {seconds} s", counts=t.join(parts),
              seconds=f"{diag.duration_s:.1f}")
 

@@ -134,12 +134,19 @@ def _glue(atoms: list[str]) -> list[str]:
     glued: list[str] = []
     for atom in atoms:
         if glued and atom != " " and glued[-1] != " " and (
-            atom[0] in NO_LINE_START or glued[-1][-1] in NO_LINE_END
+            atom[0] in NO_LINE_START or glued[-1][-1] in NO_LINE_END or _straight_quote(atom, glued)
         ):
             glued[-1] += atom
         else:
             glued.append(atom)
     return _keep_short_brackets(glued)
+
+
+def _straight_quote(atom: str, glued: list[str]) -> bool:
+    """A straight double quote around Japanese text ("再試行可能なエラー") is glued like a bracket: a closing one
+    (right after text) to the text before it, an opening one (standing alone after a space or at the start) to the
+    text after it, so neither starts or ends a line on its own."""
+    return atom[0] == '"' or glued[-1] == '"'
 
 
 def _keep_short_brackets(atoms: list[str]) -> list[str]:

@@ -398,7 +398,7 @@ def case_notes(causes: Any, t: Translator) -> tuple[str, ...]:
         cause = _cut(f"{f.title}: {f.summary}")
         if c.consequences:
             notes.append(t("Cause: {cause}. Consequences: {consequences}. Fix given: {fix}", cause=cause,
-                           consequences=_cut("; ".join(x.title for x in c.consequences)), fix=_cut(fix or "")))
+                           consequences=_cut(t.join(x.title for x in c.consequences)), fix=_cut(fix or "")))
         else:
             notes.append(t("Cause: {cause}. Consequences: none found. Fix given: {fix}", cause=cause,
                            fix=_cut(fix or "")))

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from wizard import TOOL_NAME, __version__
-from wizard.i18n import N_
+from wizard.i18n import N_, Translator, format_text
+from wizard.model import Msg
 from wizard.probes.base import Answer, Probe, call_key, unavailable
 from wizard.probes.fsroot import read_regular
 from wizard.redact import strip_secrets_text
@@ -32,7 +33,15 @@ MAX_SCENARIO_BYTES = 64 * 1024 * 1024
 
 
 class ScenarioError(Exception):
-    """A scenario file that cannot be used; the message is for the user."""
+    """A scenario file that cannot be used; the message is for the user. `str()` is English, `translated(t)` in
+    `t`'s language (the path, the file's values and the system's own error text stay as they are)."""
+
+    def __init__(self, message: str, /, **params: str | int) -> None:
+        self.message = Msg(message, dict(params))
+        super().__init__(format_text(message, params))
+
+    def translated(self, t: Translator) -> str:
+        return t.msg(self.message)
 
 
 def shown(value: Any, limit: int = 40) -> str:
@@ -98,15 +107,16 @@ class ReplayProbe:
         self._lock = threading.Lock()
         calls = scenario.get("calls")
         if calls is not None and not isinstance(calls, list):
-            raise ScenarioError(f"'calls' is {shown(calls)}, expected a list of calls")
+            raise ScenarioError(N_("'calls' is {value}, expected a list of calls"), value=shown(calls))
         for i, entry in enumerate(calls or []):
             if not isinstance(entry, dict) or not isinstance(entry.get("probe"), str):
-                raise ScenarioError(f"call #{i + 1} has no probe name")
+                raise ScenarioError(N_("call #{number} has no probe name"), number=i + 1)
             args = entry.get("args")
             args = {} if args is None else args
             answer = entry.get("answer")
             if not isinstance(args, dict) or not isinstance(answer, dict):
-                raise ScenarioError(f"call #{i + 1} ({shown(entry['probe'])}) needs an object 'args' and 'answer'")
+                raise ScenarioError(N_("call #{number} ({probe}) needs an object 'args' and 'answer'"), number=i + 1,
+                                    probe=shown(entry["probe"]))
             self._answers[call_key(entry["probe"], args)] = answer
 
     def call(self, probe: str, /, **args: Any) -> Answer:
@@ -124,18 +134,22 @@ class ReplayProbe:
         try:  # a regular file only (a FIFO would hang the run), and bounded
             raw = read_regular(path, MAX_SCENARIO_BYTES + 1)
         except OSError as exc:
-            raise ScenarioError(f"cannot read scenario {path}: {exc.strerror or exc}") from exc
+            raise ScenarioError(N_("cannot read scenario {path}: {error}"), path=str(path),
+                                error=str(exc.strerror or exc)) from exc
         if len(raw) > MAX_SCENARIO_BYTES:
-            raise ScenarioError(f"{path} is larger than {MAX_SCENARIO_BYTES} bytes, the most a scenario may be")
+            raise ScenarioError(N_("{path} is larger than {limit} bytes, the most a scenario may be"), path=str(path),
+                                limit=MAX_SCENARIO_BYTES)
         try:
             data = json.loads(raw.decode("utf-8-sig"))
         except (ValueError, RecursionError) as exc:  # ValueError: bad UTF-8, bad JSON, a number past 4300 digits
-            raise ScenarioError(f"{path} is not a valid scenario (JSON): {exc}") from exc
+            raise ScenarioError(N_("{path} is not a valid scenario (JSON): {error}"), path=str(path),
+                                error=str(exc)) from exc
         if not isinstance(data, dict):
-            raise ScenarioError(f"{path} is not a scenario: the top level must be an object")
+            raise ScenarioError(N_("{path} is not a scenario: the top level must be an object"), path=str(path))
         schema = data.get("schema")
         if schema != SCENARIO_SCHEMA:
-            raise ScenarioError(f"{path} has scenario schema {shown(schema)}; this version reads {SCENARIO_SCHEMA}")
+            raise ScenarioError(N_("{path} has scenario schema {schema}; this version reads {expected}"),
+                                path=str(path), schema=shown(schema), expected=SCENARIO_SCHEMA)
         return cls(data, source=str(path))
 
 

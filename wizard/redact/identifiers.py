@@ -477,7 +477,16 @@ class _Replacer:
 # --- a diagnosis and a recording -------------------------------------------------------------
 
 
-def _msg_params(msg: dict[str, Any] | None, depth: int = 0) -> Iterator[tuple[dict[str, Any], str]]:
+Part = tuple[dict[str, Any] | list[Any], Any]  # (container, key): a dict and its key, or a list and an index
+
+
+def _value_at(container: dict[str, Any] | list[Any], key: Any) -> Any:
+    if isinstance(container, list):
+        return container[key] if isinstance(key, int) and 0 <= key < len(container) else None
+    return container.get(key)
+
+
+def _msg_params(msg: dict[str, Any] | None, depth: int = 0) -> Iterator[Part]:
     """(params, key) of every parameter value of a message; a message inside a parameter is walked into,
     so its id (English source text) is never masked."""
     if not (isinstance(msg, dict) and isinstance(msg.get("params"), dict)) or depth > 8:
@@ -486,11 +495,18 @@ def _msg_params(msg: dict[str, Any] | None, depth: int = 0) -> Iterator[tuple[di
     for k in list(params):
         if is_msg_dict(params[k]):
             yield from _msg_params(params[k], depth + 1)
+        elif isinstance(params[k], list) and any(is_msg_dict(v) for v in params[k]):
+            items = params[k]  # a list parameter with messages in it: their ids stay, their parameters and
+            for i, item in enumerate(items):  # the plain items are masked
+                if is_msg_dict(item):
+                    yield from _msg_params(item, depth + 1)
+                else:
+                    yield items, i
         else:
             yield params, k
 
 
-def _result_parts(r: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str]]:
+def _result_parts(r: dict[str, Any]) -> Iterator[Part]:
     """(container, key) pairs of every VM-derived value of a result (never message ids or doc URLs)."""
     for name in ("title", "summary", "why"):
         yield from _msg_params(r.get(name))
@@ -502,7 +518,7 @@ def _result_parts(r: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str]]:
     yield r, "evidence"
 
 
-def _parts(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str]]:
+def _parts(data: dict[str, Any]) -> Iterator[Part]:
     host = data["host"]
     for k in ("hostname", "os_version", "imds"):
         yield host, k
@@ -516,7 +532,7 @@ def _parts(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str]]:
         yield data["source"], k
 
 
-def _scenario_parts(scenario: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str]]:
+def _scenario_parts(scenario: dict[str, Any]) -> Iterator[Part]:
     """(container, key) pairs of a recorded scenario that may hold machine data: the title and
     description, every call's arguments and answer (never probe names, the schema or the tool)."""
     for k in scenario:
@@ -546,16 +562,16 @@ def _collect(data: dict[str, Any] | None, scenario: dict[str, Any] | None, level
     for parts in groups:  # the diagnosis first: its pseudonyms are numbered as redact_diagnosis numbers them
         for fields in (True, False):
             for container, key in parts:
-                c.walk(container.get(key), key, fields=fields)
+                c.walk(_value_at(container, key), key if isinstance(key, str) else "", fields=fields)
     c.second_pass()
     c.table.finish(level)
     return c.table
 
 
-def _apply(parts: Iterable[tuple[dict[str, Any], str]], replace: Callable[[Any], Any]) -> None:
+def _apply(parts: Iterable[Part], replace: Callable[[Any], Any]) -> None:
     for container, key in list(parts):
-        if key in container:
-            container[key] = replace(container[key])
+        if isinstance(container, list) or key in container:
+            container[key] = replace(_value_at(container, key))
 
 
 def _preview(table: _Table) -> list[tuple[str, str, str]]:

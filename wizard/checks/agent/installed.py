@@ -36,7 +36,7 @@ from wizard.checks.commands import sh
 from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.docs import WIN_AGENT as DOC_WIN_AGENT
-from wizard.model import Status
+from wizard.model import Status, listed
 from wizard.parsers import waappagent as wapp
 from wizard.probes.base import is_unavailable
 
@@ -183,7 +183,7 @@ def _installed_windows(ctx: CheckContext) -> Finding:
         issues.append(Issue(
             Status.WARNING,
             m("The VM agent's services exist, but some of its files were not found: {missing}.",
-              missing=", ".join(missing_files)),
+              missing=listed(missing_files)),
             m("Missing agent files usually mean a broken installation or update; the agent may not start again "
               "after the next restart."),
             tuple(_win_reinstall_steps()), (DOC_WIN_AGENT,), (E_AGENT_UNAVAILABLE,)))

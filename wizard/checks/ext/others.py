@@ -23,7 +23,7 @@ from wizard.checks.ext.common import (
     _too_large,
 )
 from wizard.checks.ext.status import _version_dirs
-from wizard.model import Status
+from wizard.model import Status, listed
 from wizard.parsers.extstatus import MAX_STATUS_BYTES, excerpt, parse_status_file, split_handler_dir, version_key
 
 # -- ext.others -------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def check_others(ctx: CheckContext) -> Finding:
             evidence["note"] = ("a malformed status file is reported by the Linux agent as an extension error "
                                 "(\"The extension status must be an array\"); the Windows agent's handling is "
                                 "not confirmed by public documentation")
-        names_text = ", ".join(f"{i['handler']} {i['version']}" for i in failing)
+        names_text = listed(f"{i['handler']} {i['version']}" for i in failing)
         return Finding(
             Status.WARNING,
             m("Other VM extensions in an error state ({count}): {names}.", count=len(failing), names=names_text),

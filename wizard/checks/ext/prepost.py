@@ -19,7 +19,7 @@ from wizard.checks.ext.common import (
     _looked,
     _too_large,
 )
-from wizard.model import FixStep, Msg, Status, worst
+from wizard.model import FixStep, Msg, Status, listed, worst
 from wizard.parsers.extstatus import excerpt
 from wizard.parsers.prepost import (
     MAX_CONFIG_BYTES,
@@ -320,7 +320,7 @@ def check_prepost(ctx: CheckContext) -> Finding:
             issues.append(_Issue(
                 Status.INFO,
                 m("{path} uses an older file name; the current backup extension reads {expected}.",
-                  path=PLUGIN_CONFIG_OLD, expected=", ".join(config_paths) or PLUGIN_CONFIG),
+                  path=PLUGIN_CONFIG_OLD, expected=listed(config_paths) or PLUGIN_CONFIG),
                 m("Scripts configured only in the old file do not run, so the backup is not application-"
                   "consistent."),
                 [step("Move the settings into the file the extension reads.",

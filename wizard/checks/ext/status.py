@@ -23,7 +23,7 @@ from wizard.checks.ext.common import (
     _too_large,
 )
 from wizard.knowledge import commands
-from wizard.model import DocLink, FixStep, Msg, Status
+from wizard.model import DocLink, FixStep, Msg, Status, listed
 from wizard.parsers.extstatus import (
     MAX_STATUS_BYTES,
     ExtCode,
@@ -49,7 +49,7 @@ def _cause(code: ExtCode, log_mounts: list[str]) -> tuple[Msg, list[FixStep], li
             [step("Find the mount points that failed to freeze in the extension log (lines such as "
                   "\"Failed to FITHAW\"; the evidence lists those found: {mounts}).",
                   command="sudo grep -E 'Failed to (FITHAW|FIFREEZE|open)' " + LINUX_EXT_LOG,
-                  mounts=", ".join(log_mounts) or "-"),
+                  mounts=listed(log_mounts) or "-"),
              step("Check whether a failing mount point is mounted more than once and remove the duplicate "
                   "entry.", command="findmnt --list"),
              step("Repair an unclean file system: unmount it, check it and mount it again.",

@@ -41,7 +41,7 @@ from wizard.checks.guest.common import (
 )
 from wizard.checks.win_files import read_with_retry
 from wizard.knowledge import values
-from wizard.model import Status
+from wizard.model import Status, listed
 from wizard.parsers import guest as gp
 from wizard.probes.base import is_unavailable
 
@@ -272,7 +272,7 @@ def check_folder_acl(ctx: CheckContext) -> Finding:
     evidence["system_lacks_full_control"] = lacking
     if lacking:
         return Finding(Status.PROBLEM,
-                       m("SYSTEM does not have full control of {folders}.", folders=", ".join(lacking)),
+                       m("SYSTEM does not have full control of {folders}.", folders=listed(lacking)),
                        why=m("At start the agent resets these folders to Read & Execute for Everyone and Full "
                              "Control for SYSTEM and Administrators; if it cannot, it does not go on."),
                        fix=[step("Give SYSTEM full control of the folder, its subfolders and files (elevated Command "
@@ -320,7 +320,7 @@ def check_modules(ctx: CheckContext) -> Finding:
         names = sorted({str(f["name"]) for f in flagged})
         return Finding(Status.INFO,
                        m("Modules not signed by Microsoft are loaded into the agent processes: {modules}.",
-                         modules=", ".join(names[:10])),
+                         modules=listed(names[:10])),
                        why=m("Other programs (security, monitoring) sometimes inject DLLs into the agent. It rarely "
                              "breaks it, but when the agent fails without a clear reason, these are suspects."),
                        fix=[step("If a module belongs to an unexpected program and ordinary troubleshooting found "

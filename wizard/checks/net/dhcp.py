@@ -38,7 +38,7 @@ from wizard.checks.commands import cmd
 from wizard.checks.docs import TS_VM as DOC_VM_TS
 from wizard.checks.net.proxy import DOC_AGENT_EXT
 from wizard.checks.win_shell import ps_quote
-from wizard.model import Component, Status
+from wizard.model import Component, Status, listed
 from wizard.parsers.firewall import as_list, parse_powershell_json
 from wizard.probes.base import is_unavailable
 
@@ -173,7 +173,7 @@ def _multi_ip_finding(ctx: CheckContext, primary: dict[str, Any], addresses: lis
     azure = _azure_primary(ctx)
     evidence["windows_source_address"] = source
     evidence["azure_primary_ip"] = azure
-    ips = ", ".join(a["ip"] for a in addresses)
+    ips = listed(a["ip"] for a in addresses)
     docs = [DOC_MULTI_IP, DOC_NO_INTERNET_MULTI_IP]
     if azure and source and source != azure:
         others = [a["ip"] for a in addresses if a["ip"] != azure]
@@ -281,7 +281,7 @@ def check_dhcp(ctx: CheckContext) -> Finding:
     if static_others:
         return Finding(Status.INFO, m("DHCP is enabled on the primary network adapter {alias}, but these other "
                                       "adapters use a static IPv4 configuration: {others}.", alias=primary["alias"],
-                                      others=", ".join(f"{i['alias']} ({i['index']})" for i in static_others[:10])),
+                                      others=listed(f"{i['alias']} ({i['index']})" for i in static_others[:10])),
                        docs=[DOC_VM_TS], evidence=evidence)
     return Finding(Status.OK, m("DHCP is enabled on the primary network adapter {alias} (interface {index}).",
                                 alias=primary["alias"], index=primary["index"]), evidence=evidence)

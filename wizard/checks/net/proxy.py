@@ -44,7 +44,7 @@ from wizard.checks.docs import LINUX_AGENT as DOC_LINUX_AGENT
 from wizard.checks.docs import TS_AGENT as DOC_AGENT_EXT
 from wizard.checks.docs import WIN_AGENT as DOC_WINDOWS_AGENT
 from wizard.checks.env import DOC_168, DOC_IMDS
-from wizard.model import Component, FixStep, Status
+from wizard.model import Component, FixStep, Status, listed
 from wizard.parsers import proxy as px
 from wizard.parsers import wininet
 from wizard.probes.base import Answer, is_unavailable
@@ -559,7 +559,7 @@ def check_proxy(ctx: CheckContext) -> Finding:
                  "always be reached directly; a proxy in the way can make extension calls fail during the Take "
                  "Snapshot phase."))
         if bad:
-            missing = ", ".join(h for h in HOSTS if any(h in s.missing for s in bad))
+            missing = listed(h for h in HOSTS if any(h in s.missing for s in bad))
             summary = m("A proxy is configured without an exception for {missing}: {details}.",
                         missing=missing, details=_describe(bad))
         else:

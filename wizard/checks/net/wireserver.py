@@ -41,7 +41,7 @@ from wizard.checks.docs import WIN_AGENT as DOC_WINDOWS_AGENT
 from wizard.checks.env import DOC_168, DOC_MSP
 from wizard.checks.net.imds import PS_DIRECT_SESSION
 from wizard.knowledge import commands
-from wizard.model import Component, DocLink, FixStep, Msg, Status
+from wizard.model import Component, DocLink, FixStep, Msg, Status, listed
 from wizard.parsers.wireserver import (
     WIRE_PROTOCOL_VERSION,
     advertises,
@@ -500,8 +500,8 @@ def check_versions(ctx: CheckContext) -> Finding:
     evidence.update(preferred=parsed["preferred"], supported=parsed["supported"],
                     parse_error=parsed["error"], recovered=parsed["recovered"],
                     required_version=WIRE_PROTOCOL_VERSION)
-    preferred = ", ".join(parsed["preferred"]) or "-"
-    supported = ", ".join(parsed["supported"]) or "-"
+    preferred = listed(parsed["preferred"]) or "-"
+    supported = listed(parsed["supported"]) or "-"
     if parsed["error"]:
         if parsed["recovered"]:
             evidence["recovered_advertises_required"] = advertises(parsed)

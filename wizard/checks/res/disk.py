@@ -26,7 +26,7 @@ from wizard.checks.res.common import (
     _mb,
     _num,
 )
-from wizard.model import Status
+from wizard.model import Status, listed
 from wizard.parsers import mounts as mounts_parser
 from wizard.probes.base import Answer, is_unavailable
 
@@ -179,7 +179,7 @@ def _check_disk_linux(ctx: CheckContext) -> Finding:
     if unreadable or least_free is None or most_used is None:
         return Finding(Status.NOT_CHECKED,
                        m("Not checked: could not read the free space of {paths}.",
-                         paths=", ".join(unreadable) or "/"),
+                         paths=listed(unreadable) or "/"),
                        evidence=evidence)
     if mounts is None:
         return Finding(Status.NOT_CHECKED,

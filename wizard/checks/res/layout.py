@@ -12,7 +12,7 @@ from wizard.checks.docs import TS_AGENT as DOC_TS_AGENT
 from wizard.checks.res.common import CODE_DISK_SIZE, CODE_SHARED_DISK, MAX_DATA_DISKS, MAX_DISK_GB, _combine, _Issue
 from wizard.i18n import N_
 from wizard.knowledge import values
-from wizard.model import Status
+from wizard.model import Status, listed
 
 # -- res.disk_layout ------------------------------------------------------------------------------
 
@@ -68,7 +68,7 @@ def check_disk_layout(ctx: CheckContext) -> Finding:
         issues.append(_Issue(
             Status.PROBLEM,
             m("Disks larger than 32 TB (32,767 GB) are attached: {disks}.",
-              disks=", ".join(f"{_disk_label(d, label)}: {d['size_gb']} GB" for label, d in big)[:500]),
+              disks=listed((f"{_disk_label(d, label)}: {d['size_gb']} GB" for label, d in big), max_chars=500)),
             why=m("Azure VM Backup supports disks of up to 32 TB each; the backup of a VM with a larger disk fails."),
             fix=[step("Split the data across disks of at most 32 TB, or back up the large disk another way.")],
             codes=[CODE_DISK_SIZE],
@@ -78,7 +78,7 @@ def check_disk_layout(ctx: CheckContext) -> Finding:
         issues.append(_Issue(
             Status.PROBLEM,
             m("Shared disks are attached: {disks}.",
-              disks=", ".join(_disk_label(d, label) for label, d in shared)[:500]),
+              disks=listed((_disk_label(d, label) for label, d in shared), max_chars=500)),
             why=m("Azure VM Backup does not support VMs with shared disks; the backup job fails (the Japanese support "
                   "blog reports about 30 minutes after it starts)."),
             fix=[step("Detach the shared disks from this VM before it is backed up with Azure VM Backup.")],
@@ -99,7 +99,7 @@ def check_disk_layout(ctx: CheckContext) -> Finding:
         issues.append(_Issue(
             Status.INFO,
             m("Ultra or Premium SSD v2 disks are attached: {disks}.",
-              disks=", ".join(_disk_label(d, label) for label, d in special)[:500]),
+              disks=listed((_disk_label(d, label) for label, d in special), max_chars=500)),
             why=m("Azure VM Backup protects VMs with Ultra disks or Premium SSD v2 disks only with an Enhanced "
                   "backup policy."),
             fix=[step("Check that the VM's backup policy is an Enhanced policy.")],

@@ -13,7 +13,7 @@ from wizard.checks.docs import MATRIX as DOC_MATRIX
 from wizard.checks.docs import TS_VM as DOC_TS_VM
 from wizard.checks.res.common import CODE_FREEZE, CONF_MAX_BYTES, PROC_MOUNTS, VMBACKUP_CONF, _combine, _Issue
 from wizard.checks.res.disk import _mount_brief, _read_mounts
-from wizard.model import Status
+from wizard.model import Status, listed
 from wizard.parsers import mounts as mounts_parser
 from wizard.probes.base import is_unavailable
 
@@ -68,11 +68,10 @@ def check_mounts(ctx: CheckContext) -> Finding:
     issues: list[_Issue] = []
     active_dups = sorted(t for t in duplicates if t not in skip)
     if active_dups:
-        listed = ", ".join(active_dups)[:500]
         status = Status.INFO if freeze_off else Status.PROBLEM
         issues.append(_Issue(
             status,
-            m("Mount points mounted more than once: {targets}.", targets=listed),
+            m("Mount points mounted more than once: {targets}.", targets=listed(active_dups, max_chars=500)),
             why=m("Before the snapshot the backup extension freezes every ext3/ext4/xfs/btrfs mount point; a file "
                   "system mounted twice cannot be frozen a second time, so the freeze fails and so does the "
                   "file-system-consistent snapshot."),
@@ -86,20 +85,20 @@ def check_mounts(ctx: CheckContext) -> Finding:
             codes=[CODE_FREEZE],
         ))
     if remote:
-        listed = ", ".join(f"{x['target']} ({x['fstype']})" for x in remote[:10])
+        shares = listed(f"{x['target']} ({x['fstype']})" for x in remote[:10])
         only_local = conf.get("only_local_filesystems") is True
         if only_local:
             issues.append(_Issue(
                 Status.INFO,
                 m("Network or FUSE file systems are mounted: {mounts}. They are not part of the backup, and "
-                  "onlyLocalFilesystems is already set in /etc/azure/vmbackup.conf.", mounts=listed),
+                  "onlyLocalFilesystems is already set in /etc/azure/vmbackup.conf.", mounts=shares),
                 why=m("Azure VM Backup backs up only the disks attached to the VM; shares mounted from elsewhere "
                       "are not included."),
             ))
         else:
             issues.append(_Issue(
                 Status.WARNING,
-                m("Network or FUSE file systems are mounted: {mounts}.", mounts=listed),
+                m("Network or FUSE file systems are mounted: {mounts}.", mounts=shares),
                 why=m("They are not part of the backup (only disks attached to the VM are). The backup extension "
                       "measures every mounted file system with df and waits up to 300 seconds for it, so an "
                       "unreachable share delays the Take Snapshot phase or makes it time out."),
@@ -119,7 +118,7 @@ def check_mounts(ctx: CheckContext) -> Finding:
         issues.append(_Issue(
             Status.INFO,
             m("Local file systems mounted read-only: {mounts}.",
-              mounts=", ".join(x["target"] for x in read_only[:10])),
+              mounts=listed(x["target"] for x in read_only[:10])),
             why=m("Read-only file systems need no freeze and do not block the backup; if one turned read-only by "
                   "itself, it may have errors worth checking."),
         ))

@@ -22,7 +22,7 @@ from wizard.checks.res.common import (
     _Issue,
 )
 from wizard.knowledge import values
-from wizard.model import FixStep, Msg, Status
+from wizard.model import FixStep, Msg, Status, listed
 from wizard.parsers import vssadmin
 from wizard.probes.base import is_unavailable
 
@@ -141,13 +141,13 @@ def _writer_issues(writers: list[dict[str, Any]]) -> list[_Issue]:
         issues.append(_Issue(
             Status.PROBLEM,
             m("{count} of {total} VSS writers failed or report an error: {writers}.", count=len(bad),
-              total=len(writers), writers=", ".join(w["name"] for w in bad)[:500]),
+              total=len(writers), writers=listed((w["name"] for w in bad), max_chars=500)),
             why, _writers_fix(), [CODE_VSS_WRITER]))
     if waiting:
         issues.append(_Issue(
             Status.WARNING,
             m("VSS writers are waiting for a shadow copy to finish: {writers}. A backup or shadow copy may be "
-              "running right now.", writers=", ".join(w["name"] for w in waiting)[:500]),
+              "running right now.", writers=listed((w["name"] for w in waiting), max_chars=500)),
             why=m("A writer still waiting from an earlier shadow copy that never finished keeps the next snapshot "
                   "from starting cleanly."),
             fix=[step("Run the wizard again when no backup or shadow copy is running; if the writers still wait, "
@@ -158,7 +158,7 @@ def _writer_issues(writers: list[dict[str, Any]]) -> list[_Issue]:
             Status.INFO,
             m("VSS writers are in state [5] (waiting for the backup to complete) with no error: {writers}. This "
               "state is commonly left behind after a backup and is not a failure by itself.",
-              writers=", ".join(w["name"] for w in left_over)[:500]),
+              writers=listed((w["name"] for w in left_over), max_chars=500)),
             why=m("A writer reports [5] until the program that made the last shadow copy says the backup is "
                   "complete; many backup programs never do. Only if it stays so and backups fail with VSS errors "
                   "is it worth restarting the writer's service."),
@@ -254,7 +254,7 @@ def _run_vssadmin(ctx: CheckContext) -> tuple[list[_Issue], dict[str, Any], Msg 
         evidence["writers_without_state"] = no_state[:50]
         if not any(i.status in (Status.PROBLEM, Status.WARNING) for i in issues):
             return [], evidence, m("Not checked: the state of these VSS writers could not be read from vssadmin's "
-                                   "output: {writers}.", writers=", ".join(no_state)[:500])
+                                   "output: {writers}.", writers=listed(no_state, max_chars=500))
     return issues, evidence, None
 
 
@@ -271,7 +271,7 @@ def check_vss(ctx: CheckContext) -> Finding:
     if services_unknown:
         return Finding(Status.NOT_CHECKED,
                        m("Not checked: could not read the state of the services {services}.",
-                         services=", ".join(services_unknown)),
+                         services=listed(services_unknown)),
                        docs=docs, evidence=evidence)
     if issues:
         return _combine(issues, evidence, docs)

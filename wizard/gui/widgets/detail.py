@@ -119,7 +119,7 @@ class DetailPane(QScrollArea):
             self._heading(layout, t("Why it matters"))
             layout.addWidget(label(f.why, selectable=True))
         if f.error_codes:
-            layout.addWidget(label(t("Portal error codes: {codes}", codes=", ".join(f.error_codes)),
+            layout.addWidget(label(t("Portal error codes: {codes}", codes=t.join(f.error_codes)),
                                    selectable=True))
         self._docs(layout, t, [(d.title, d.url) for d in f.docs])
         if terms:
@@ -151,7 +151,7 @@ class DetailPane(QScrollArea):
         else:
             layout.addWidget(label(t("Portal error code not recognised: {text}", text=str(card.get("input") or "")),
                                    bold=True, selectable=True))
-            codes = ", ".join(str(s["code"]) for s in card.get("suggestions") or [])
+            codes = t.join(str(s["code"]) for s in card.get("suggestions") or [])
             if codes:
                 layout.addWidget(label(t("Closest known codes: {codes}", codes=codes), selectable=True))
         if card.get("phase_name"):

@@ -68,7 +68,7 @@ class SymptomCard(QFrame):
             links = [f'<a href="code:{html.escape(str(s["code"]))}">{html.escape(str(s["code"]))}</a>'
                      for s in card.get("suggestions") or []]
             self.suggestions.setText(html.escape(t("Closest known codes: {codes}", codes="\x00")).replace(
-                "\x00", ", ".join(links)) if links else "")
+                "\x00", t.join(links)) if links else "")
         self._suggestion_buttons([] if matched else [str(s["code"]) for s in card.get("suggestions") or []], t)
         for w in (self.title, self.meaning, self.fixable, self.note, self.suggestions):
             w.setVisible(bool(w.text()))

@@ -9,7 +9,7 @@ from typing import Any
 from wizard.checks.base import CheckContext, error_msg
 from wizard.i18n import N_
 from wizard.knowledge import commands
-from wizard.model import Msg
+from wizard.model import ListParam, Msg, listed
 from wizard.probes.base import Answer, is_unavailable
 
 PORTS = (80, 32526)
@@ -33,8 +33,9 @@ _PERMISSION_WORDS = ("permission denied", "must be root", "operation not permitt
 _NO_WAIT_WORDS = ("unrecognized option", "unknown option", "invalid option")
 
 
-def _ports_text(ports: list[int]) -> str:
-    return ", ".join(str(p) for p in ports)
+def _ports_text(ports: list[int]) -> ListParam:
+    """Port numbers as a list parameter: "80, 32526" in English, "80、32526" in Japanese."""
+    return listed(str(p) for p in ports)
 
 
 def _stderr(ans: Answer) -> str:

@@ -23,7 +23,8 @@ from wizard.checks.net.firewall.common import (
     _stderr,
 )
 from wizard.checks.net.proxy import DOC_AGENT_EXT, DOC_WINDOWS_AGENT
-from wizard.model import FixStep, Msg, Status
+from wizard.i18n import N_
+from wizard.model import FixStep, ListParam, Msg, Status, listed
 from wizard.parsers import firewall as fw
 from wizard.parsers import win_fw_registry as fwreg
 from wizard.probes.base import is_unavailable
@@ -272,6 +273,16 @@ def _win_blocked(blocked: dict[int, list[dict[str, Any]]], evidence: dict[str, A
                    why=_why_blocked(), fix=fix, docs=list(_DOCS), error_codes=list(ERROR_CODES), evidence=evidence)
 
 
+# Windows Firewall's profiles, by the names Get-NetFirewallProfile and the registry give them (Microsoft Learn ja:
+# ドメイン / プライベート / パブリック プロファイル). A name the wizard does not know is shown as it is.
+PROFILE_NAMES = {"domain": N_("Domain"), "private": N_("Private"), "public": N_("Public")}
+
+
+def _profiles(names: list[str]) -> ListParam:
+    """The profiles inside a sentence ("in the {profiles} profile"): translated names, joined per language."""
+    return listed(Msg(PROFILE_NAMES[n.lower()]) if n.lower() in PROFILE_NAMES else n for n in names)
+
+
 def _allow_fix() -> FixStep:
     return step("Allow the Azure platform address as Microsoft documents it (in an elevated PowerShell):",
                 command="New-NetFirewallRule -DisplayName AzurePlatform -Direction Outbound "
@@ -281,7 +292,7 @@ def _allow_fix() -> FixStep:
 def _win_policy_blocked(v: _Verdicts, evidence: dict[str, Any]) -> Finding:
     return Finding(Status.PROBLEM, m("Windows Firewall blocks outbound connections by default in the {profiles} "
                                      "profile and no rule allows the Wire Server (168.63.129.16) on port {ports}.",
-                                     profiles=", ".join(v.policy_block), ports=_ports_text(v.policy_blocked)),
+                                     profiles=_profiles(v.policy_block), ports=_ports_text(v.policy_blocked)),
                    why=_why_blocked(), fix=[_allow_fix(), step("Then check the connection as Administrator "
                                                                 "(TcpTestSucceeded should be True):",
                                                                 command=VERIFY_WINDOWS)],
@@ -307,7 +318,7 @@ def _win_maybe(maybe: dict[int, list[dict[str, Any]]], evidence: dict[str, Any])
 def _win_policy_maybe(v: _Verdicts, evidence: dict[str, Any]) -> Finding:
     return Finding(Status.WARNING, m("Windows Firewall blocks outbound connections by default in the {profiles} "
                                      "profile; the rules that may allow the Wire Server (168.63.129.16) use "
-                                     "conditions the wizard cannot decide.", profiles=", ".join(v.policy_block)),
+                                     "conditions the wizard cannot decide.", profiles=_profiles(v.policy_block)),
                    why=_why_blocked(), fix=[_allow_fix()], docs=list(_DOCS), error_codes=list(ERROR_CODES),
                    evidence=evidence)
 
@@ -372,5 +383,5 @@ def check_firewall_windows(ctx: CheckContext) -> Finding:
     if enabled_profiles is not None and not enabled_profiles:
         return Finding(Status.OK, m("Windows Firewall is turned off for the active network profile ({profiles}), so "
                                     "it does not block the Wire Server (168.63.129.16).",
-                                    profiles=", ".join(considered or [])), evidence=evidence)
+                                    profiles=_profiles(considered or [])), evidence=evidence)
     return _judge(ctx, rules, profiles, enabled_profiles, evidence)
