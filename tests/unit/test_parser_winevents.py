@@ -34,9 +34,13 @@ def test_the_japanese_sample() -> None:
     ex = we.event_excerpt(parsed["events"], "src")
     (entry,) = ex["entries"]
     assert entry["gloss"] == we.KNOWN_EVENTS[("vss", 12289)].gloss
-    assert entry["lines"][0].startswith("ボリューム シャドウ コピー") and len(entry["lines"]) == we.EXCERPT_LINES
-    assert "   PostSnapshot イベント" in entry["lines"]  # indentation kept, CR gone
-    assert ex["cut"] is True and ex["events_read"] == 1  # the message had more lines than an entry keeps
+    assert entry["lines"][0].startswith("ボリューム シャドウ コピー")
+    assert entry["lines"][-1] == "   ライタ名: System Writer"
+    assert "   PostSnapshot イベント" in entry["lines"]  # indentation kept, CR and empty lines gone
+    assert ex["cut"] is False and ex["events_read"] == 1
+    longer = [{**parsed["events"][0], "message": "\n".join(f"line {i}" for i in range(we.EXCERPT_LINES + 5))}]
+    cut = we.event_excerpt(longer, "src")
+    assert cut["cut"] is True and cut["entries"][0]["lines"][-1] == f"line {we.EXCERPT_LINES - 1}"
 
 
 def test_the_english_sample_is_newest_first_across_both_logs() -> None:

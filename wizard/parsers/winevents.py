@@ -50,7 +50,7 @@ MAX_PARAMS = 8
 MAX_PARAM = 300
 MAX_MESSAGE = 2000
 EXCERPT_EVENTS = 10
-EXCERPT_LINES = 12
+EXCERPT_LINES = 20
 EXCERPT_BYTES = 8 * 1024
 
 LEVELS = {1: "Critical", 2: "Error", 3: "Warning", 4: "Information", 0: "Information", 5: "Verbose"}
