@@ -189,3 +189,18 @@ def test_secrets_in_event_messages_never_reach_the_outputs() -> None:
     assert r.evidence["events"]["event_excerpt"]["entries"], "the event is shown"
     for text in (dumps(d, "en"), dumps(d, "ja"), render_report(d, "en"), render_report(d, "ja")):
         assert not leaked(text), leaked(text)
+
+
+def test_why_the_logs_were_not_read_is_said_in_the_readers_language() -> None:
+    for events, english in ((None, "command not found"),
+                            ({"found": True, "timed_out": True, "stdout": "", "returncode": None}, "no answer within")):
+        d = runner.run(ALL_CHECKS, windows_vm(events), only=["res.vss"])
+        notes = {}
+        for lang in ("en", "ja"):
+            sv = build_answer(d, lang).support
+            assert sv is not None
+            (ex,) = [x for x in sv.excerpts if x.kind == "events"]
+            assert ex.blocks == () and ex.lines_read == 0
+            notes[lang] = ex.note
+        assert english in notes["en"] and english not in notes["ja"], notes
+        assert notes["ja"].startswith("イベント ログを読み取れませんでした")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wizard.i18n import N_, Translator
-from wizard.model import Diagnosis, Status
+from wizard.model import Diagnosis, Msg, Status, is_msg_dict
 
 POLICY_TYPES = ("standard", "enhanced")
 CASE_KEYS = ("vault", "policy", "job_start", "error_code", "activity_id", "started", "tried")
@@ -324,10 +324,12 @@ def _event_view(check_id: str, title: str, holder: dict[str, Any], node: Any, t:
     path = t(EVENT_LOG_NAMES[check_id], days=days)
     if not isinstance(node, dict):
         if check_id == "res.vss" and holder.get("read") is False:
+            reason = holder.get("error_msg")
+            why = t.msg(Msg.from_dict(reason)) if isinstance(reason, dict) and is_msg_dict(reason) else \
+                str(holder.get("error") or "?")[:300]
             return ExcerptView(check_id=check_id, title=title, path=path, lines_read=0, blocks=(), tail_line=0,
                                tail=(), cut=False, kind="events", read_label=t("not read"),
-                               note=t("The event logs could not be read: {error}",
-                                      error=str(holder.get("error") or "?")[:300]))
+                               note=t("The event logs could not be read: {error}", error=why))
         return None
     count = int(node.get("events_read") or 0)
     blocks = _event_blocks(node, t)

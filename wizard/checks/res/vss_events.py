@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wizard.checks.base import CheckContext, m, step
+from wizard.checks.base import CheckContext, error_msg, m, step
 from wizard.checks.res.common import CODE_COM, CODE_VSS_SERVICE, CODE_VSS_WRITER, _Issue
 from wizard.model import FixStep, Msg, Status
 from wizard.parsers import winevents
@@ -93,9 +93,11 @@ def read_events(ctx: CheckContext) -> tuple[dict[str, Any], list[dict[str, Any]]
                            "matched_on": "event source (provider) and event id, not the localised message"}
     if is_unavailable(ans) or not ans.get("found"):
         out["error"] = str(ans.get("error") or "not found")[:300]
+        out["error_msg"] = error_msg(ans).to_dict()  # the reason in the reader's language
         return out, []
     if ans.get("timed_out"):
         out["error"] = f"no answer within {int(EVENTS_TIMEOUT_S)} seconds"
+        out["error_msg"] = m("no answer within {seconds} seconds", seconds=int(EVENTS_TIMEOUT_S)).to_dict()
         return out, []
     parsed = winevents.parse_events(str(ans.get("stdout") or ""))
     if "error" in parsed:
