@@ -204,3 +204,23 @@ def test_why_the_logs_were_not_read_is_said_in_the_readers_language() -> None:
             notes[lang] = ex.note
         assert english in notes["en"] and english not in notes["ja"], notes
         assert notes["ja"].startswith("イベント ログを読み取れませんでした")
+
+
+def test_the_terminal_shows_the_entries_with_verbose_and_no_control_character_of_the_message() -> None:
+    import io
+
+    from wizard.i18n import Translator
+    from wizard.present.terminal import TerminalView
+
+    message = "The shadow copies of volume C: were deleted\x1b[2J\x07 because the storage could not grow in time."
+    d = runner.run(ALL_CHECKS, windows_vm(one_event("volsnap", 25, message=message)), only=["res.vss"])
+    for lang, gloss_label in (("en", "What it means"), ("ja", "意味")):
+        out = io.StringIO()
+        TerminalView(Translator(lang), out, colour=False, width=100, verbose=True).report(build_answer(d, lang))
+        text = " ".join(out.getvalue().split())  # lines are wrapped at 100 columns
+        assert "· volsnap 25 ·" in text and "could not grow in time" in text
+        assert gloss_label in text and "Shadow copies were deleted because the shadow copy storage" in text
+        assert "\x1b" not in text and "\x07" not in text
+        short = io.StringIO()
+        TerminalView(Translator(lang), short, colour=False, width=100).report(build_answer(d, lang))
+        assert "· volsnap 25 ·" not in short.getvalue()  # the screen stays short without --verbose
