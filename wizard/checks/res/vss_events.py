@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import Any
 
 from wizard.checks.base import CheckContext, error_msg, m, step
+from wizard.checks.guest.common import NOT_CONFIRMED
 from wizard.checks.res.common import CODE_COM, CODE_VSS_SERVICE, CODE_VSS_WRITER, _Issue
 from wizard.model import FixStep, Msg, Status
 from wizard.parsers import winevents
@@ -75,6 +76,14 @@ READ_COMMAND = "\n".join(
     f"Get-WinEvent -FilterHashtable @{{ LogName = '{log}'; ProviderName = '{provider}'; Level = 1, 2, 3 }} "
     "-MaxEvents 20 | Format-List TimeCreated, Id, Message" for log, provider in EVENT_QUERIES)
 
+_KNOWN_BY_SOURCE = {name: ", ".join(str(i) for i in sorted(i for q, i in winevents.KNOWN_EVENTS if q == key))
+                    for key, name in (("vss", "VSS"), ("volsnap", "volsnap"))}
+KNOWN_IDS_NOTE = ("explained: the ids Microsoft's articles describe ("
+                  + "; ".join(f"{name} {ids}" for name, ids in _KNOWN_BY_SOURCE.items())
+                  + "); any other id is shown with its message only")
+SOURCE_NAME_NOTE = ("the System log's source name volsnap is the one Microsoft's articles show; that it is the same on "
+                    "every Windows version is " + NOT_CONFIRMED)
+
 # Which kinds make a warning, with which portal codes (DERIVED, see the module docstring).
 WARNING_KINDS: dict[str, tuple[str, ...]] = {
     "io_timeout": (CODE_VSS_WRITER,),
@@ -90,7 +99,8 @@ def read_events(ctx: CheckContext) -> tuple[dict[str, Any], list[dict[str, Any]]
     the events read, newest first."""
     ans = ctx.call("run", argv=EVENTS_ARGV, timeout=EVENTS_TIMEOUT_S)
     out: dict[str, Any] = {"command": SHOWN_EVENTS_COMMAND, "days": EVENTS_DAYS, "read": False,
-                           "matched_on": "event source (provider) and event id, not the localised message"}
+                           "matched_on": "event source (provider) and event id, not the localised message",
+                           "known_ids": KNOWN_IDS_NOTE, "source_name_note": SOURCE_NAME_NOTE}
     if is_unavailable(ans) or not ans.get("found"):
         out["error"] = str(ans.get("error") or "not found")[:300]
         out["error_msg"] = error_msg(ans).to_dict()  # the reason in the reader's language
