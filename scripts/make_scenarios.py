@@ -31,6 +31,7 @@ from wizard.checks.guest.linux import PYTHON_PROBE, SYSTEMCTL_ARGV  # noqa: E402
 from wizard.checks.net.dhcp import DHCP_ARGV  # noqa: E402
 from wizard.checks.net.firewall import CONNECTION_PROFILES_ARGV  # noqa: E402
 from wizard.checks.registry import ALL_CHECKS  # noqa: E402
+from wizard.checks.res import EVENTS_ARGV  # noqa: E402
 from wizard.knowledge.scenarios import TITLES  # noqa: E402
 from wizard.parsers import win_fw_registry as fwreg  # noqa: E402
 from wizard.probes.fake import FakeFile, FakeSystem  # noqa: E402
@@ -258,6 +259,7 @@ def windows_vm(**changes: object) -> FakeSystem:
             tuple(DHCP_ARGV): DHCP_PS_OK,
             ("netsh", "winhttp", "show", "proxy"): NETSH_DIRECT_EN,
             tuple(GUEST_PS_ARGV): data("windows/guest_ps_healthy_en.json"),
+            tuple(EVENTS_ARGV): data("windows/events_ps_none.json"),
         },
         services={
             "WindowsAzureGuestAgent": {"state": "running", "start_type": "automatic"},
@@ -346,6 +348,7 @@ def windows_vss_writer_failed_ja() -> FakeSystem:
     tail = tail.replace("[1] 安定", "[8] 失敗しました", 1).replace("エラーなし", "再試行可能なエラー", 1)
     vm.commands[("vssadmin", "list", "writers")] = head + marker + tail
     vm.commands[("netsh", "winhttp", "show", "proxy")] = data("windows/netsh_winhttp_show_proxy_ja_direct.txt")
+    vm.commands[tuple(EVENTS_ARGV)] = data("windows/events_ps_vss_ja.json")
     return vm
 
 
@@ -421,7 +424,8 @@ SCENARIOS: dict[str, tuple[str, str, Callable[[], FakeSystem]]] = {
     "windows-vss-writer-failed-ja": (
         TITLES["windows-vss-writer-failed-ja"],
         "The vssadmin listing is the real Japanese sample, with the System Writer's state line edited to "
-        "state [8] (failed at prepare snapshot); the netsh output is the real Japanese sample.",
+        "state [8] (failed at prepare snapshot); the netsh output is the real Japanese sample; the Application "
+        "log holds a VSS 12289 error whose Japanese message is the one Microsoft Japan's support blog quotes.",
         windows_vss_writer_failed_ja),
     "linux-fsfreeze-failed": (
         TITLES["linux-fsfreeze-failed"],

@@ -97,7 +97,7 @@ def answer_doc(answer: Answer) -> dict[str, Any]:
 def support_doc(answer: Answer) -> dict[str, Any] | None:
     """What the support engineer reads beyond the findings (`wizard.present.support`): the masking level, the
     case note, problems with the case fields, identity mismatches, the extension status timeline, the scope.
-    The log excerpts themselves are in the results' evidence (`log_excerpt`)."""
+    The excerpts themselves are in the results' evidence (`log_excerpt`, `event_excerpt`)."""
     sv = answer.support
     if sv is None:
         return None
@@ -109,7 +109,7 @@ def support_doc(answer: Answer) -> dict[str, Any] | None:
         "timeline": [{"sequence_number": r.sequence_number, "operation": r.operation, "status": r.status,
                       "code": r.code, "timestamp": r.timestamp, "file_time": r.file_time, "age": r.age,
                       "before_job": r.against_job, "flags": list(r.flags)} for r in sv.timeline],
-        "excerpts": [{"check": e.check_id, "path": e.path} for e in sv.excerpts],
+        "excerpts": [{"check": e.check_id, "kind": e.kind, "path": e.path} for e in sv.excerpts],
         "scope": {"looked": sv.scope.ran, "not_run": [{"id": i, "why": w} for i, w in sv.scope.not_run]},
     }
 

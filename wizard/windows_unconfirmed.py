@@ -37,6 +37,9 @@ UNCONFIRMED: tuple[tuple[str, str], ...] = (
               "and whether Windows turns auto-detect on by default) and what bitsadmin /util /setieproxy writes"),
     ("msp", "what a TCP connect and GET /?comp=versions return to an elevated process under the Guest Proxy "
             "Agent in Audit and in Enforce mode, and the keys of status.json in its current version"),
+    ("events", "that Get-WinEvent finds the System log's volume shadow copy driver events under the provider name "
+               "volsnap on Server 2012 R2 to 2025, the levels the VSS and volsnap events carry, and how long the event "
+               "query takes on a VM with a full Application log"),
     ("services", "psutil's service fields for VSS, COMSysApp, MSDTC and RdAgent, and the names, encoding and NUL "
                  "padding of aggregatestatus*.json"),
     ("files", "whether a standard user can read C:\\WindowsAzure and C:\\Packages\\Plugins\\...\\Status, and how "

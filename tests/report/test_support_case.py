@@ -62,11 +62,19 @@ def test_every_failing_scenario_has_case_note_timeline_excerpts_and_scope(name: 
         assert row.age and row.timestamp in engineer
     # excerpts: the agent log's last lines, as the check read them (or a plain "no log was read")
     log = diag.result("agent.log")
+    logs = [ex for ex in sv.excerpts if ex.kind == "log"]
     if log is not None and "log_excerpt" in log.evidence:
-        assert sv.excerpts and all(ex.tail for ex in sv.excerpts)
-        assert 'class="excerpt"' in html and sv.excerpts[0].tail[-1] in engineer
+        assert logs and all(ex.tail for ex in logs)
+        assert 'class="excerpt"' in html and logs[0].tail[-1] in engineer
     else:
         assert not sv.excerpts and ("No log was read" if lang == "en" else "ログを読み取っていない") in engineer
+    # on Windows, the VSS and volsnap event log entries res.vss read, collapsed like the logs
+    vss = diag.result("res.vss")
+    events = [ex for ex in sv.excerpts if ex.kind == "events" and ex.check_id == "res.vss"]
+    assert bool(events) == (vss is not None and "events" in vss.evidence), name
+    for ex in events:
+        assert ex.path in engineer and ex.read_label in engineer
+        assert all(heading in engineer and gloss in engineer for heading, _, _, gloss in ex.blocks)
     # scope: what ran, what did not and why, what to check in Azure
     scope = _section(html, "scope")
     assert sv.scope.statement in scope

@@ -108,6 +108,7 @@ def test_a_microsoft_signed_module_of_another_company_is_not_third_party() -> No
 def test_a_crash_of_another_service_is_not_the_agents() -> None:
     r = run(vm(), "guest.crashes")
     assert r.evidence["events"] == []  # the Print Spooler 7031 of the sample is left out
+    assert "event_excerpt" not in r.evidence  # nothing of the agent's to show
 
 
 # -- Japanese VM with problems ----------------------------------------------------------------------
@@ -156,6 +157,11 @@ def test_japanese_crash_events_are_matched_on_their_parameter_not_their_text() -
     assert {e["name"] for e in r.evidence["events"]} == {"Windows Azure Guest Agent", "RdAgent",
                                                          "WindowsAzureGuestAgent.exe"}
     assert "予期せぬ原因" in r.evidence["events"][0]["message"]
+    # kept as an event excerpt for the report, newest first, with the source the script filtered on
+    entries = r.evidence["event_excerpt"]["entries"]
+    sources = {7031: "Service Control Manager", 7034: "Service Control Manager", 1000: "Application Error"}
+    assert [(e["provider"], e["id"]) for e in entries] == [(sources[e["id"]], e["id"]) for e in r.evidence["events"]]
+    assert entries[0]["lines"] and "予期せぬ原因" in " ".join(entries[0]["lines"]) and entries[0]["gloss"] is None
 
 
 # -- when PowerShell does not answer ----------------------------------------------------------------

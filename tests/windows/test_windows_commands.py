@@ -8,10 +8,10 @@ import pytest
 
 from wizard.checks.facts import WINDOWS_ASSET_TAG_COMMAND
 from wizard.checks.net import dhcp, firewall
-from wizard.checks.res import VSSADMIN_ARGV
+from wizard.checks.res import VSSADMIN_ARGV, vss_events
 from wizard.parsers import firewall as fw
 from wizard.parsers import proxy as px
-from wizard.parsers import vssadmin
+from wizard.parsers import vssadmin, winevents
 from wizard.parsers import win_fw_registry as fwreg
 from wizard.probes.system import SystemProbe
 
@@ -97,3 +97,14 @@ def test_the_guest_checks_script_returns_every_part_within_its_limit() -> None:
     assert [p["process"] for p in data["modules"]] == ["WaAppAgent", "WindowsAzureGuestAgent"]
     assert not data["events_error"], data["events_error"]
     print(f"guest checks script: {answer['elapsed_ms']} ms")  # kept in the workflow's log
+
+
+def test_the_vss_event_script_answers_both_queries_within_its_limit() -> None:
+    """The real Get-WinEvent: both logs queried by provider and level, "no events" not reported as an error."""
+    answer = run(vss_events.EVENTS_ARGV, timeout=vss_events.EVENTS_TIMEOUT_S)
+    parsed = winevents.parse_events(str(answer["stdout"]))
+    assert "error" not in parsed, answer
+    assert [(q["log"], q["provider"]) for q in parsed["queries"]] == list(vss_events.EVENT_QUERIES), parsed
+    assert all(q["errors"] == [] for q in parsed["queries"]), parsed["queries"]
+    assert all(e["level"] in (1, 2, 3) and e["id"] is not None for e in parsed["events"]), parsed["events"][:3]
+    print(f"vss event script: {answer['elapsed_ms']} ms, {len(parsed['events'])} events")

@@ -32,7 +32,8 @@ ERROR_LINE_RE = re.compile(
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def _clean(line: str) -> str:
+def clean_line(line: str) -> str:
+    """One line as an excerpt keeps it: control characters replaced, bounded, secrets stripped."""
     line = _CONTROL_RE.sub("\ufffd", line.rstrip("\r"))
     if len(line) > MAX_LINE_CHARS:
         line = line[:MAX_LINE_CHARS] + " [...]"
@@ -66,7 +67,7 @@ def log_excerpt(text: str, path: str, is_error: Callable[[str], bool] | None = N
             hi = tail_start
         if lo >= hi:
             continue
-        kept = [_clean(x) for x in lines[lo:hi]]
+        kept = [clean_line(x) for x in lines[lo:hi]]
         size = sum(len(x.encode("utf-8")) + 1 for x in kept)
         if size > budget // 2:
             cut = True
@@ -75,7 +76,7 @@ def log_excerpt(text: str, path: str, is_error: Callable[[str], bool] | None = N
         around.append({"line": lo + 1, "lines": kept})
     tail: list[str] = []
     for line in reversed(lines[tail_start:]):
-        cleaned = _clean(line)
+        cleaned = clean_line(line)
         size = len(cleaned.encode("utf-8")) + 1
         if size > budget:
             cut = True

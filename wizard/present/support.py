@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wizard.i18n import N_, Translator
-from wizard.model import Diagnosis, Status
+from wizard.model import Diagnosis, Msg, Status, is_msg_dict
 
 POLICY_TYPES = ("standard", "enhanced")
 CASE_KEYS = ("vault", "policy", "job_start", "error_code", "activity_id", "started", "tried")
@@ -143,12 +143,20 @@ class ExcerptView:
     check_id: str
     title: str
     path: str
+    """The log file, or (kind `events`) which event logs were read, worded."""
     lines_read: int
-    blocks: tuple[tuple[int, tuple[str, ...]], ...]
-    """(first line number, lines): the lines around errors, then the last lines of the log."""
+    blocks: tuple[tuple[str, tuple[str, ...], str, str], ...]
+    """(heading, lines, note, gloss) per block: "Around line 12" and the log's lines round an error; or an
+    event's time, log, source, id and level, its message lines (in Windows' display language), a note and
+    the English gloss of a known event id (evidence: never translated, as the message is not)."""
     tail_line: int
     tail: tuple[str, ...]
     cut: bool
+    kind: str = "log"
+    read_label: str = ""
+    """"20 lines read" / "3 events read"."""
+    note: str = ""
+    """Why there is nothing to show: no event logged in the window, or the event logs could not be read."""
 
 
 @dataclass(frozen=True)
@@ -278,7 +286,57 @@ _EXCERPT_SOURCES = (
     ("agent.log", ("log_excerpt",)),
     ("ext.backup", ("extension_log", "log_excerpt")),
     ("ext.backup", ("extension_log", "shell_log_excerpt")),
+    ("res.vss", ("events", "event_excerpt")),
+    ("guest.crashes", ("event_excerpt",)),
 )
+LEVEL_NAMES = {"Critical": N_("Critical"), "Error": N_("Error"), "Warning": N_("Warning"),
+               "Information": N_("Information"), "Verbose": N_("Verbose")}
+EVENT_LOG_NAMES = {
+    "res.vss": N_("Windows event logs: Application (source VSS) and System (source volsnap), errors and warnings of "
+                  "the last {days} days"),
+    "guest.crashes": N_("Windows event logs: System (Service Control Manager 7031, 7034) and Application "
+                        "(Application Error 1000) for the VM agent, last 24 hours"),
+}
+
+
+def _event_blocks(node: dict[str, Any], t: Translator) -> tuple[tuple[str, tuple[str, ...], str, str], ...]:
+    blocks = []
+    for e in node.get("entries") or []:
+        if not isinstance(e, dict):
+            continue
+        when = _when(e.get("time"))
+        level = str(e.get("level") or "")
+        heading = t("{time} · {log} · {source} {id} · {level}", time=_fmt(when) if when else str(e.get("time") or "?"),
+                    log=str(e.get("log") or "?"), source=str(e.get("provider") or "?"),
+                    id=str(e.get("id") if e.get("id") is not None else "?"),
+                    level=t(LEVEL_NAMES[level]) if level in LEVEL_NAMES else level or "?")
+        gloss = str(e.get("gloss") or "")
+        note = t("What it means (in English, from Microsoft's articles):") if gloss else \
+            t("This event id is not in the wizard's list of known events; read its message.")
+        lines = tuple(str(x) for x in (e.get("lines") or [])[:40])
+        blocks.append((heading, lines, note, gloss))
+    return tuple(blocks)
+
+
+def _event_view(check_id: str, title: str, holder: dict[str, Any], node: Any, t: Translator) -> ExcerptView | None:
+    """The excerpt of event log entries of `res.vss` (`holder` is its `events` evidence) or `guest.crashes`."""
+    days = holder.get("days") if isinstance(holder.get("days"), int) else 7
+    path = t(EVENT_LOG_NAMES[check_id], days=days)
+    if not isinstance(node, dict):
+        if check_id == "res.vss" and holder.get("read") is False:
+            reason = holder.get("error_msg")
+            why = t.msg(Msg.from_dict(reason)) if isinstance(reason, dict) and is_msg_dict(reason) else \
+                str(holder.get("error") or "?")[:300]
+            return ExcerptView(check_id=check_id, title=title, path=path, lines_read=0, blocks=(), tail_line=0,
+                               tail=(), cut=False, kind="events", read_label=t("not read"),
+                               note=t("The event logs could not be read: {error}", error=why))
+        return None
+    count = int(node.get("events_read") or 0)
+    blocks = _event_blocks(node, t)
+    return ExcerptView(check_id=check_id, title=title, path=path, lines_read=count, blocks=blocks, tail_line=0,
+                       tail=(), cut=bool(node.get("cut")), kind="events",
+                       read_label=t("events read: {n}", n=count),
+                       note="" if blocks else t("No error or warning of these sources was logged in this time."))
 
 
 def _excerpts(diag: Diagnosis, t: Translator) -> tuple[ExcerptView, ...]:
@@ -286,21 +344,30 @@ def _excerpts(diag: Diagnosis, t: Translator) -> tuple[ExcerptView, ...]:
     for check_id, path in _EXCERPT_SOURCES:
         r = diag.result(check_id)
         node: Any = r.evidence if r is not None else None
+        holder: Any = node
         for key in path:
+            holder = node if isinstance(node, dict) else None
             node = node.get(key) if isinstance(node, dict) else None
+        title = t.msg(r.title) if r is not None else check_id
+        if path[-1] == "event_excerpt":
+            view = _event_view(check_id, title, holder, node, t) if isinstance(holder, dict) else None
+            if view is not None:
+                out.append(view)
+            continue
         if not isinstance(node, dict):
             continue
         blocks = []
         for block in node.get("around") or []:
             if isinstance(block, dict) and isinstance(block.get("lines"), list):
-                blocks.append((int(block.get("line") or 0), tuple(str(x) for x in block["lines"][:40])))
+                blocks.append((t("Around line {n}", n=int(block.get("line") or 0)),
+                               tuple(str(x) for x in block["lines"][:40]), "", ""))
         raw_tail = node.get("tail")
         tail: dict[str, Any] = raw_tail if isinstance(raw_tail, dict) else {}
         lines = tuple(str(x) for x in (tail.get("lines") or [])[:40])
-        out.append(ExcerptView(check_id=check_id, title=t.msg(r.title) if r is not None else check_id,
-                               path=str(node.get("path") or ""), lines_read=int(node.get("lines_read") or 0),
-                               blocks=tuple(blocks), tail_line=int(tail.get("line") or 0), tail=lines,
-                               cut=bool(node.get("cut"))))
+        lines_read = int(node.get("lines_read") or 0)
+        out.append(ExcerptView(check_id=check_id, title=title, path=str(node.get("path") or ""),
+                               lines_read=lines_read, blocks=tuple(blocks), tail_line=int(tail.get("line") or 0),
+                               tail=lines, cut=bool(node.get("cut")), read_label=t("{n} lines read", n=lines_read)))
     return tuple(out)
 
 

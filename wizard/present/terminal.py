@@ -199,11 +199,15 @@ class TerminalView:
             self._para(f"- {line}", INDENT, INDENT + "  ")
         for ex in sv.excerpts:
             self._w()
-            self._para(t("Log excerpt: {path} ({n} lines read)", path=ex.path, n=ex.lines_read), INDENT, code=BOLD)
-            for first, lines in ex.blocks:
-                self._w(self._c(DIM, INDENT + t("around line {n}:", n=first)))
+            self._para(t("Excerpt: {path} ({read})", path=ex.path, read=ex.read_label), INDENT, code=BOLD)
+            if ex.note:
+                self._para(ex.note, INDENT + "  ", INDENT + "    ", code=DIM)
+            for heading, lines, note, gloss in ex.blocks:
+                self._w(self._c(DIM, INDENT + heading + ":"))
                 for line in lines:
                     self._para(line, INDENT + "  ", INDENT + "    ")
+                if note:
+                    self._para(f"{note} {gloss}".strip(), INDENT + "  ", INDENT + "    ", code=DIM)
             if ex.tail:
                 self._w(self._c(DIM, INDENT + t("last lines, from line {n}:", n=ex.tail_line)))
                 for line in ex.tail:

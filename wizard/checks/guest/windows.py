@@ -43,6 +43,7 @@ from wizard.checks.win_files import read_with_retry
 from wizard.knowledge import values
 from wizard.model import Status, listed
 from wizard.parsers import guest as gp
+from wizard.parsers import winevents
 from wizard.probes.base import is_unavailable
 
 AGENT_CODES = ("UserErrorGuestAgentStatusUnavailable", "GuestAgentSnapshotTaskStatusError")
@@ -362,6 +363,10 @@ def check_wcf_debug(ctx: CheckContext) -> Finding:
 
 # --- guest.crashes ----------------------------------------------------------------------------
 
+# The event sources behind the ids the script reads (its Get-WinEvent filters).
+CRASH_SOURCES = {7031: "Service Control Manager", 7034: "Service Control Manager", 1000: "Application Error"}
+
+
 def _agent_event(e: dict[str, Any]) -> bool:
     name = str(e.get("name") or "").strip().lower()
     if e.get("id") in (7031, 7034):
@@ -387,6 +392,9 @@ def check_crashes(ctx: CheckContext) -> Finding:
         evidence["error"] = data["events_error"]
         return Finding(Status.NOT_CHECKED, m("Not checked: the event logs could not be read."), evidence=evidence)
     if events:
+        evidence["event_excerpt"] = winevents.event_excerpt(
+            [{**e, "provider": CRASH_SOURCES.get(e.get("id"), ""), "level": 2} for e in evidence["events"]],
+            "the agent's crash events of the last 24 hours")
         latest = max(events, key=lambda e: e["time"])
         return Finding(Status.WARNING,
                        m("The VM agent crashed or stopped unexpectedly {count} times in the last day (latest: {time}).",

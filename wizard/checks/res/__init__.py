@@ -61,6 +61,7 @@ from wizard.checks.res.layout import check_disk_layout
 from wizard.checks.res.load import check_cpu, check_memory
 from wizard.checks.res.mounts import check_mounts
 from wizard.checks.res.vss import VSS_SERVICES, check_vss
+from wizard.checks.res.vss_events import EVENTS_ARGV, EVENTS_TIMEOUT_S
 from wizard.model import Component
 
 CHECKS: list[Check] = [
@@ -68,7 +69,7 @@ CHECKS: list[Check] = [
     Check("res.memory", BOTH, Component.GUEST, "Memory use", check_memory, live_only=True),
     Check("res.disk", BOTH, Component.GUEST, "Free disk space", check_disk, live_only=True),
     Check("res.vss", WINDOWS, Component.GUEST, "VSS writers and services", check_vss, needs_admin=True,
-          timeout_s=VSSADMIN_TIMEOUT_S + 15.0, live_only=True),
+          timeout_s=VSSADMIN_TIMEOUT_S + EVENTS_TIMEOUT_S + 15.0, live_only=True),
     Check("res.mounts", LINUX, Component.GUEST, "Mount points and file system freeze", check_mounts),
     Check("res.disk_layout", BOTH, Component.GUEST, "Disk layout (from IMDS)", check_disk_layout, timeout_s=12.0,
           live_only=True),
@@ -89,6 +90,8 @@ __all__ = [
     "CPU_HIGH",
     "CPU_PROBLEM",
     "DOC_RESIZE",
+    "EVENTS_ARGV",
+    "EVENTS_TIMEOUT_S",
     "EXCERPT",
     "GB",
     "LINUX_FREE_PROBLEM",

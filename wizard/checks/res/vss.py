@@ -1,4 +1,5 @@
-"""`res.vss` (Windows): the Volume Shadow Copy services and the VSS writers `vssadmin` lists.
+"""`res.vss` (Windows): the Volume Shadow Copy services, the VSS writers `vssadmin` lists, and the VSS and
+volsnap entries of the Windows event logs (`wizard.checks.res.vss_events`), kept as an excerpt for the report.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from wizard.checks.res.common import (
     _excerpt,
     _Issue,
 )
+from wizard.checks.res.vss_events import events_issue, read_events
 from wizard.knowledge import values
 from wizard.model import FixStep, Msg, Status, listed
 from wizard.parsers import vssadmin
@@ -259,10 +261,16 @@ def _run_vssadmin(ctx: CheckContext) -> tuple[list[_Issue], dict[str, Any], Msg 
 
 
 def check_vss(ctx: CheckContext) -> Finding:
+    events_evidence, events = read_events(ctx)  # no elevation needed; read first, vssadmin may hang
+    event_issue = events_issue(events_evidence, events)
     service_issues, service_evidence, services_unknown = _service_issues(ctx)
     writer_issues, writer_evidence, writers_not_checked = _run_vssadmin(ctx)
-    evidence: dict[str, Any] = {"services": service_evidence, "vssadmin": writer_evidence}
+    evidence: dict[str, Any] = {"services": service_evidence, "vssadmin": writer_evidence, "events": events_evidence}
     issues = service_issues + writer_issues
+    if event_issue is not None:
+        if event_issue.status is Status.INFO and any(i.status in (Status.PROBLEM, Status.WARNING) for i in issues):
+            event_issue.fix = []  # they only explain the failing writer here; its steps already say what to do
+        issues.append(event_issue)
     docs = [DOC_TS_VM]
     if any(i.status in (Status.PROBLEM, Status.WARNING) for i in issues):
         return _combine(issues, evidence, docs)
@@ -276,6 +284,12 @@ def check_vss(ctx: CheckContext) -> Finding:
     if issues:
         return _combine(issues, evidence, docs)
     count = int(writer_evidence.get("writer_count") or 0)
+    if events_evidence.get("read"):
+        return Finding(Status.OK,
+                       m("All {count} VSS writers are stable with no error, the VSS, COM+ System Application and "
+                         "MSDTC services are not disabled, and no VSS or volume shadow copy error was logged in the "
+                         "last {days} days.", count=count, days=int(events_evidence["days"])),
+                       docs=docs, evidence=evidence)
     return Finding(Status.OK,
                    m("All {count} VSS writers are stable with no error, and the VSS, COM+ System Application and "
                      "MSDTC services are not disabled.", count=count),
