@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QTabBar,
     QTextEdit,
     QWidget,
+    QWizard,
 )
 
 from wizard.gui.icons import status_icon
@@ -175,6 +176,26 @@ def test_the_focus_ring_surrounds_the_focused_control_and_stands_out(qtbot: Any,
     qtbot.keyClick(field, Qt.Key.Key_Tab)
     QApplication.processEvents()
     assert rect(ring, window).contains(rect(QApplication.focusWidget(), window))
+
+
+def test_the_focus_ring_follows_a_wizard_button_when_the_window_is_resized(qtbot: Any, make_wizard: Any) -> None:
+    """The buttons at the bottom are watched alone (their parents, which Qt makes, never move within the
+    window): the ring still surrounds the focused button after the window changes size and moves it."""
+    window = make_wizard()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    ring = window.focus_ring
+    button = window.button(QWizard.WizardButton.NextButton)
+    button.setFocus()
+    QApplication.processEvents()
+    assert QApplication.focusWidget() is button and ring.isVisible()
+    assert rect(ring, window).contains(rect(button, window))
+    before = rect(button, window)
+    window.resize(window.width() + 120, window.height() + 80)
+    qtbot.waitUntil(lambda: rect(button, window) != before)
+    QApplication.processEvents()
+    assert rect(ring, window).contains(rect(button, window))
+    assert not rect(ring, window).contains(before)
 
 
 def palettes() -> dict[str, QPalette]:

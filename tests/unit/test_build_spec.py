@@ -73,7 +73,7 @@ def test_linux_builds_one_console_executable(tmp_path: Path, monkeypatch: pytest
     rec, _ = run_spec("linux", tmp_path, monkeypatch)
     assert [(e["name"], e["console"], e["strip"], e["version"]) for e in rec.exes] == [
         ("vmbackup-wizard", True, True, None)]
-    assert not list(tmp_path.iterdir())
+    assert [p.name for p in tmp_path.iterdir()] == ["shiboken_support"]  # no version resource on Linux
 
 
 def test_the_twin_name_is_what_the_cli_recognises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,3 +104,47 @@ def test_linux_bundles_the_small_icu_data_library(tmp_path: Path, monkeypatch: p
     small = Path(bundled[dest])
     assert small.parent == tmp_path / "icu" and small.name == icu.name
     assert small.stat().st_size < icu.stat().st_size / 10
+
+
+def test_linux_leaves_out_what_costs_start_up_time_and_is_never_used(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file in the one-file executable is unpacked at each start: no multiprocessing (its run-time hook
+    would import it, pickle and socket before our first line), no GObject (no bundled library links it), no
+    markupsafe metadata (7 small files)."""
+    original = Recorder.analysis
+
+    def linux_files(self: Recorder, scripts: list[str], **kw: Any) -> Any:
+        a = original(self, scripts, **kw)
+        a.binaries = [("libgobject-2.0.so.0", "x", "BINARY"), ("libglib-2.0.so.0", "x", "BINARY"),
+                      ("PySide6/Qt/lib/libQt6Gui.so.6", "x", "BINARY")]
+        a.datas = [("markupsafe-3.0.4.dist-info/METADATA", "x", "DATA"), ("resources/icons/app.svg", "x", "DATA")]
+        return a
+
+    monkeypatch.setattr(Recorder, "analysis", linux_files)
+    rec, ns = run_spec("linux", tmp_path, monkeypatch)
+    assert "multiprocessing" in rec.analysis_kw["excludes"]
+    assert [b[0] for b in ns["a"].binaries] == ["libglib-2.0.so.0", "PySide6/Qt/lib/libQt6Gui.so.6"]
+    assert [d[0] for d in ns["a"].datas] == ["resources/icons/app.svg"]
+
+
+def test_shibokens_support_package_is_compiled_into_the_bundle(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """shiboken6 compiles `shibokensupport` from sources embedded in libshiboken at every start, unless a folder
+    `shiboken6/files.dir` exists: then it imports the package normally. The spec bundles that folder (a README
+    only) and the very sources of the installed shiboken6 as modules of the PYZ archive."""
+    from scripts.shiboken_support import PACKAGE, embedded_sources
+
+    rec, ns = run_spec("linux", tmp_path, monkeypatch)
+    support = ns["SHIBOKEN_SUPPORT"]
+    embedded = embedded_sources()
+    assert embedded and support is not None
+    assert support.marker in rec.analysis_kw["datas"] and support.marker[1] == "shiboken6/files.dir"
+    assert support.path in rec.analysis_kw["pathex"]
+    modules = set(rec.analysis_kw["hiddenimports"])
+    for name, data in embedded.items():
+        module = name[: -len(".py")].replace("/", ".").removesuffix(".__init__")
+        assert module in modules
+        written = Path(support.path) / name
+        assert written.read_bytes() == data
+        compile(data, str(written), "exec")
+    assert f"{PACKAGE}.signature.loader" in modules and PACKAGE in modules

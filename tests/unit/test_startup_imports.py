@@ -75,3 +75,23 @@ def test_an_unknown_name_is_still_an_attribute_error() -> None:
     for module in (knowledge, present):
         with pytest.raises(AttributeError):
             module.no_such_name  # noqa: B018
+
+
+def test_the_first_page_makes_no_python_type_it_does_not_use() -> None:
+    """PySide6 creates a Qt class's Python type, with all its enums, when its name is first read, and creates
+    the types of a whole module when asked for a Qt-made widget of a class it has not seen (the parent of the
+    wizard's buttons): the first page, focus on Next included, reads neither QMessageBox nor QFileDialog and
+    never needs the whole of QtWidgets (e.g. QCalendarWidget)."""
+    code = ("import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+            "sys.argv = ['vmbackup-wizard', '--lang', 'en', '--scenario', 'healthy-linux']\n"
+            "os.environ['VMBACKUP_WIZARD_EXIT_AFTER_SHOW'] = '1'\n"
+            "from wizard.cli import main\n"
+            "assert main() == 0\n"
+            "import PySide6.QtWidgets as W\n"
+            "print(json.dumps(sorted(k for k, v in vars(W).items() if isinstance(v, type))))\n")
+    out = subprocess.run([sys.executable, "-c", "import json\n" + code], capture_output=True, text=True, check=True,
+                         timeout=120)
+    assert "first page shown" in out.stdout
+    made = set(json.loads(out.stdout.splitlines()[-1]))
+    assert {"QWizard", "QPushButton"} <= made
+    assert not made & {"QMessageBox", "QFileDialog", "QCalendarWidget", "QTreeWidget"}

@@ -1,14 +1,18 @@
 """The outside world as one swappable object: message boxes, file dialogs, the clipboard, the
-browser, the About box and elevation (design §8.9). Tests pass a recording fake instead."""
+browser, the About box and elevation (design §8.9). Tests pass a recording fake instead.
+
+QMessageBox and QFileDialog are read from `QtWidgets` where they are used: PySide6 creates a class's Python
+type (with all its enums) when its name is first read, and the first page needs neither (about 7 ms)."""
 
 from __future__ import annotations
 
 import logging
 import sys
 
+from PySide6 import QtWidgets
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger("wizard.gui")
 
@@ -17,34 +21,36 @@ class Seams:
     """The real implementations; every method is one interaction with the world outside the page."""
 
     def information(self, parent: QWidget | None, title: str, text: str) -> None:
-        QMessageBox.information(parent, title, text)
+        QtWidgets.QMessageBox.information(parent, title, text)
 
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, parent)
+        message_box = QtWidgets.QMessageBox
+        box = message_box(message_box.Icon.Critical, title, text, message_box.StandardButton.Ok, parent)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.exec()
 
     def ask(self, parent: QWidget | None, title: str, text: str, yes: str, no: str) -> bool:
         """A question with two named answers; True for `yes`."""
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, parent)
+        message_box = QtWidgets.QMessageBox
+        box = message_box(message_box.Icon.Warning, title, text, message_box.StandardButton.NoButton, parent)
         box.setTextFormat(Qt.TextFormat.PlainText)
-        yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+        yes_button = box.addButton(yes, message_box.ButtonRole.AcceptRole)
+        box.addButton(no, message_box.ButtonRole.RejectRole)
         box.setDefaultButton(yes_button)
         box.exec()
         return box.clickedButton() is yes_button
 
     def about(self, parent: QWidget | None, title: str, text: str) -> None:
-        QMessageBox.about(parent, title, text)
+        QtWidgets.QMessageBox.about(parent, title, text)
 
     def save_file(self, parent: QWidget | None, caption: str, path: str, filters: str) -> str | None:
         """The path the user chose to save to, or None when they cancelled."""
-        chosen, _ = QFileDialog.getSaveFileName(parent, caption, path, filters)
+        chosen, _ = QtWidgets.QFileDialog.getSaveFileName(parent, caption, path, filters)
         return chosen or None
 
     def open_file(self, parent: QWidget | None, caption: str, folder: str, filters: str) -> str | None:
         """The file the user chose to open, or None when they cancelled."""
-        chosen, _ = QFileDialog.getOpenFileName(parent, caption, folder, filters)
+        chosen, _ = QtWidgets.QFileDialog.getOpenFileName(parent, caption, folder, filters)
         return chosen or None
 
     def copy_text(self, text: str) -> None:

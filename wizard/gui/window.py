@@ -146,7 +146,7 @@ class BackupWizard(QWizard):
         self.currentIdChanged.connect(self._on_page)
         session.languageChanged.connect(lambda _lang: self.retranslate())
         self._order_buttons()
-        self.focus_ring = FocusRing(self)
+        self.focus_ring = FocusRing(self, fixed=self.buttons())
         self.save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         self.save_shortcut.activated.connect(self.save_report_now)
         self.retranslate()
