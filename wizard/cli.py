@@ -141,9 +141,7 @@ def run_terminal(args: argparse.Namespace, lang: str) -> int:
     quiet = any(stream_fd(str(x)) == 1 for x in (args.json, args.report, args.pdf, args.record, args.diagram) if x)
     view = TerminalView(t, stream=sys.stderr if quiet else sys.stdout, verbose=args.verbose, masked=args.redact)
     if not quiet:
-        total = sum(1 for c in ALL_CHECKS if only is None or c.id in only)
-        view.header(total, scenario_title(source, t) if source.get("kind") == "scenario"
-                    else None)
+        view.header(scenario_title(source, t) if source.get("kind") == "scenario" else None)
 
     cancel = threading.Event()
     box: dict[str, Any] = {}

@@ -102,7 +102,7 @@ def run_checks(args: argparse.Namespace, lang: str, console: bool) -> Any:
     t = Translator(lang)
     probe, source = launch.make_probe(args)
     view = TerminalView(t, stream=sys.stdout if console and sys.stdout is not None else io.StringIO())
-    view.header(len(ALL_CHECKS), None)
+    view.header(None)
     diag = runner.run(ALL_CHECKS, probe, launch.make_settings(args), progress=view.progress)
     diag = launch.finish(diag, source, launch.symptom_of(args.error_code, args.phase))
     view.report(build_answer(diag, lang))

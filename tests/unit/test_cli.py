@@ -192,3 +192,21 @@ def test_outputs_never_replace_a_device_or_pipe(tmp_path: Path, capsys: pytest.C
         err = capsys.readouterr().err
         assert "It is a pipe that nobody reads from." in err, option
         assert not fifo.is_file() and fifo.exists()
+
+
+@pytest.mark.parametrize(("scenario", "only"), [("linux-firewall-drops-wireserver", None),
+                                                ("healthy-windows", None), ("healthy-windows", "net.firewall,res.vss")])
+def test_the_header_counts_the_checks_that_run_here(scenario: str, only: str | None,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Not every check the wizard has: a Linux VM gets no Windows checks, and --only narrows them."""
+    import json
+    import re
+
+    from wizard.checks.registry import ALL_CHECKS
+
+    main(["--cli", "--scenario", scenario, *(["--only", only] if only else [])])
+    said = re.search(r"checking (\d+) things", capsys.readouterr().out)
+    main(["--cli", "--scenario", scenario, "--json", "-", *(["--only", only] if only else [])])
+    ran = len(json.loads(capsys.readouterr().out)["results"])
+    assert said is not None and int(said.group(1)) == ran
+    assert ran == 2 if only else ran < len(ALL_CHECKS)

@@ -69,6 +69,7 @@ class TerminalView:
         self.verbose = verbose
         self.masked = masked
         self._live = False
+        self._announce: tuple[str | None] | None = None  # the header, until the runner says how many checks
 
     # -- helpers ---------------------------------------------------------------------
     def _pick(self, fancy: str, plain: str) -> str:
@@ -102,7 +103,15 @@ class TerminalView:
             return False
 
     # -- while running -----------------------------------------------------------------
-    def header(self, total: int, demo: str | None = None) -> None:
+    def header(self, demo: str | None = None) -> None:
+        """Announce the run. It is printed with the first progress report, which carries the number of checks
+        that apply to this machine (not every check the wizard has: a Linux VM gets no Windows checks)."""
+        self._announce = (demo,)
+
+    def _print_header(self, total: int) -> None:
+        if self._announce is None:
+            return
+        (demo,), self._announce = self._announce, None
         t = self.t
         self._para(t("VM Backup Wizard {version}: checking {n} things Azure VM Backup needs in this VM. Nothing is "
                      "changed.", version=_version(), n=total), code=BOLD)
@@ -110,6 +119,7 @@ class TerminalView:
             self._para(t("Demo: replaying a recorded scenario, not this machine: {source}", source=demo), code=DIM)
 
     def progress(self, p: Progress) -> None:
+        self._print_header(p.total)
         if p.kind != "finished" or p.result is None:
             return
         r = p.result
@@ -135,6 +145,7 @@ class TerminalView:
     # -- the answer --------------------------------------------------------------------
     def report(self, answer: Answer) -> None:
         t = self.t
+        self._print_header(len(answer.order))  # no check reported progress (none applied, or a replayed answer)
         if self._live:
             self._end_live()
         self._w(self._c(BOLD, self.rule_char * 3 + " " + t("Results") + " " + self.rule_char * 3))
