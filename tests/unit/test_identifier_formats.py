@@ -220,3 +220,17 @@ def test_identifier_format_is_masked_with_the_right_kind(fmt: Fmt) -> None:
     assert entries[0][2] in out
     for text in fmt.stays:
         assert text in out, f"{text!r} was lost: {out}"
+
+
+@pytest.mark.parametrize("text", [
+    "\\Device\\HarddiskVolumeShadowCopy3",  # a volsnap event's parameter
+    '{"Params": ["\\\\Device\\\\HarddiskVolumeShadowCopy3", "C:"]}',  # the same inside PowerShell's JSON
+    "\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy1",
+])
+def test_windows_object_names_are_not_taken_for_a_host(text: str) -> None:
+    """`\\Device\\...` is Windows' own object namespace, not a `\\\\server\\share` path: masking "Device" as a host
+    would also mask every "device" elsewhere in the report (e.g. the page's `width=device-width`)."""
+    fmt = Fmt("object name", text, "host", "Device")
+    preview = redaction_preview(_diag(fmt))
+    assert [original for _, original, _ in preview if original.lower() in ("device", "globalroot")] == []
+    assert "HarddiskVolumeShadowCopy" in "\n".join(strings(redact_diagnosis(_diag(fmt)).to_dict()))

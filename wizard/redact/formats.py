@@ -108,7 +108,11 @@ LOGIN_RE = re.compile(r"(?:(?:Accepted|Failed) \S+ for (?:invalid user )?|[Ii]nv
                       r"for user |\bUSER=|\blogname=|\bruser=)([A-Za-z0-9_][A-Za-z0-9_.$-]{0,63})")
 HOST_LINE_RE = re.compile(r"(?im)(?:\b(?:static|transient|pretty)\s+hostname|\bhost\s*name|\bcomputer\s*name|"
                           r"\bmachine\s*name|\bcomputername|\bhostname)\s*[:=]\s*\"?([A-Za-z0-9][A-Za-z0-9.-]{0,253})")
-UNC_RE = re.compile(r"(?:^|(?<=[\s\"'=(,;]))\\{2,4}([A-Za-z0-9][A-Za-z0-9.-]{0,253})\\")
+# `\\server\share`, also JSON-escaped; not Windows' object namespace (`\Device\HarddiskVolumeShadowCopy3` in an
+# event, which JSON text writes with two backslashes too): those names are the system's, not a host's.
+UNC_RE = re.compile(r"(?:^|(?<=[\s\"'=(,;]))\\{2,4}(?!(?:Device|DosDevices|Driver|FileSystem|BaseNamedObjects|"
+                    r"GLOBALROOT|Global|Sessions|KnownDlls|ObjectTypes|Callback|RPC Control)\\)"
+                    r"([A-Za-z0-9][A-Za-z0-9.-]{0,253})\\")
 DOMAIN_USER_RE = re.compile(r"(?<![\w\\/.$%-])([A-Za-z][A-Za-z0-9-]{0,14})\\{1,2}([A-Za-z0-9][A-Za-z0-9._$-]{0,63})"
                             r"(?![\w\\/])")
 USER_CONTEXT_RE = re.compile(r"(?i)(?:user(?:\s?name)?|owner|account(?:\s?name)?|logon|run\s?as|/user:|by|principal|"
