@@ -352,6 +352,12 @@ def windows_vss_writer_failed_ja() -> FakeSystem:
     return vm
 
 
+def windows_volsnap_timeouts() -> FakeSystem:
+    vm = windows_vm()
+    vm.commands[tuple(EVENTS_ARGV)] = data("windows/events_ps_volsnap_en.json")
+    return vm
+
+
 def linux_fsfreeze_failed() -> FakeSystem:
     vm = linux_vm()
     outer = json.loads(data("linux/vmsnapshotlinux_status_success.json"))
@@ -427,6 +433,11 @@ SCENARIOS: dict[str, tuple[str, str, Callable[[], FakeSystem]]] = {
         "state [8] (failed at prepare snapshot); the netsh output is the real Japanese sample; the Application "
         "log holds a VSS 12289 error whose Japanese message is the one Microsoft Japan's support blog quotes.",
         windows_vss_writer_failed_ja),
+    "windows-volsnap-timeouts": (
+        TITLES["windows-volsnap-timeouts"],
+        "Every VSS writer is stable now, but the System log holds volsnap 25 and 8 errors of the last hours "
+        "(the shadow copy storage could not grow in time: the disk was too busy) and the Application log a "
+        "VSS 8193; the messages are the English texts Microsoft's articles quote.", windows_volsnap_timeouts),
     "linux-fsfreeze-failed": (
         TITLES["linux-fsfreeze-failed"],
         "The real VMSnapshotLinux status sample, edited to report FailedRetryableFsFreezeFailed (121); "

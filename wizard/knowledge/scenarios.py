@@ -20,6 +20,7 @@ TITLES: dict[str, str] = {
     "linux-not-root": N_("Linux: run without sudo"),
     "high-cpu": N_("Linux: CPU above 90 %"),
     "windows-vss-writer-failed-ja": N_("Japanese Windows: a VSS writer has failed"),
+    "windows-volsnap-timeouts": N_("Windows: the disk was too busy for its shadow copies (volsnap)"),
     "linux-fsfreeze-failed": N_("Linux: fsfreeze failed (health code 121)"),
     "windows-proxy-no-bypass": N_("Windows: WinHTTP proxy without a bypass for 168.63.129.16"),
     "not-azure": N_("Not an Azure VM"),
