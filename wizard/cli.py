@@ -251,7 +251,7 @@ def _write(target: str, text: str, t: Translator, quiet: bool, announce: bool = 
     try:
         written = write_output(target, text)
     except OutputError as exc:
-        print(exc.translated(t) + " " + t("The results above are complete."), file=sys.stderr)
+        print(t.sentences([exc.translated(t), t("The results above are complete.")]), file=sys.stderr)
         return False
     if announce:
         print(t("Report written to {path}", path=written), file=sys.stderr if quiet else sys.stdout)
@@ -279,7 +279,7 @@ def _write_pdf(diag: Any, target: str, lang: str, t: Translator, quiet: bool, ht
     try:
         written = html_to_pdf(html, target)
     except OutputError as exc:
-        print(exc.translated(t) + " " + t("The results above are complete."), file=sys.stderr)
+        print(t.sentences([exc.translated(t), t("The results above are complete.")]), file=sys.stderr)
         return False
     except PdfError as exc:
         log.warning("no PDF: %s", exc)
@@ -337,7 +337,7 @@ def _start_gui(args: argparse.Namespace, lang: str, t: Translator) -> int | None
         log.warning("graphical wizard unavailable: %s", t.msg(verdict.reason))
         if winstart.can_use_legacy_start():  # the windowed Windows exe: nowhere to print, so show it natively
             return winstart.legacy_start(args, lang, verdict.reason)
-        print(t.msg(verdict.reason) + " " + t("Showing the terminal view instead."), file=sys.stderr)
+        print(t.sentences([t.msg(verdict.reason), t("Showing the terminal view instead.")]), file=sys.stderr)
         return None
     if verdict.platform and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = verdict.platform

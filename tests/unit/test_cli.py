@@ -179,6 +179,10 @@ def test_no_display_falls_back_to_the_terminal_view(monkeypatch: pytest.MonkeyPa
     assert "No display found (neither DISPLAY nor WAYLAND_DISPLAY is set). Showing the terminal view instead." \
         in cap.err
     assert "Summary:" in cap.out
+    # In Japanese the two sentences follow each other without a space
+    assert main(["--lang", "ja", "--scenario", "healthy-linux"]) == 0
+    err = capsys.readouterr().err
+    assert "。" in err and "。 " not in err, err
 
 
 @pytest.mark.posix("os.mkfifo")

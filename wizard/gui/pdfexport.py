@@ -231,6 +231,6 @@ def finish_pdf(page: SavePage, outcome: Outcome) -> None:
     page._note(page.pdf_status, lambda t: t("The PDF was not saved."))
     if isinstance(error, (PdfError, OutputError)):
         hint = t("Nothing was lost: save the HTML report and print it to PDF from a web browser.")
-        page.seams.error(page.window(), t("Could not save the PDF"), error.translated(t) + " " + hint)
+        page.seams.error(page.window(), t("Could not save the PDF"), t.sentences([error.translated(t), hint]))
     elif error is not None:
         page._failed(t("Could not make the PDF"), error)

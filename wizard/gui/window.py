@@ -461,9 +461,9 @@ class BackupWizard(QWizard):
             return True
         t = self.session.t
         kept = self.session.kept
-        text = t("The report has not been saved.") + " " + (
+        text = t.sentences([t("The report has not been saved."), (
             t("The diagnosis itself is kept in {path}; the first page can open it again.", path=str(kept))
-            if kept is not None else t("The diagnosis will be lost."))
+            if kept is not None else t("The diagnosis will be lost."))])
         return self.seams.ask(self, t("Close VM Backup Wizard?"), text, t("Close without saving"), t("Go back"))
 
     def reject(self) -> None:

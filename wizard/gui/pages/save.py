@@ -455,8 +455,10 @@ class SavePage(BasePage):
                 write_output(path, text)
             except OutputError as exc:
                 log.warning("could not save %s: %s (%s)", path, exc.reason, exc.error)
-                again = self.seams.ask(self, t("Could not save the file"), exc.translated(t) + " " +
-                                       t("Nothing was lost: choose another place, for example your Documents folder."),
+                again = self.seams.ask(self, t("Could not save the file"), t.sentences([
+                                           exc.translated(t),
+                                           t("Nothing was lost: choose another place, for example your Documents "
+                                             "folder.")]),
                                        t("Choose another place"), t("Cancel"))
                 if not again:
                     self._note(self.save_status, lambda t: t("Not saved."))
