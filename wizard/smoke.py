@@ -31,6 +31,17 @@ def _catalogs() -> str:
     return "ja catalog loads and translates"
 
 
+def _line_breaking() -> str:
+    from wizard.present.linebreak import _phrase_parser, wrap
+
+    if _phrase_parser() is None:
+        raise RuntimeError("BudouX or its Japanese model (budoux/models/ja.json) is not bundled")
+    lines = wrap("この VM の内部で 1 件の問題が見つかりました。", 24)
+    if lines != ["この VM の内部で 1 件の", "問題が見つかりました。"]:
+        raise RuntimeError(f"Japanese lines break elsewhere than between phrases: {lines}")
+    return "Japanese breaks between phrases (BudouX)"
+
+
 def _templates() -> str:
     from wizard.paths import resource
 
@@ -91,6 +102,7 @@ def run(out: TextIO | None = None) -> int:
         folder = Path(tmp)
         steps: list[tuple[str, Callable[[], str]]] = [
             ("catalogs", _catalogs),
+            ("line breaking", _line_breaking),
             ("templates", _templates),
             ("scenarios", _scenarios),
             ("report", lambda: _report(folder)),
