@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -169,88 +170,73 @@ def test_a_browser_that_cannot_start_is_said(tmp_path: Path) -> None:
     assert not (tmp_path / "r.pdf").exists()
 
 
-@pytest.mark.posix("process groups")
-def test_a_hanging_browser_is_killed_with_its_children_at_the_deadline(tmp_path: Path) -> None:
+def _browser_with_a_child(tmp_path: Path) -> tuple[str, Path]:
+    """A browser that starts a child process (as Chromium does), writes its pid, and hangs."""
     pidfile = tmp_path / "child.pid"
     body = (f"child = subprocess.Popen(['sleep', '60'])\nopen({str(pidfile)!r}, 'w').write(str(child.pid))\n"
             "time.sleep(60)\n")
-    t0 = time.monotonic()
-    with pytest.raises(PdfError) as info:
-        html_to_pdf(PAGE, tmp_path / "r.pdf", browser=fake_browser(tmp_path, body), deadline=2)
-    assert time.monotonic() - t0 < 15
-    assert info.value.reason == "timeout"
-    assert "2 seconds" in str(info.value)
+    return fake_browser(tmp_path, body), pidfile
+
+
+def _once_the_child_runs(pidfile: Path, then: Callable[[], object]) -> None:
+    """On a thread: wait until the browser has started its child, then do `then` (close the wizard, press Ctrl+C)."""
+    def wait() -> None:
+        for _ in range(300):
+            if pidfile.exists() and pidfile.read_text():
+                break
+            time.sleep(0.05)
+        then()
+
+    threading.Thread(target=wait, daemon=True).start()
+
+
+def _assert_the_child_is_gone(pidfile: Path) -> None:
     child = int(pidfile.read_text())
     for _ in range(50):
         try:
             os.kill(child, 0)
         except ProcessLookupError:
-            break
+            return
         time.sleep(0.1)
-    else:
-        pytest.fail("the browser's child process was left running")
+    pytest.fail("the browser's child process was left running")
+
+
+@pytest.mark.posix("process groups")
+def test_a_hanging_browser_is_killed_with_its_children_at_the_deadline(tmp_path: Path) -> None:
+    browser, pidfile = _browser_with_a_child(tmp_path)
+    t0 = time.monotonic()
+    with pytest.raises(PdfError) as info:
+        html_to_pdf(PAGE, tmp_path / "r.pdf", browser=browser, deadline=2)
+    assert time.monotonic() - t0 < 15
+    assert info.value.reason == "timeout"
+    assert "2 seconds" in str(info.value)
+    _assert_the_child_is_gone(pidfile)
     assert not (tmp_path / "r.pdf").exists()
 
 
 @pytest.mark.posix("process groups")
 def test_a_cancelled_print_kills_the_browser_and_its_children_at_once(tmp_path: Path, work_dirs: list[Path]) -> None:
-    pidfile = tmp_path / "child.pid"
-    body = (f"child = subprocess.Popen(['sleep', '60'])\nopen({str(pidfile)!r}, 'w').write(str(child.pid))\n"
-            "time.sleep(60)\n")
+    browser, pidfile = _browser_with_a_child(tmp_path)
     cancel = threading.Event()
-
-    def close_the_wizard() -> None:  # once the browser has started its child
-        for _ in range(300):
-            if pidfile.exists() and pidfile.read_text():
-                break
-            time.sleep(0.05)
-        cancel.set()
-
-    threading.Thread(target=close_the_wizard, daemon=True).start()
+    _once_the_child_runs(pidfile, cancel.set)  # the wizard is closed while the browser prints
     t0 = time.monotonic()
     with pytest.raises(PdfError) as info:
-        html_to_pdf(PAGE, tmp_path / "r.pdf", browser=fake_browser(tmp_path, body), deadline=60, cancel=cancel)
+        html_to_pdf(PAGE, tmp_path / "r.pdf", browser=browser, deadline=60, cancel=cancel)
     assert time.monotonic() - t0 < 15, "not left to run to its 60 s deadline"
     assert info.value.reason == "cancelled"
     assert "wizard was closed" in str(info.value)
-    child = int(pidfile.read_text())
-    for _ in range(50):
-        try:
-            os.kill(child, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail("the browser's child process was left running")
+    _assert_the_child_is_gone(pidfile)
     assert not (tmp_path / "r.pdf").exists()
     assert not any(p.exists() for p in work_dirs), "the private folder is removed"
 
 
 @pytest.mark.posix("process groups")
 def test_ctrl_c_during_the_print_kills_the_browser_it_started_in_its_own_session(tmp_path: Path) -> None:
-    pidfile = tmp_path / "child.pid"
-    body = (f"child = subprocess.Popen(['sleep', '60'])\nopen({str(pidfile)!r}, 'w').write(str(child.pid))\n"
-            "time.sleep(60)\n")
-
-    def press_ctrl_c() -> None:
-        for _ in range(300):
-            if pidfile.exists() and pidfile.read_text():
-                break
-            time.sleep(0.05)
-        _thread.interrupt_main()
-
-    threading.Thread(target=press_ctrl_c, daemon=True).start()
+    browser, pidfile = _browser_with_a_child(tmp_path)
+    _once_the_child_runs(pidfile, _thread.interrupt_main)
     with pytest.raises(KeyboardInterrupt):
-        html_to_pdf(PAGE, tmp_path / "r.pdf", browser=fake_browser(tmp_path, body), deadline=60)
-    child = int(pidfile.read_text())
-    for _ in range(50):
-        try:
-            os.kill(child, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail("the browser's child process was left running")
+        html_to_pdf(PAGE, tmp_path / "r.pdf", browser=browser, deadline=60)
+    _assert_the_child_is_gone(pidfile)
 
 
 @pytest.mark.posix("a shell-less script stands for the browser")
