@@ -232,3 +232,14 @@ def test_the_event_list_in_the_summary_is_joined_in_the_readers_language() -> No
     msg = Msg("{count} events: {events}", {"count": 2, "events": ("volsnap 25", "volsnap 8")})
     assert Translator("en").msg(msg).endswith("volsnap 25, volsnap 8")
     assert Translator("ja").msg(msg).endswith("volsnap 25、volsnap 8")
+
+
+def test_a_failed_writer_sends_the_user_to_the_event_logs_only_when_the_wizard_could_not_read_them() -> None:
+    from wizard.checks.res.vss import LOOK_IN_EVENT_LOGS
+
+    failed = read("vssadmin_list_writers_ja_healthy.txt").replace("[1] 安定", "[8] 失敗しました", 1)
+    read_them = run(windows_vm(read("events_ps_none.json"), vssadmin=failed))
+    could_not = run(windows_vm(None, vssadmin=failed))  # no answer recorded: the logs were not read
+    assert read_them.status is Status.PROBLEM and could_not.status is Status.PROBLEM
+    assert LOOK_IN_EVENT_LOGS.text not in [s.text for s in read_them.fix]
+    assert LOOK_IN_EVENT_LOGS.text in [s.text for s in could_not.fix]

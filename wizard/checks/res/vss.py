@@ -107,9 +107,14 @@ def _writers_fix() -> list[FixStep]:
         step("If writers keep failing, let the backup extension take snapshots without extra threads.",
              command='REG ADD "HKLM\\SOFTWARE\\Microsoft\\BcdrAgentPersistentKeys" /v SnapshotWithoutThreads '
                      '/t REG_SZ /d True /f'),
-        step("Look in the System and Application event logs for \"The shadow copy provider timed out while holding "
-             "writes\"; if it is there, spread the disk load or move the backup to off-peak hours."),
+        LOOK_IN_EVENT_LOGS,
     ]
+
+
+# Only when the wizard could not read those logs itself (else their entries are in the evidence already).
+LOOK_IN_EVENT_LOGS = step("Look in the System and Application event logs for \"The shadow copy provider timed out "
+                          "while holding writes\"; if it is there, spread the disk load or move the backup to "
+                          "off-peak hours.")
 
 
 def _writer_issues(writers: list[dict[str, Any]]) -> list[_Issue]:
@@ -266,6 +271,9 @@ def check_vss(ctx: CheckContext) -> Finding:
     service_issues, service_evidence, services_unknown = _service_issues(ctx)
     writer_issues, writer_evidence, writers_not_checked = _run_vssadmin(ctx)
     evidence: dict[str, Any] = {"services": service_evidence, "vssadmin": writer_evidence, "events": events_evidence}
+    if events_evidence.get("read"):  # the wizard read the event logs: no need to send the user to them
+        for issue in writer_issues:
+            issue.fix = [s for s in issue.fix if s.text != LOOK_IN_EVENT_LOGS.text]
     issues = service_issues + writer_issues
     if event_issue is not None:
         if event_issue.status is Status.INFO and any(i.status in (Status.PROBLEM, Status.WARNING) for i in issues):
