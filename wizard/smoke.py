@@ -32,10 +32,11 @@ def _catalogs() -> str:
 
 
 def _line_breaking() -> str:
-    from wizard.present.linebreak import _phrase_parser, wrap
+    from wizard.present.linebreak import PHRASE_PROBLEM, _phrase_parser, wrap
 
     if _phrase_parser() is None:
-        raise RuntimeError("BudouX or its Japanese model (budoux/models/ja.json) is not bundled")
+        raise RuntimeError("BudouX or its Japanese model (budoux/models/ja.json) does not load: "
+                           + "; ".join(PHRASE_PROBLEM))
     lines = wrap("この VM の内部で 1 件の問題が見つかりました。", 24)
     if lines != ["この VM の内部で 1 件の", "問題が見つかりました。"]:
         raise RuntimeError(f"Japanese lines break elsewhere than between phrases: {lines}")

@@ -148,3 +148,25 @@ def test_shibokens_support_package_is_compiled_into_the_bundle(tmp_path: Path,
         assert written.read_bytes() == data
         compile(data, str(written), "exec")
     assert f"{PACKAGE}.signature.loader" in modules and PACKAGE in modules
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32"])
+def test_every_data_file_budoux_reads_is_bundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 platform: str) -> None:
+    """BudouX reads skip_nodes.json when imported and models/ja.json for the Japanese parser; a bundle without
+    either breaks Japanese lines after any kana (the executable's --smoke-test fails then)."""
+    import ast
+
+    import budoux
+
+    package = Path(budoux.__file__).parent
+    read = set()
+    for source in package.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.endswith(".json"):
+                read.add(node.value)
+    assert {"skip_nodes.json", "ja.json"} <= read, read  # what this BudouX opens; a newer one may read more
+    rec, _ = run_spec(platform, tmp_path, monkeypatch)
+    bundled = {(Path(src).name, dest) for src, dest in rec.analysis_kw["datas"]}
+    assert ("skip_nodes.json", "budoux") in bundled
+    assert ("ja.json", "budoux/models") in bundled

@@ -11,6 +11,7 @@ the same kinsoku rules.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -53,6 +54,7 @@ def _script(ch: str) -> str:
     return "narrow"
 
 
+log = logging.getLogger(__name__)
 JAPANESE = re.compile("[\u3040-\u30ff\u4e00-\u9fff\u3005]")
 
 
@@ -62,9 +64,14 @@ def _phrase_parser() -> Callable[[str], list[str]] | None:
         import budoux
 
         parse: Callable[[str], list[str]] = budoux.load_default_japanese_parser().parse
-    except (ImportError, OSError, ValueError):  # a dependency: only a broken install lacks it or its model
+    except (ImportError, OSError, ValueError) as exc:  # a dependency: only a broken install lacks it or its model
+        PHRASE_PROBLEM.append(f"{type(exc).__name__}: {exc}")
+        log.warning("Japanese lines break between characters: the phrase segmenter is unavailable (%s)", exc)
         return None
     return parse
+
+
+PHRASE_PROBLEM: list[str] = []  # why the segmenter is unavailable (for --smoke-test), empty when it works
 
 
 def _atoms(text: str) -> list[str]:
