@@ -333,3 +333,12 @@ def test_the_report_re_renders_identically_from_its_embedded_json(name: str, lan
     page = tmp_path / "r.html"
     page.write_text(html, encoding="utf-8")
     assert render_report(load_diagnosis(str(page)), lang) == html
+
+
+def test_a_fix_command_of_several_lines_is_one_pasteable_line_in_the_case_note() -> None:
+    """The event-log step's command is two Get-WinEvent lines; glued with a space they read as one wrong
+    command, so the note joins them with "; " (one line that runs in PowerShell and sh alike)."""
+    answer = build_answer(scenario("windows-volsnap-timeouts"), "en")
+    (note,) = answer.support.case_notes
+    assert "Id, Message; Get-WinEvent -FilterHashtable @{ LogName = 'System'" in note.replace("...", "")
+    assert "Message Get-WinEvent" not in note

@@ -462,6 +462,8 @@ def case_notes(causes: Any, t: Translator) -> tuple[str, ...]:
         f = c.cause
         step = next((s for s in f.steps if s.command), f.steps[0] if f.steps else None)
         fix = (step.command or step.text) if step is not None else t("none given")
+        if step is not None and step.command and "\n" in step.command:  # one line: "a; b" runs in sh and PowerShell
+            fix = "; ".join(line.strip() for line in step.command.splitlines() if line.strip())
         cause = _cut(f"{f.title}: {f.summary}")
         if c.consequences:
             notes.append(t("Cause: {cause}. Consequences: {consequences}. Fix given: {fix}", cause=cause,
