@@ -24,6 +24,7 @@ the new files replace the old ones; what changed is written under "Unreleased" i
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -77,6 +78,8 @@ def resolve(out_dev: Path, out_app: Path, keep_pins: bool = False) -> None:
 def test_in_fresh_venv(lock: Path) -> int:
     """Install the refreshed set into a new virtual environment and run ruff, mypy and the suite there."""
     with tempfile.TemporaryDirectory(prefix="vmbackup-lock-venv-") as tmp:
+        # the suite runs some probes as an unprivileged user with this interpreter: it must reach the venv
+        os.chmod(tmp, 0o755)
         env_dir = Path(tmp) / "venv"
         venv.EnvBuilder(with_pip=True).create(env_dir)
         py = str(env_dir / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python"))
@@ -167,18 +170,26 @@ def main(argv: list[str]) -> int:
     if args.check:
         return check()
     old = pins(DEV.read_text(encoding="utf-8")) if DEV.exists() else {}
+    before = {path: path.read_bytes() for path in (DEV, APP) if path.exists()}
     with tempfile.TemporaryDirectory(prefix="vmbackup-lock-") as tmp:
         new_dev, new_app = Path(tmp) / "dev.txt", Path(tmp) / "app.txt"
         resolve(new_dev, new_app, keep_pins=args.keep_pins)
-        if not args.no_test:
-            rc = test_in_fresh_venv(new_dev)
-            if rc != 0:
-                print("lock: the refreshed set fails; the lock is unchanged", file=sys.stderr)
-                return rc
         header = ("# Resolved by scripts/lock.py (uv pip compile --universal, CPython 3.11, Linux and Windows).\n"
                   "# Do not edit: change pyproject.toml and run `python scripts/lock.py`.\n")
+        # In place while the suite runs: its own lock tests read these files (a dependency newly added to
+        # pyproject.toml must be in them); put back as they were if the refreshed set fails.
         DEV.write_text(header + new_dev.read_text(encoding="utf-8"), encoding="utf-8")
         APP.write_text(header + new_app.read_text(encoding="utf-8"), encoding="utf-8")
+        if not args.no_test:
+            rc = test_in_fresh_venv(DEV)
+            if rc != 0:
+                for path in (DEV, APP):
+                    if path in before:
+                        path.write_bytes(before[path])
+                    else:
+                        path.unlink(missing_ok=True)
+                print("lock: the refreshed set fails; the lock is unchanged", file=sys.stderr)
+                return rc
     lines = changes(old, pins(DEV.read_text(encoding="utf-8")))
     log_changes(lines, tested=not args.no_test)
     print("lock: " + ("; ".join(lines) if lines else "nothing changed"))
