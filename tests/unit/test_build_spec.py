@@ -1,7 +1,7 @@
 """build.spec's Windows branch, executed here with stand-ins for PyInstaller's Analysis, PYZ and EXE:
 the windowed VMBackupWizard.exe and its console twin VMBackupWizard-cli.exe, their version
-resources, and the Qt plugins Windows needs kept in the bundle. (The Linux branch is built for real
-by scripts/check_executable.py.)"""
+resources, and the Qt plugins Windows needs kept in the bundle; on Linux, which libraries go into the Zstandard
+pack that the run-time hook unpacks. (The Linux branch is also built for real by scripts/check_executable.py.)"""
 
 from __future__ import annotations
 
@@ -12,6 +12,27 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def stand_in_libraries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stand-in binaries below are not files: ldd is not asked about them and their 'stripped copy' is a
+    small file naming them (a real file is copied as it is)."""
+    import scripts.pack_libraries as packer
+
+    def stripped(src: str, dest: str, work: Path) -> Path:
+        out = work / "stripped" / dest
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(Path(src).read_bytes() if Path(src).is_file() else f"stand-in for {dest}".encode())
+        return out
+
+    monkeypatch.setattr(packer, "_needed", lambda src: {"libz.so.1"} if "libpython" in src else set())
+    monkeypatch.setattr(packer, "_stripped", stripped)
+
+
+def bundled_on_linux(ns: dict[str, Any]) -> list[str]:
+    """What the Linux executable holds: the binaries PyInstaller keeps, then the members of the pack."""
+    return [b[0] for b in ns["a"].binaries] + [m.name for m in ns["PACKED"]]
 
 
 class Recorder:
@@ -73,7 +94,7 @@ def test_linux_builds_one_console_executable(tmp_path: Path, monkeypatch: pytest
     rec, _ = run_spec("linux", tmp_path, monkeypatch)
     assert [(e["name"], e["console"], e["strip"], e["version"]) for e in rec.exes] == [
         ("vmbackup-wizard", True, True, None)]
-    assert [p.name for p in tmp_path.iterdir()] == ["shiboken_support"]  # no version resource on Linux
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pack", "shiboken_support"]  # no version resource
 
 
 def test_the_twin_name_is_what_the_cli_recognises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,11 +120,10 @@ def test_linux_bundles_the_small_icu_data_library(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setattr(Recorder, "analysis", with_icu)
     _, ns = run_spec("linux", tmp_path, monkeypatch)
-    bundled = dict((d, s) for d, s, _ in ns["a"].binaries)
-    assert bundled["PySide6/Qt/lib/libQt6Core.so.6"] == "core"
-    small = Path(bundled[dest])
-    assert small.parent == tmp_path / "icu" and small.name == icu.name
-    assert small.stat().st_size < icu.stat().st_size / 10
+    packed = {m.name: m for m in ns["PACKED"]}  # both go into the pack, the small ICU data in place of the big
+    assert set(packed) == {dest, "PySide6/Qt/lib/libQt6Core.so.6"}
+    small = tmp_path / "icu" / icu.name
+    assert packed[dest].size == small.stat().st_size < icu.stat().st_size / 10
 
 
 def test_linux_leaves_out_what_costs_start_up_time_and_is_never_used(tmp_path: Path,
@@ -123,8 +143,8 @@ def test_linux_leaves_out_what_costs_start_up_time_and_is_never_used(tmp_path: P
     monkeypatch.setattr(Recorder, "analysis", linux_files)
     rec, ns = run_spec("linux", tmp_path, monkeypatch)
     assert "multiprocessing" in rec.analysis_kw["excludes"]
-    assert [b[0] for b in ns["a"].binaries] == ["libglib-2.0.so.0", "PySide6/Qt/lib/libQt6Gui.so.6"]
-    assert [d[0] for d in ns["a"].datas] == ["resources/icons/app.svg"]
+    assert sorted(bundled_on_linux(ns)) == ["PySide6/Qt/lib/libQt6Gui.so.6", "libglib-2.0.so.0"]
+    assert [d[0] for d in ns["a"].datas] == ["resources/icons/app.svg", "vmbackup-wizard-libs.pack"]
 
 
 def test_shibokens_support_package_is_compiled_into_the_bundle(tmp_path: Path,
@@ -170,3 +190,52 @@ def test_every_data_file_budoux_reads_is_bundled(tmp_path: Path, monkeypatch: py
     bundled = {(Path(src).name, dest) for src, dest in rec.analysis_kw["datas"]}
     assert ("skip_nodes.json", "budoux") in bundled
     assert ("ja.json", "budoux/models") in bundled
+
+
+def test_linux_packs_what_only_qt_needs_and_keeps_what_runs_before_the_hook(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """PyInstaller inflates its own entries one after another with zlib at every start; the spec moves the
+    libraries into a Zstandard pack that the run-time hook unpacks on every core. What Python needs before that
+    hook runs (libpython, the standard extension modules, zstandard, the libraries they load) stays outside,
+    and so do the symbolic links PyInstaller makes itself. The pack unpacks to exactly the stripped files."""
+    from wizard.payload import unpack
+
+    original = Recorder.analysis
+    entries = [
+        ("libpython3.11.so.1.0", "/usr/lib/libpython3.11.so.1.0", "BINARY"),
+        ("python3.11/lib-dynload/_json.cpython-311-x86_64-linux-gnu.so", "/x/_json.so", "EXTENSION"),
+        ("zstandard/backend_c.cpython-311-x86_64-linux-gnu.so", "/x/backend_c.so", "EXTENSION"),
+        ("libz.so.1", "/usr/lib/libz.so.1", "BINARY"),  # libpython loads it: kept
+        ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
+        ("PySide6/Qt/lib/libQt6Core.so.6", "/x/libQt6Core.so.6", "BINARY"),
+        ("PySide6/QtCore.abi3.so", "/x/QtCore.abi3.so", "EXTENSION"),
+        ("markupsafe/_speedups.cpython-311-x86_64-linux-gnu.so", "/x/_speedups.so", "EXTENSION"),
+        ("libfontconfig.so.1", "/usr/lib/libfontconfig.so.1", "BINARY"),
+    ]
+
+    def linux_files(self: Recorder, scripts: list[str], **kw: Any) -> Any:
+        a = original(self, scripts, **kw)
+        a.binaries = list(entries)
+        return a
+
+    monkeypatch.setattr(Recorder, "analysis", linux_files)
+    rec, ns = run_spec("linux", tmp_path, monkeypatch)
+    assert [b[0] for b in ns["a"].binaries] == [e[0] for e in entries[:5]]
+    packed = sorted(m.name for m in ns["PACKED"])
+    assert packed == sorted(e[0] for e in entries[5:])
+    (pack,) = [d for d in ns["a"].datas if d[0] == "vmbackup-wizard-libs.pack"]
+    assert pack[2] == "ZIPFILE"  # stored as it is, not inflated by the bootloader
+    assert rec.analysis_kw["runtime_hooks"] == [str(ROOT / "scripts" / "pyi_rth_payload.py")]
+    assert "zstandard" in rec.analysis_kw["hiddenimports"]
+    assert "zstandard" not in rec.analysis_kw["excludes"] and "zstandard.backend_cffi" in rec.analysis_kw["excludes"]
+    dest = tmp_path / "unpacked"
+    dest.mkdir()
+    unpack(Path(pack[1]), dest)
+    for name in packed:
+        assert (dest / name).read_bytes() == f"stand-in for {name}".encode()
+
+
+def test_windows_packs_nothing_and_bundles_no_zstandard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rec, ns = run_spec("win32", tmp_path, monkeypatch)
+    assert ns["PACKED"] == [] and rec.analysis_kw["runtime_hooks"] == []
+    assert "zstandard" in rec.analysis_kw["excludes"] and "zstandard" not in rec.analysis_kw["hiddenimports"]
