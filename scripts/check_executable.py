@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +129,19 @@ def main() -> int:
             print(f"exe: live run in an empty network namespace finished (exit {out.returncode})")
         else:
             print("exe: live run skipped: needs root and unshare to cut the network off")
+
+        if shutil.which("unshare") and os.geteuid() == 0:
+            # A temporary folder with room for what PyInstaller unpacks but not for the packed libraries (a tmpfs
+            # in a mount namespace of its own): one translated line, exit 3, nothing left behind.
+            with tempfile.TemporaryDirectory() as small:
+                script = 'mount -t tmpfs -o size=60m tmpfs "$0" && { TMPDIR="$0" "$@"; rc=$?; ls -A "$0"; exit $rc; }'
+                out = _run(["--cli", "--lang", "ja", "--scenario", "healthy-linux"], expect=3,
+                           prefix=["unshare", "-m", "sh", "-c", script, small])
+                if "プログラムのライブラリを一時フォルダー" not in out.stderr or "_MEI" in out.stdout:
+                    raise CheckFailed(f"a full temporary folder: {out.stderr[-2000:]}\nleft: {out.stdout[-500:]}")
+            print("exe: a full temporary folder is one translated line, exit 3, nothing left behind")
+        else:
+            print("exe: full temporary folder skipped: needs root and unshare for a small tmpfs")
     except CheckFailed as exc:
         print(f"exe: FAILED: {exc}", file=sys.stderr)
         return 1
