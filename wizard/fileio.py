@@ -15,6 +15,11 @@ write to (`/tmp`, a shared Desktop). So the writer
 - refuses anything else with a reason a user can act on: a symbolic link (name the file itself),
   a folder, a socket, a block device or any other device, a pipe nobody reads.
 
+`create_new` is the one other way in: files the program makes for itself in a private folder it has just
+created (the Linux executable's libraries, unpacked at start): created exclusively (`O_CREAT|O_EXCL|
+O_NOFOLLOW`), so never over a link, a device or a file planted there, and neither renamed nor synced (the
+folder is deleted on exit).
+
 Failures raise `OutputError`; its message names the path and the reason (`translated()` gives it in the
 user's language), never a traceback.
 """
@@ -45,6 +50,7 @@ REASONS: dict[str, str] = {
     "read_only": N_("The location is read-only."),
     "name": N_("The file name is not valid there."),
     "busy": N_("Another program is using the file."),
+    "exists": N_("Something of that name is already there."),
     "other": N_("The system reported: {error}."),
 }
 MESSAGE = N_("Could not write {path}. {reason} Choose another place.")
@@ -53,7 +59,7 @@ _ERRNO_REASONS = {
     errno.EACCES: "permission", errno.EPERM: "permission", errno.ENOENT: "missing", errno.ENOTDIR: "not_a_folder",
     errno.EISDIR: "is_folder", errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EROFS: "read_only",
     errno.ENAMETOOLONG: "name", errno.EINVAL: "name", errno.ENXIO: "no_reader", errno.ELOOP: "link",
-    errno.ETXTBSY: "busy", errno.EBUSY: "busy",
+    errno.ETXTBSY: "busy", errno.EBUSY: "busy", errno.EEXIST: "exists",
 }
 # Character devices that are safe to write in place: null, zero, full (major 1 on Linux).
 _SAFE_DEVICES = frozenset({(1, 3), (1, 5), (1, 7)})
@@ -133,6 +139,24 @@ def write_output(target: str | Path, data: str | bytes, *, mode: int | None = No
         _write_in_place(path, payload)
         return str(path)
     raise OutputError(path, "not_a_file")
+
+
+def create_new(path: str | Path, data: bytes, mode: int = 0o600) -> None:
+    """Create `path`, which must not exist (not even as a link), holding `data`; see the module docstring."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, mode)
+    except OSError as exc:
+        raise error_for(path, exc) from exc
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as exc:
+        os.close(fd)
+        os.unlink(path)  # ours: created exclusively above
+        raise error_for(path, exc) from exc
+    os.close(fd)
 
 
 def _safe_char_device(info: os.stat_result) -> bool:

@@ -319,3 +319,52 @@ def test_dev_stdout_link_survives_every_output(tmp_path: Path, option: str) -> N
     marker = {"--json": '"schema"', "--report": "<!DOCTYPE html>", "--record": '"calls"', "--diagram": "<svg"}[option]
     assert marker in written
     assert "Summary:" not in written  # the terminal view stays off the redirected output
+
+
+# -- create_new: files the program makes for itself in a private folder ------------------------------------
+
+
+def test_create_new_makes_the_file_with_its_mode(tmp_path: Path) -> None:
+    target = tmp_path / "lib.so"
+    fileio.create_new(target, b"\x7fELF" * 1000, 0o700)
+    assert target.read_bytes() == b"\x7fELF" * 1000
+    assert (target.stat().st_mode & 0o777) == 0o700 & ~_umask()
+
+
+def _umask() -> int:
+    old = os.umask(0)
+    os.umask(old)
+    return old
+
+
+@pytest.mark.parametrize("planted", ["file", "link", "dangling link"])
+def test_create_new_never_writes_over_or_through_what_is_there(tmp_path: Path, planted: str) -> None:
+    target, victim = tmp_path / "lib.so", tmp_path / "victim"
+    if planted == "file":
+        target.write_bytes(b"planted")
+    else:
+        if planted == "link":
+            victim.write_bytes(b"keep me")
+        target.symlink_to(victim)
+    with pytest.raises(OutputError) as info:
+        fileio.create_new(target, b"new")
+    assert info.value.reason == "exists"
+    assert "Something of that name is already there." in str(info.value)
+    if planted == "file":
+        assert target.read_bytes() == b"planted"
+    else:
+        assert target.is_symlink()
+        assert victim.read_bytes() == b"keep me" if planted == "link" else not victim.exists()
+
+
+def test_create_new_on_a_full_disk_says_so_and_leaves_nothing(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(fd: int, data: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fileio.os, "write", full)
+    with pytest.raises(OutputError) as info:
+        fileio.create_new(tmp_path / "lib.so", b"x" * 10)
+    assert info.value.reason == "full"
+    assert _leftovers(tmp_path) == []
+    assert "ディスクがいっぱいです。" in info.value.translated(Translator("ja"))
