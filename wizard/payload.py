@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from wizard.i18n import N_
+
 MAGIC = b"VMBWPACK1\n"
 # the file's name inside the executable's temporary folder
 PAYLOAD_NAME = "vmbackup-wizard-libs.pack"
@@ -36,12 +38,30 @@ MAX_WORKERS = 8
 
 
 class PayloadError(Exception):
-    """The pack cannot be read or unpacked; the message says which file and why (English, for the log)."""
+    """The pack cannot be unpacked. `str()` is English, for the log. `name` is the member, folder or file
+    concerned; `reason` a key of `wizard.fileio.REASONS` when the system refused (a full or read-only temporary
+    folder, ...), with the system's own words in `error`, and empty when the pack itself is damaged."""
 
-    def __init__(self, message: str, name: str = "", reason: str = "") -> None:
+    def __init__(self, message: str, name: str = "", reason: str = "", error: str = "") -> None:
         super().__init__(message)
         self.name = name
         self.reason = reason
+        self.error = error
+
+
+UNPACK_FAILED = N_("Could not unpack the program's libraries into the temporary folder {folder} ({file}). {reason} "
+                   "Free some space there, or point TMPDIR at a folder you may write to, and start the program "
+                   "again.")
+PACK_DAMAGED = N_("The program file is damaged: its libraries cannot be unpacked ({detail}). Download it again and "
+                  "compare its SHA-256 with the published one.")
+
+
+def _refused(message: str, name: str, exc: OSError) -> PayloadError:
+    """A PayloadError for what the system refused, with the reason the one writer gives the same errno."""
+    from wizard.fileio import error_for
+
+    err = error_for(name, exc)
+    return PayloadError(f"{message}: {exc}", name, err.reason, err.error)
 
 
 @dataclass(frozen=True)
@@ -160,18 +180,9 @@ def _make_dirs(dest: Path, members: Sequence[Member]) -> None:
             os.mkdir(path, 0o700)
         except FileExistsError:
             if not stat.S_ISDIR(os.lstat(path).st_mode):
-                raise PayloadError(f"{rel!r} exists and is not a folder", rel, "not a folder") from None
-
-
-def _write_new(path: Path, data: bytes, mode: int) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags, (mode & 0o700) | 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)
+                raise PayloadError(f"{rel!r} exists and is not a folder", rel, "not_a_folder") from None
+        except OSError as exc:
+            raise _refused(f"cannot create the folder {rel!r}", rel, exc) from exc
 
 
 def unpack(payload: Path, dest: Path, workers: int | None = None) -> list[Member]:
@@ -182,16 +193,13 @@ def unpack(payload: Path, dest: Path, workers: int | None = None) -> list[Member
     try:
         with open(payload, "rb") as fh:
             buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise PayloadError(f"cannot read {payload}: {exc}", str(payload), reason) from exc
+    except OSError as exc:
+        raise _refused(f"cannot read {payload}", payload.name, exc) from exc
+    except ValueError as exc:  # an empty file cannot be mapped
+        raise PayloadError(f"cannot read {payload}: {exc}", payload.name) from exc
     try:
         start, members = read_index(buf)
-        try:
-            _make_dirs(dest, members)
-        except OSError as exc:
-            raise PayloadError(f"cannot create a folder under {dest}: {exc}", str(dest),
-                               exc.strerror or str(exc)) from exc
+        _make_dirs(dest, members)
         with memoryview(buf) as whole, whole[start:] as data:
             _unpack_members(data, members, dest, workers)
         return members
@@ -202,6 +210,8 @@ def unpack(payload: Path, dest: Path, workers: int | None = None) -> list[Member
 def _unpack_members(data: memoryview, members: Sequence[Member], dest: Path, workers: int | None) -> None:
     import zstandard
 
+    from wizard.fileio import OutputError, create_new
+
     local = threading.local()
 
     def one(m: Member) -> None:
@@ -211,15 +221,13 @@ def _unpack_members(data: memoryview, members: Sequence[Member], dest: Path, wor
         try:
             out = dctx.decompress(data[m.offset : m.offset + m.length], max_output_size=m.size)
         except zstandard.ZstdError as exc:
-            raise PayloadError(f"member {m.name!r} is damaged: {exc}", m.name, str(exc)) from exc
+            raise PayloadError(f"member {m.name!r} is damaged: {exc}", m.name) from exc
         if len(out) != m.size:
-            raise PayloadError(f"member {m.name!r} unpacked to {len(out)} bytes, not {m.size}", m.name,
-                               "wrong size")
+            raise PayloadError(f"member {m.name!r} unpacked to {len(out)} bytes, not {m.size}", m.name)
         try:
-            _write_new(dest / m.name, out, m.mode)
-        except OSError as exc:
-            raise PayloadError(f"cannot write {dest / m.name}: {exc}", str(dest / m.name),
-                               exc.strerror or str(exc)) from exc
+            create_new(dest / m.name, out, (m.mode & 0o700) | 0o600)
+        except OutputError as exc:
+            raise PayloadError(f"cannot write {dest / m.name}: {exc.error}", m.name, exc.reason, exc.error) from exc
 
     order = sorted(members, key=lambda m: m.size, reverse=True)
     n = workers if workers is not None else workers_here()
@@ -261,13 +269,18 @@ def unpack_at_start(meipass: str | None = None, argv: Sequence[str] | None = Non
 def _report(exc: Exception, base: str, argv: Sequence[str] | None, stderr: IO[str] | None) -> None:
     from wizard import TOOL_NAME
     from wizard.cli import language_asked
+    from wizard.fileio import REASONS, error_for
     from wizard.i18n import Translator
 
     t = Translator(language_asked(list(sys.argv[1:] if argv is None else argv)))
-    reason = getattr(exc, "reason", "") or getattr(exc, "strerror", "") or str(exc)
-    name = getattr(exc, "name", "") or getattr(exc, "filename", "") or ""
-    folder = str(Path(base).parent)
-    print(f"{TOOL_NAME}: " + t(
-        "Could not unpack the program's libraries into the temporary folder {folder} ({file}: {reason}). Free "
-        "some space there, or point TMPDIR at a folder you may write to, and start the program again.",
-        folder=folder, file=name or PAYLOAD_NAME, reason=reason), file=stderr or sys.stderr)
+    if isinstance(exc, OSError):  # deleting the pack once unpacked
+        err = error_for(PAYLOAD_NAME, exc)
+        exc = PayloadError(str(exc), PAYLOAD_NAME, err.reason, err.error)
+    reason, error, name = (getattr(exc, key, "") for key in ("reason", "error", "name"))
+    if reason:
+        sentence = REASONS.get(reason) or REASONS["other"]
+        because = t(sentence, error=error or str(exc))
+        line = t(UNPACK_FAILED, folder=str(Path(base).parent), file=name or PAYLOAD_NAME, reason=because)
+    else:
+        line = t(PACK_DAMAGED, detail=str(exc))
+    print(f"{TOOL_NAME}: {line}", file=stderr or sys.stderr)

@@ -73,7 +73,8 @@ def test_unpacking_into_existing_folders_is_fine_but_not_over_files(sample: Path
     assert (dest / "PySide6/Qt/lib/libQt6Gui.so.6").is_file()
     with pytest.raises(PayloadError) as err:
         unpack(sample, dest)  # everything exists now
-    assert "cannot write" in str(err.value) and err.value.reason == os.strerror(errno.EEXIST)
+    assert "cannot write" in str(err.value) and err.value.reason == "exists"
+    assert err.value.error == os.strerror(errno.EEXIST)
 
 
 def test_a_planted_link_is_never_followed(sample: Path, tmp_path: Path) -> None:
@@ -174,38 +175,28 @@ def test_a_damaged_frame_names_the_member(sample: Path, tmp_path: Path) -> None:
     assert err.value.name == "PySide6/Qt/lib/libQt6Gui.so.6" and "damaged" in str(err.value)
 
 
-def test_a_member_that_unpacks_to_another_size_is_refused(sample: Path, tmp_path: Path) -> None:
-    def grow(index: list[dict[str, int]], data: bytearray) -> None:
-        for e in index:
-            if e["name"] == "PySide6/Qt/plugins/platforms/libqxcb.so":
-                e["size"] = 4
+@pytest.mark.parametrize("name, size", [
+    ("PySide6/Qt/plugins/platforms/libqxcb.so", 4),  # the frame holds 3 bytes
+    ("libQt6Core.so.6", 10),  # a bomb: the frame holds 203000 bytes and is never unpacked whole
+])
+def test_a_member_that_unpacks_to_another_size_is_refused(sample: Path, tmp_path: Path, name: str,
+                                                          size: int) -> None:
+    def resize(index: list[dict[str, int]], data: bytearray) -> None:
+        next(e for e in index if e["name"] == name)["size"] = size
 
-    _rewrite(sample, grow)
+    _rewrite(sample, resize)
     dest = tmp_path / "dest"
     dest.mkdir()
     with pytest.raises(PayloadError) as err:
         unpack(sample, dest)
-    assert err.value.name == "PySide6/Qt/plugins/platforms/libqxcb.so"
-
-
-def test_a_frame_larger_than_its_declared_size_is_not_unpacked_whole(sample: Path, tmp_path: Path) -> None:
-    def shrink(index: list[dict[str, int]], data: bytearray) -> None:
-        for e in index:
-            if e["name"] == "libQt6Core.so.6":
-                e["size"] = 10  # a bomb: the frame says 203000
-
-    _rewrite(sample, shrink)
-    dest = tmp_path / "dest"
-    dest.mkdir()
-    with pytest.raises(PayloadError) as err:
-        unpack(sample, dest)
-    assert err.value.name == "libQt6Core.so.6"
-    assert not (dest / "libQt6Core.so.6").exists()
+    assert err.value.name == name and err.value.reason == ""  # the pack is damaged, not the system
+    assert not (dest / name).exists()
 
 
 def test_a_missing_pack_says_it_cannot_be_read(tmp_path: Path) -> None:
-    with pytest.raises(PayloadError, match="cannot read"):
+    with pytest.raises(PayloadError, match="cannot read") as err:
         unpack(tmp_path / "absent.pack", tmp_path)
+    assert err.value.reason == "missing"
 
 
 def test_workers_follow_the_cpus_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -232,13 +223,10 @@ def test_at_start_does_nothing_unfrozen_or_without_a_pack(tmp_path: Path) -> Non
     assert unpack_at_start(str(tmp_path), argv=[], exit=pytest.fail) is False
 
 
-@pytest.mark.parametrize("lang, words", [("en", "Could not unpack"), ("ja", "一時フォルダー")])
-def test_at_start_a_failure_is_one_line_in_the_users_language_and_exit_3(sample: Path, tmp_path: Path, lang: str,
-                                                                          words: str) -> None:
+def _start_failing(sample: Path, tmp_path: Path, lang: str) -> str:
     base = tmp_path / "_MEIxyz"
-    base.mkdir()
+    base.mkdir(exist_ok=True)
     sample.rename(base / payload.PAYLOAD_NAME)
-    (base / "libQt6Core.so.6").write_bytes(b"planted")
     err = io.StringIO()
     codes: list[int] = []
     unpack_at_start(str(base), argv=["--lang", lang], stderr=err, exit=codes.append)
@@ -247,4 +235,42 @@ def test_at_start_a_failure_is_one_line_in_the_users_language_and_exit_3(sample:
     assert codes == [EXIT_TOOL_FAILED]
     text = err.getvalue()
     assert text.count("\n") == 1 and "Traceback" not in text
-    assert words in text and str(tmp_path) in text and "libQt6Core.so.6" in text
+    return text
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["Could not unpack the program's libraries into the temporary folder", "The disk is full.", "TMPDIR"]),
+    ("ja", ["プログラムのライブラリを一時フォルダー", "ディスクがいっぱいです。", "TMPDIR"]),
+])
+def test_at_start_a_full_temporary_folder_is_one_line_in_the_users_language(
+        sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str, words: list[str]) -> None:
+    from wizard import fileio
+
+    def full(path: Path, data: bytes, mode: int = 0o600) -> None:
+        raise fileio.error_for(path, OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(fileio, "create_new", full)
+    text = _start_failing(sample, tmp_path, lang)
+    assert all(w in text for w in words), text
+    assert f" {tmp_path} " in text and "(libQt6Core.so.6)" in text  # the folder TMPDIR names, and the member
+    assert "No space left" not in text  # the system's English is replaced by the one writer's sentence
+
+
+@pytest.mark.parametrize("lang, words", [("en", "Something of that name is already there."), ("ja", "すでに存在")])
+def test_at_start_a_planted_file_is_refused_in_the_users_language(sample: Path, tmp_path: Path, lang: str,
+                                                                  words: str) -> None:
+    (tmp_path / "_MEIxyz").mkdir()
+    (tmp_path / "_MEIxyz" / "libQt6Core.so.6").write_bytes(b"planted")
+    text = _start_failing(sample, tmp_path, lang)
+    assert words in text and "libQt6Core.so.6" in text and str(tmp_path) in text
+
+
+@pytest.mark.parametrize("lang, words", [("en", "The program file is damaged"), ("ja", "プログラム ファイルが破損")])
+def test_at_start_a_damaged_pack_says_to_download_it_again(sample: Path, tmp_path: Path, lang: str,
+                                                          words: str) -> None:
+    def flip(index: list[dict[str, int]], data: bytearray) -> None:
+        data[len(data) // 2] ^= 0xFF
+
+    _rewrite(sample, flip)
+    text = _start_failing(sample, tmp_path, lang)
+    assert words in text and "SHA-256" in text
